@@ -1,0 +1,208 @@
+"""The one place that decides what a user may see and change.
+
+Every query a user can trigger (pages, API, exports) starts from `visible(user, Model)`;
+views never filter by hand. Rules:
+
+* enterprise staff → their own enterprise and what hangs on it;
+* coordinator (安委办), grid officer, expert → their division's subtree;
+* department officer → enterprises in their division's subtree that their department
+  supervises (lead or cooperating);
+* platform administrator → the registry (back-office data), all of it;
+* security administrator → users; audit administrator → the audit log (三员分立);
+* anyone else (no role, inactive, anonymous) → nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+
+from anjian.accounts.models import ENTERPRISE_ROLES, Role
+
+if TYPE_CHECKING:
+    from anjian.accounts.models import User
+    from anjian.registry.models import Division, Enterprise
+
+SUBTREE_ROLES = frozenset({Role.COORDINATOR, Role.GRID_OFFICER, Role.EXPERT})
+# Who may create and change registry data, and where.
+ENTERPRISE_EDITORS = frozenset(
+    {Role.PLATFORM_ADMIN, Role.COORDINATOR, Role.DEPARTMENT_OFFICER, Role.GRID_OFFICER}
+)
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.role)
+
+
+def subtree_ids(division: Division | None) -> list[int]:
+    """Ids of a division and all below it, in one recursive query."""
+    from anjian.registry.models import Division
+
+    if division is None:
+        return []
+    return list(
+        Division.objects.descendants(division, include_self=True).values_list("pk", flat=True)
+    )
+
+
+def ancestor_ids(division: Division | None) -> list[int]:
+    from anjian.registry.models import Division
+
+    if division is None:
+        return []
+    return list(
+        Division.objects.ancestors(division, include_self=True).values_list("pk", flat=True)
+    )
+
+
+def _user_subtree(user: User) -> list[int]:
+    cache = getattr(user, "_anjian_subtree", None)
+    if cache is None:
+        cache = subtree_ids(user.division)
+        user._anjian_subtree = cache
+    return cache
+
+
+def visible_enterprises(user: User) -> QuerySet[Enterprise]:
+    from anjian.registry.models import DutyAssignment, Enterprise
+
+    qs = Enterprise.objects.all()
+    if not _active(user):
+        return qs.none()
+    role = user.role
+    if role == Role.PLATFORM_ADMIN:
+        return qs
+    if role in ENTERPRISE_ROLES:
+        return qs.filter(pk=user.enterprise_id) if user.enterprise_id else qs.none()
+    if role in SUBTREE_ROLES:
+        return qs.filter(division_id__in=_user_subtree(user))
+    if role == Role.DEPARTMENT_OFFICER and user.department_id:
+        supervised = DutyAssignment.objects.filter(
+            enterprise_id=OuterRef("pk"), department_id=user.department_id
+        )
+        return qs.filter(Exists(supervised), division_id__in=_user_subtree(user))
+    return qs.none()
+
+
+def visible_divisions(user: User) -> QuerySet[Division]:
+    from anjian.registry.models import Division
+
+    qs = Division.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.role in {Role.PLATFORM_ADMIN, Role.SECURITY_ADMIN}:
+        return qs
+    if user.role in ENTERPRISE_ROLES:
+        if user.enterprise_id is None:
+            return qs.none()
+        return qs.filter(pk__in=ancestor_ids(user.enterprise.division))
+    if user.division_id is None or user.role == Role.AUDIT_ADMIN:
+        return qs.none()
+    return qs.filter(pk__in=_user_subtree(user) + ancestor_ids(user.division))
+
+
+def visible_departments(user: User) -> QuerySet:
+    from anjian.registry.models import Department
+
+    if not _active(user) or user.role == Role.AUDIT_ADMIN:
+        return Department.objects.none()
+    if user.role in ENTERPRISE_ROLES:
+        # Staff see the departments that supervise their enterprise.
+        return Department.objects.filter(duties__enterprise_id=user.enterprise_id).distinct()
+    return Department.objects.filter(division__in=visible_divisions(user))
+
+
+def visible_disputes(user: User) -> QuerySet:
+    from anjian.registry.models import DutyDispute
+
+    qs = DutyDispute.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.role == Role.PLATFORM_ADMIN:
+        return qs
+    if user.role == Role.COORDINATOR:
+        return qs.filter(jurisdiction_id__in=_user_subtree(user) + ancestor_ids(user.division))
+    if user.role == Role.DEPARTMENT_OFFICER and user.department_id:
+        d = user.department_id
+        return qs.filter(
+            Q(raised_by_department_id=d) | Q(proposed_department_id=d) | Q(decided_lead_id=d)
+            | Q(enterprise__duties__department_id=d)
+        ).distinct()
+    return qs.none()
+
+
+def visible_users(user: User) -> QuerySet:
+    from anjian.accounts.models import User as UserModel
+
+    if _active(user) and user.role == Role.SECURITY_ADMIN:
+        return UserModel.objects.all()
+    if _active(user):
+        return UserModel.objects.filter(pk=user.pk)
+    return UserModel.objects.none()
+
+
+def visible_audit(user: User) -> QuerySet:
+    from anjian.core.models import AuditEntry
+
+    if _active(user) and user.role == Role.AUDIT_ADMIN:
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.none()
+
+
+def visible(user: User, model: type[Model]) -> QuerySet:
+    """The scoped queryset of `model` for `user`."""
+    from anjian.accounts.models import User as UserModel
+    from anjian.core.models import AuditEntry
+    from anjian.registry import models as reg
+
+    table = {
+        reg.Enterprise: visible_enterprises,
+        reg.Division: visible_divisions,
+        reg.Department: visible_departments,
+        reg.DutyDispute: visible_disputes,
+        UserModel: visible_users,
+        AuditEntry: visible_audit,
+    }
+    if model is reg.Licence:
+        return reg.Licence.objects.filter(enterprise__in=visible_enterprises(user))
+    if model is reg.DutyAssignment:
+        return reg.DutyAssignment.objects.filter(enterprise__in=visible_enterprises(user))
+    if model not in table:
+        raise LookupError(f"no scoping rule for {model.__name__}")
+    return table[model](user)
+
+
+# --- what a user may change --------------------------------------------------------------
+
+def can_create_enterprise_in(user: User, division: Division) -> bool:
+    if not _active(user) or user.role not in ENTERPRISE_EDITORS:
+        return False
+    if user.role == Role.PLATFORM_ADMIN:
+        return True
+    return division.pk in _user_subtree(user)
+
+
+def can_change_enterprise(user: User, enterprise: Enterprise) -> bool:
+    if not _active(user) or user.role not in ENTERPRISE_EDITORS:
+        return False
+    if user.role == Role.PLATFORM_ADMIN:
+        return True
+    if user.role == Role.DEPARTMENT_OFFICER:
+        # Only the lead department edits the record; cooperating ones read it.
+        return enterprise.duties.filter(
+            department_id=user.department_id, role="lead"
+        ).exists() and enterprise.division_id in _user_subtree(user)
+    return enterprise.division_id in _user_subtree(user)
+
+
+def can_raise_dispute(user: User) -> bool:
+    return _active(user) and user.role in {Role.DEPARTMENT_OFFICER, Role.COORDINATOR}
+
+
+def can_decide_dispute(user: User) -> bool:
+    return _active(user) and user.role == Role.COORDINATOR
+
+
+def can_override_duty(user: User) -> bool:
+    return _active(user) and user.role in {Role.COORDINATOR, Role.PLATFORM_ADMIN}
