@@ -1,17 +1,18 @@
 """One settings module, configured from the environment.
 
 Defaults give the embedded set-up (SQLite in WAL mode under var/); DATABASE_URL switches
-to PostgreSQL. Nothing secret has a production default: DEBUG is off unless asked for and
-a missing SECRET_KEY outside DEBUG stops start-up.
+to PostgreSQL. DEBUG is off unless asked for; without ANJIAN_SECRET_KEY a random key is
+generated once into var/secret_key.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,12 +33,18 @@ TESTING = env_bool("ANJIAN_TESTING", False) or "PYTEST_VERSION" in os.environ
 DEBUG = env_bool("ANJIAN_DEBUG", False)
 SECRET_KEY = os.environ.get("ANJIAN_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING or env_bool("ANJIAN_INSECURE_DEV_KEY", False):
-        SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
-    else:
-        raise ImproperlyConfigured(
-            "Set ANJIAN_SECRET_KEY (or ANJIAN_DEBUG=1 for development)."
-        )
+    # Zero-configuration installs get a random key kept beside the data (readable by the
+    # owner only); production sets ANJIAN_SECRET_KEY from its secret store.
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        tmp = key_file.with_name(f"secret_key.{os.getpid()}")
+        tmp.write_text(secrets.token_urlsafe(50), encoding="ascii")
+        tmp.chmod(0o600)
+        # link() refuses to overwrite: the first of two concurrent starts wins.
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, key_file)
+        tmp.unlink()
+    SECRET_KEY = key_file.read_text(encoding="ascii").strip()
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -128,8 +135,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -178,9 +187,7 @@ if env_bool("ANJIAN_HTTPS", False):
 # --- background tasks (django-tasks; the database backend needs no extra server) -------------
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "ANJIAN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("ANJIAN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -197,3 +204,7 @@ LOGGING = {
 
 # Enterprise list page size (pages and API default).
 ANJIAN_PAGE_SIZE = 25
+
+if TESTING:
+    # Tests create many users; the slow production hash buys nothing there.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

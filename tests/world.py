@@ -105,12 +105,17 @@ def build_world() -> World:
     build_b = enterprise(2, "东县乙建筑工程有限公司", grid_x2, "HR-CONSTR")
     ess_d = enterprise(4, "东县丁储能电站有限公司", grid_x1, "NB-ESS")
     chem_c = enterprise(3, "西县丙化工有限公司", grid_y1, "HR-HAZCHEM")
-    Licence.objects.create(enterprise=chem_a, kind="hazchem_operation", number="浙T安经(2024)001",
-                           expires_on="2027-06-30")
+    Licence.objects.create(
+        enterprise=chem_a,
+        kind="hazchem_operation",
+        number="浙T安经(2024)001",
+        expires_on="2027-06-30",
+    )
 
     def user(name: str, role: str, **where) -> User:
-        u = User.objects.create_user(username=name, password=PASSWORD, role=role,
-                                     display_name=name, **where)
+        u = User.objects.create_user(
+            username=name, password=PASSWORD, role=role, display_name=name, **where
+        )
         return u
 
     users = {
@@ -119,10 +124,15 @@ def build_world() -> World:
         "audit_admin": user("audit_admin", Role.AUDIT_ADMIN),
         "coordinator_x": user("coordinator_x", Role.COORDINATOR, division=county_x),
         "coordinator_y": user("coordinator_y", Role.COORDINATOR, division=county_y),
-        "officer_emergency_x": user("officer_emergency_x", Role.DEPARTMENT_OFFICER,
-                                    division=county_x, department=emergency_x),
-        "officer_housing_x": user("officer_housing_x", Role.DEPARTMENT_OFFICER,
-                                  division=county_x, department=housing_x),
+        "officer_emergency_x": user(
+            "officer_emergency_x",
+            Role.DEPARTMENT_OFFICER,
+            division=county_x,
+            department=emergency_x,
+        ),
+        "officer_housing_x": user(
+            "officer_housing_x", Role.DEPARTMENT_OFFICER, division=county_x, department=housing_x
+        ),
         "grid_x1": user("grid_x1", Role.GRID_OFFICER, division=grid_x1),
         "expert_x": user("expert_x", Role.EXPERT, division=county_x),
         "principal_a": user("principal_a", Role.ENTERPRISE_PRINCIPAL, enterprise=chem_a),
@@ -131,8 +141,26 @@ def build_world() -> World:
         "principal_c": user("principal_c", Role.ENTERPRISE_PRINCIPAL, enterprise=chem_c),
         "outsider": user("outsider", ""),
     }
-    return World(province, city, county_x, county_y, town_x, grid_x1, grid_x2, town_y, grid_y1,
-                 emergency_x, housing_x, fire_x, emergency_y, chem_a, build_b, ess_d, chem_c, users)
+    return World(
+        province,
+        city,
+        county_x,
+        county_y,
+        town_x,
+        grid_x1,
+        grid_x2,
+        town_y,
+        grid_y1,
+        emergency_x,
+        housing_x,
+        fire_x,
+        emergency_y,
+        chem_a,
+        build_b,
+        ess_d,
+        chem_c,
+        users,
+    )
 
 
 # Which enterprises each persona must see (by attribute name on World); the isolation

@@ -52,9 +52,7 @@ class ChainReport:
         }
 
 
-def verify_rows(
-    rows: Iterable[Mapping[str, Any]], *, head_seq: int, head_hash: str
-) -> ChainReport:
+def verify_rows(rows: Iterable[Mapping[str, Any]], *, head_seq: int, head_hash: str) -> ChainReport:
     """Walk rows in seq order. Rows carry the stored `hash` besides HASHED_FIELDS.
 
     Detects: an edited row (its hash no longer matches), a removed row (a gap in seq or

@@ -126,7 +126,9 @@ def visible_disputes(user: User) -> QuerySet:
     if user.role == Role.DEPARTMENT_OFFICER and user.department_id:
         d = user.department_id
         return qs.filter(
-            Q(raised_by_department_id=d) | Q(proposed_department_id=d) | Q(decided_lead_id=d)
+            Q(raised_by_department_id=d)
+            | Q(proposed_department_id=d)
+            | Q(decided_lead_id=d)
             | Q(enterprise__duties__department_id=d)
         ).distinct()
     return qs.none()
@@ -174,6 +176,7 @@ def visible(user: User, model: type[Model]) -> QuerySet:
 
 
 # --- what a user may change --------------------------------------------------------------
+
 
 def can_create_enterprise_in(user: User, division: Division) -> bool:
     if not _active(user) or user.role not in ENTERPRISE_EDITORS:

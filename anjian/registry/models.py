@@ -70,7 +70,10 @@ class Department(models.Model):
     supervises follows from the duty rule table by its kind."""
 
     division = models.ForeignKey(
-        Division, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="departments"
+        Division,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="departments",
     )
     kind = models.CharField(_("kind"), max_length=32, choices=DepartmentKind.choices)
     name = models.CharField(_("name"), max_length=64)
@@ -102,7 +105,11 @@ class Industry(models.Model):
     name = models.CharField(_("name"), max_length=64)
     category = models.CharField(_("category"), max_length=16, choices=IndustryCategory.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     sort = models.PositiveIntegerField(default=0)
@@ -134,7 +141,11 @@ class DutyRule(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=DutyRole.choices)
     division = models.ForeignKey(
-        Division, verbose_name=_("applies in"), null=True, blank=True, on_delete=models.CASCADE,
+        Division,
+        verbose_name=_("applies in"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="duty_rules",
     )
     basis = models.CharField(_("basis"), max_length=255, blank=True)
@@ -196,7 +207,9 @@ class Enterprise(models.Model):
     safety_officer = models.CharField(_("safety officer"), max_length=64, blank=True)
     safety_officer_phone = models.CharField(_("safety officer phone"), max_length=32, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=EnterpriseStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=EnterpriseStatus.choices,
         default=EnterpriseStatus.OPERATING,
     )
     # 两重点一重大: key-supervised chemical processes, key-supervised hazardous chemicals,
@@ -315,39 +328,66 @@ class DutyDispute(models.Model):
         Division, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="disputes"
     )
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), null=True, blank=True, on_delete=models.PROTECT,
+        Enterprise,
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="disputes",
     )
     industry = models.ForeignKey(
-        Industry, verbose_name=_("business type"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="disputes",
+        Industry,
+        verbose_name=_("business type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disputes",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=DisputeKind.choices)
     raised_by_department = models.ForeignKey(
-        Department, verbose_name=_("raised by"), on_delete=models.PROTECT,
-        related_name="disputes_raised", null=True, blank=True,
+        Department,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        related_name="disputes_raised",
+        null=True,
+        blank=True,
     )
     proposed_department = models.ForeignKey(
-        Department, verbose_name=_("proposed lead"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="disputes_proposed",
+        Department,
+        verbose_name=_("proposed lead"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disputes_proposed",
     )
     reason = models.TextField(_("reason"))
     status = models.CharField(
         _("status"), max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
     )
     created_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("raised by (person)"), on_delete=models.PROTECT,
-        related_name="+", null=True,
+        "accounts.User",
+        verbose_name=_("raised by (person)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
     )
     created_at = models.DateTimeField(_("raised at"), default=timezone.now)
     decided_lead = models.ForeignKey(
-        Department, verbose_name=_("decided lead department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="disputes_won",
+        Department,
+        verbose_name=_("decided lead department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disputes_won",
     )
     decision = models.TextField(_("decision"), blank=True)
     decided_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_on = models.DateField(_("decision date"), null=True, blank=True)
 

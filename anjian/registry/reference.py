@@ -31,11 +31,15 @@ def load_reference(industry_model, rule_model) -> None:
         industry = by_code[rule["industry"]]
         if rule["lead"]:
             rule_model.objects.update_or_create(
-                industry=industry, department_kind=rule["lead"], division=None,
+                industry=industry,
+                department_kind=rule["lead"],
+                division=None,
                 defaults={"role": "lead", "basis": "default table"},
             )
         for kind in rule["cooperating"]:
             rule_model.objects.update_or_create(
-                industry=industry, department_kind=kind, division=None,
+                industry=industry,
+                department_kind=kind,
+                division=None,
                 defaults={"role": "cooperating", "basis": "default table"},
             )

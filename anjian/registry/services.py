@@ -74,6 +74,7 @@ ENTERPRISE_LEVELS = (DivisionLevel.TOWNSHIP, DivisionLevel.GRID)
 
 # --- duty resolution --------------------------------------------------------------------
 
+
 @dataclass
 class DutyContext:
     """Everything duty resolution needs, loaded once (a handful of queries) and reused
@@ -159,6 +160,7 @@ def _rederive_duties(enterprise: Enterprise, context: DutyContext | None = None)
 
 # --- enterprise validation --------------------------------------------------------------
 
+
 def _lock_scoped(scoped, model, pk: int, message: str):
     """Lock one row the actor may see. Scoped querysets may use DISTINCT, which
     PostgreSQL refuses FOR UPDATE on, so check visibility first, then lock by id."""
@@ -192,7 +194,13 @@ def clean_enterprise_data(
 
     for name in ENTERPRISE_FIELDS:
         if not present(name):
-            if not partial and name in (*REQUIRED_TEXT, "uscc", "division_id", "industry_id", "scale"):
+            if not partial and name in (
+                *REQUIRED_TEXT,
+                "uscc",
+                "division_id",
+                "industry_id",
+                "scale",
+            ):
                 add(name, _("This field is required."))
             continue
         value = data[name]
@@ -237,12 +245,20 @@ def clean_enterprise_data(
             out[name] = number
         elif name == "scale":
             if value not in EnterpriseScale.values:
-                add(name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(EnterpriseScale.values)})
+                add(
+                    name,
+                    _("Choose one of: %(choices)s.")
+                    % {"choices": ", ".join(EnterpriseScale.values)},
+                )
             else:
                 out[name] = value
         elif name == "status":
             if value not in EnterpriseStatus.values:
-                add(name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(EnterpriseStatus.values)})
+                add(
+                    name,
+                    _("Choose one of: %(choices)s.")
+                    % {"choices": ", ".join(EnterpriseStatus.values)},
+                )
             else:
                 out[name] = value
         else:  # the three flags
@@ -253,11 +269,17 @@ def clean_enterprise_data(
 
     if "division_id" in out:
         division = Division.objects.filter(pk=out["division_id"]).first()
-        if division is None or not scoping.visible_divisions(actor.user).filter(pk=division.pk).exists():
+        if (
+            division is None
+            or not scoping.visible_divisions(actor.user).filter(pk=division.pk).exists()
+        ):
             add("division_id", _("Unknown division, or outside your jurisdiction."))
         elif division.level not in ENTERPRISE_LEVELS:
-            add("division_id", _("An enterprise must sit in a township/street or a grid, not in a %(level)s.")
-                % {"level": division.get_level_display()})
+            add(
+                "division_id",
+                _("An enterprise must sit in a township/street or a grid, not in a %(level)s.")
+                % {"level": division.get_level_display()},
+            )
         elif not scoping.can_create_enterprise_in(actor.user, division):
             add("division_id", _("Unknown division, or outside your jurisdiction."))
     if "industry_id" in out and not Industry.objects.filter(pk=out["industry_id"]).exists():
@@ -277,12 +299,11 @@ def clean_enterprise_data(
 
 def _snapshot(enterprise: Enterprise) -> dict[str, Any]:
     data = model_to_dict(enterprise, fields=[f.removesuffix("_id") for f in ENTERPRISE_FIELDS])
-    return {
-        (f"{k}_id" if k in ("division", "industry") else k): v for k, v in data.items()
-    }
+    return {(f"{k}_id" if k in ("division", "industry") else k): v for k, v in data.items()}
 
 
 # --- enterprise services ----------------------------------------------------------------
+
 
 def enterprise_create(*, actor: Actor, data: Mapping[str, Any]) -> Enterprise:
     if actor.user is None or actor.user.role not in scoping.ENTERPRISE_EDITORS:
@@ -316,8 +337,12 @@ def enterprise_update(
     expected_version: int | None = None,
 ) -> Enterprise:
     with transaction.atomic():
-        enterprise = _lock_scoped(scoping.visible_enterprises(actor.user), Enterprise,
-                                  enterprise_id, _("No such enterprise in your jurisdiction."))
+        enterprise = _lock_scoped(
+            scoping.visible_enterprises(actor.user),
+            Enterprise,
+            enterprise_id,
+            _("No such enterprise in your jurisdiction."),
+        )
         if not scoping.can_change_enterprise(actor.user, enterprise):
             raise Forbidden(_("You may view this enterprise but not change it."))
         if expected_version is not None and expected_version != enterprise.version:
@@ -359,12 +384,20 @@ def duty_override(
     if not reason:
         raise ValidationFailed({"reason": [_("Give the reason for the override.")]})
     with transaction.atomic():
-        enterprise = _lock_scoped(scoping.visible_enterprises(actor.user), Enterprise,
-                                  enterprise_id, _("No such enterprise in your jurisdiction."))
-        cooperating = [d for d in dict.fromkeys(cooperating_department_ids) if d != lead_department_id]
+        enterprise = _lock_scoped(
+            scoping.visible_enterprises(actor.user),
+            Enterprise,
+            enterprise_id,
+            _("No such enterprise in your jurisdiction."),
+        )
+        cooperating = [
+            d for d in dict.fromkeys(cooperating_department_ids) if d != lead_department_id
+        ]
         wanted = [d for d in [lead_department_id, *cooperating] if d is not None]
         allowed = set(
-            scoping.visible_departments(actor.user).filter(pk__in=wanted).values_list("pk", flat=True)
+            scoping.visible_departments(actor.user)
+            .filter(pk__in=wanted)
+            .values_list("pk", flat=True)
         )
         missing = [d for d in wanted if d not in allowed]
         if missing:
@@ -376,12 +409,25 @@ def duty_override(
         now = timezone.now()
         rows = []
         if lead_department_id:
-            rows.append(DutyAssignment(enterprise=enterprise, department_id=lead_department_id,
-                                       role=DutyRole.LEAD, source=source, reason=reason,
-                                       assigned_at=now))
+            rows.append(
+                DutyAssignment(
+                    enterprise=enterprise,
+                    department_id=lead_department_id,
+                    role=DutyRole.LEAD,
+                    source=source,
+                    reason=reason,
+                    assigned_at=now,
+                )
+            )
         rows += [
-            DutyAssignment(enterprise=enterprise, department_id=d, role=DutyRole.COOPERATING,
-                           source=source, reason=reason, assigned_at=now)
+            DutyAssignment(
+                enterprise=enterprise,
+                department_id=d,
+                role=DutyRole.COOPERATING,
+                source=source,
+                reason=reason,
+                assigned_at=now,
+            )
             for d in cooperating
         ]
         DutyAssignment.objects.bulk_create(rows)
@@ -395,35 +441,50 @@ def duty_override(
     return enterprise
 
 
-def duties_rederive_all(*, actor: Actor, division: Division | None = None) -> int:
+def duties_rederive_all(
+    *, actor: Actor, division: Division | None = None, industry_ids: Iterable[int] | None = None
+) -> int:
     """Re-apply the rule table to every enterprise without a manual override (after the
     rules change). Returns how many enterprises were rederived."""
     context = DutyContext.load()
     qs = Enterprise.objects.all()
     if division is not None:
         qs = qs.filter(division_id__in=scoping.subtree_ids(division))
+    if industry_ids is not None:
+        qs = qs.filter(industry_id__in=list(industry_ids))
     count = 0
     with transaction.atomic():
         manual = set(
-            DutyAssignment.objects.exclude(source=DutySource.RULE).values_list("enterprise_id", flat=True)
+            DutyAssignment.objects.exclude(source=DutySource.RULE).values_list(
+                "enterprise_id", flat=True
+            )
         )
-        ids = [pk for pk, in qs.values_list("pk") if pk not in manual]
+        ids = [pk for (pk,) in qs.values_list("pk") if pk not in manual]
         for start in range(0, len(ids), 2000):
-            chunk = ids[start:start + 2000]
+            chunk = ids[start : start + 2000]
             DutyAssignment.objects.filter(enterprise_id__in=chunk).delete()
             rows: list[DutyAssignment] = []
             for pk, industry_id, division_id in Enterprise.objects.filter(pk__in=chunk).values_list(
                 "pk", "industry_id", "division_id"
             ):
-                rows += duty_rows_for(pk, context.resolve(industry_id=industry_id, division_id=division_id))
+                rows += duty_rows_for(
+                    pk, context.resolve(industry_id=industry_id, division_id=division_id)
+                )
             DutyAssignment.objects.bulk_create(rows, batch_size=2000)
             count += len(chunk)
-        audit_append(actor=actor, action="duties_rederive", object_type="registry.dutyassignment",
-                     object_id="*", summary=f"{count}", changes={"enterprises": count})
+        audit_append(
+            actor=actor,
+            action="duties_rederive",
+            object_type="registry.dutyassignment",
+            object_id="*",
+            summary=f"{count}",
+            changes={"enterprises": count},
+        )
     return count
 
 
 # --- divisions and departments ----------------------------------------------------------
+
 
 def division_create(
     *, actor: Actor, parent_id: int | None, code: str, name: str, level: str
@@ -448,8 +509,13 @@ def division_create(
         raise ValidationFailed(errors)
     with transaction.atomic():
         division = Division.objects.create(parent=parent, code=code, name=name, level=level)
-        audit_append(actor=actor, action="create", obj=division, summary=name,
-                     changes={"code": code, "level": level, "parent_id": parent_id})
+        audit_append(
+            actor=actor,
+            action="create",
+            obj=division,
+            summary=name,
+            changes={"code": code, "level": level, "parent_id": parent_id},
+        )
     return division
 
 
@@ -473,10 +539,14 @@ def dispute_raise(
 ) -> DutyDispute:
     user = actor.user
     if not scoping.can_raise_dispute(user):
-        raise Forbidden(_("Only department officers and the safety committee office raise duty disputes."))
+        raise Forbidden(
+            _("Only department officers and the safety committee office raise duty disputes.")
+        )
     errors: dict[str, list[str]] = {}
     if kind not in DisputeKind.values:
-        errors["kind"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(DisputeKind.values)}]
+        errors["kind"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(DisputeKind.values)}
+        ]
     if not _text(reason):
         errors["reason"] = [_("This field is required.")]
     enterprise = industry = proposed = None
@@ -499,10 +569,12 @@ def dispute_raise(
     if proposed_department_id is not None:
         proposed = scoping.visible_departments(user).filter(pk=proposed_department_id).first()
         if proposed is None:
-            errors["proposed_department_id"] = [_("Unknown department, or outside your jurisdiction.")]
+            errors["proposed_department_id"] = [
+                _("Unknown department, or outside your jurisdiction.")
+            ]
     if errors:
         raise ValidationFailed(errors)
-    jurisdiction = (user.department.division if user.department_id else user.division)
+    jurisdiction = user.department.division if user.department_id else user.division
     with transaction.atomic():
         dispute = DutyDispute.objects.create(
             jurisdiction=jurisdiction,
@@ -514,9 +586,18 @@ def dispute_raise(
             reason=_text(reason),
             created_by=user,
         )
-        audit_append(actor=actor, action="create", obj=dispute, summary=_text(reason)[:200],
-                     changes={"kind": kind, "enterprise_id": enterprise_id, "industry_id": industry_id,
-                              "proposed_department_id": proposed_department_id})
+        audit_append(
+            actor=actor,
+            action="create",
+            obj=dispute,
+            summary=_text(reason)[:200],
+            changes={
+                "kind": kind,
+                "enterprise_id": enterprise_id,
+                "industry_id": industry_id,
+                "proposed_department_id": proposed_department_id,
+            },
+        )
     return dispute
 
 
@@ -537,15 +618,24 @@ def _dispute_guard(dispute: DutyDispute, action: str, actor: Actor) -> str:
 
 
 def dispute_decide(
-    *, actor: Actor, dispute_id: int, decided_lead_id: int | None, decision: str,
-    cooperating_ids: Iterable[int] = (), decided_on: dt.date | None = None,
+    *,
+    actor: Actor,
+    dispute_id: int,
+    decided_lead_id: int | None,
+    decision: str,
+    cooperating_ids: Iterable[int] = (),
+    decided_on: dt.date | None = None,
 ) -> DutyDispute:
     """The 安委办 decides: the decision and its date are kept; an enterprise dispute
     overrides that enterprise's duties; a business-type dispute adds a local rule for the
     jurisdiction and rederives its enterprises."""
     with transaction.atomic():
-        dispute = _lock_scoped(scoping.visible_disputes(actor.user), DutyDispute, dispute_id,
-                               _("No such dispute in your jurisdiction."))
+        dispute = _lock_scoped(
+            scoping.visible_disputes(actor.user),
+            DutyDispute,
+            dispute_id,
+            _("No such dispute in your jurisdiction."),
+        )
         new_state = _dispute_guard(dispute, "decide", actor)
         errors: dict[str, list[str]] = {}
         if not _text(decision):
@@ -565,33 +655,56 @@ def dispute_decide(
         dispute.decided_by = actor.user
         dispute.decided_on = decided_on or timezone.localdate()
         dispute.save()
-        audit_append(actor=actor, action="decide", obj=dispute, summary=dispute.decision[:200],
-                     changes={"decided_lead_id": lead.pk, "decided_on": dispute.decided_on})
+        audit_append(
+            actor=actor,
+            action="decide",
+            obj=dispute,
+            summary=dispute.decision[:200],
+            changes={"decided_lead_id": lead.pk, "decided_on": dispute.decided_on},
+        )
         if dispute.enterprise_id:
             duty_override(
-                actor=actor, enterprise_id=dispute.enterprise_id, lead_department_id=lead.pk,
+                actor=actor,
+                enterprise_id=dispute.enterprise_id,
+                lead_department_id=lead.pk,
                 cooperating_department_ids=cooperating_ids,
                 reason=_("Safety committee decision on dispute #%(id)s: %(text)s")
                 % {"id": dispute.pk, "text": dispute.decision},
                 source=DutySource.DECISION,
             )
         elif dispute.industry_id:
-            DutyRule.objects.filter(industry_id=dispute.industry_id, division=dispute.jurisdiction,
-                                    role=DutyRole.LEAD).delete()
+            DutyRule.objects.filter(
+                industry_id=dispute.industry_id, division=dispute.jurisdiction, role=DutyRole.LEAD
+            ).delete()
             DutyRule.objects.update_or_create(
-                industry_id=dispute.industry_id, department_kind=lead.kind,
+                industry_id=dispute.industry_id,
+                department_kind=lead.kind,
                 division=dispute.jurisdiction,
-                defaults={"role": DutyRole.LEAD,
-                          "basis": _("Decision on dispute #%(id)s") % {"id": dispute.pk}},
+                defaults={
+                    "role": DutyRole.LEAD,
+                    "basis": _("Decision on dispute #%(id)s") % {"id": dispute.pk},
+                },
             )
-            duties_rederive_all(actor=actor, division=dispute.jurisdiction)
+            industry_ids = [
+                dispute.industry_id,
+                *Industry.objects.filter(parent_id=dispute.industry_id).values_list(
+                    "pk", flat=True
+                ),
+            ]
+            duties_rederive_all(
+                actor=actor, division=dispute.jurisdiction, industry_ids=industry_ids
+            )
     return dispute
 
 
 def dispute_withdraw(*, actor: Actor, dispute_id: int) -> DutyDispute:
     with transaction.atomic():
-        dispute = _lock_scoped(scoping.visible_disputes(actor.user), DutyDispute, dispute_id,
-                               _("No such dispute in your jurisdiction."))
+        dispute = _lock_scoped(
+            scoping.visible_disputes(actor.user),
+            DutyDispute,
+            dispute_id,
+            _("No such dispute in your jurisdiction."),
+        )
         dispute.status = _dispute_guard(dispute, "withdraw", actor)
         dispute.save(update_fields=["status"])
         audit_append(actor=actor, action="withdraw", obj=dispute)

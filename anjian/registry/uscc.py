@@ -68,16 +68,12 @@ def validate(raw: str) -> UsccResult:
         return UsccResult(code, False, "length", params=(("length", str(len(code))),))
     for index, ch in enumerate(code, start=1):
         if ch not in VALUES:
-            return UsccResult(
-                code, False, "char", index, (("position", str(index)), ("char", ch))
-            )
+            return UsccResult(code, False, "char", index, (("position", str(index)), ("char", ch)))
     if not code[2:8].isdigit():
         return UsccResult(code, False, "division", 3, (("value", code[2:8]),))
     expected = check_character(code[:17])
     if code[17] != expected:
-        return UsccResult(
-            code, False, "check", 18, (("expected", expected), ("actual", code[17]))
-        )
+        return UsccResult(code, False, "check", 18, (("expected", expected), ("actual", code[17])))
     return UsccResult(code, True)
 
 
@@ -87,7 +83,9 @@ def _org_check_digit(first8: str) -> str:
     return {10: "X", 11: "0"}.get(value, str(value))
 
 
-def generate(rng: random.Random, division_code: str, *, authority: str = "9", kind: str = "1") -> str:
+def generate(
+    rng: random.Random, division_code: str, *, authority: str = "9", kind: str = "1"
+) -> str:
     """A syntactically valid code for demo data (never a real organisation's on purpose)."""
     body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
     org = body + _org_check_digit(body)

@@ -1,0 +1,56 @@
+# anjian — two commands: `make demo` and `make test`. Everything else is set up by them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint fmt bench messages install clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "anjian needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+
+# Pinned: requirements.lock is the exact set CI and production install.
+$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	ANJIAN_DEBUG=1 $(BIN)/anjian manage migrate --no-input -v 0
+	ANJIAN_DEBUG=1 $(BIN)/anjian demo --if-empty
+	@ANJIAN_DEBUG=1 $(BIN)/anjian manage demo_accounts
+	@echo "安监 anjian: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server)"
+	ANJIAN_DEBUG=1 $(BIN)/anjian manage runserver 127.0.0.1:$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# SQLite always; PostgreSQL too when DATABASE_URL is set (CI sets it).
+test: lint
+	@if [ ! -x /usr/bin/chromium ]; then echo "note: /usr/bin/chromium missing, browser tests will be skipped (apt-get install chromium)"; fi
+	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($${DATABASE_URL%%@*}@…) =="; \
+		$(BIN)/pytest -n 2 --dist loadfile; \
+	fi
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+messages: $(STAMP)
+	$(BIN)/anjian manage makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
+	$(BIN)/anjian manage compilemessages -l zh_Hans --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/static

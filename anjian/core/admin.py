@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from anjian.accounts.models import Role
+from anjian.core.admin_base import RoleGatedAdmin
+from anjian.core.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(RoleGatedAdmin):
+    roles = frozenset({Role.AUDIT_ADMIN})
+    read_only = True  # the chain is append-only: nobody edits it, not even here
+    list_display = (
+        "seq",
+        "at",
+        "actor_label",
+        "via",
+        "action",
+        "object_type",
+        "object_id",
+        "summary",
+    )
+    list_filter = ("action", "via", "object_type")
+    search_fields = ("actor_label", "object_id", "summary")
+    date_hierarchy = "at"
+    show_full_result_count = False

@@ -1,0 +1,51 @@
+import sqlite3
+import subprocess
+import sys
+
+from anjian.accounts.models import Role
+from anjian.demo.generator import DEMO_USERS, build_demo
+from anjian.registry.models import Enterprise
+from anjian.registry.uscc import validate
+
+
+def test_given_demo_when_built_then_valid_codes_one_user_per_role_and_gaps(db):
+    report = build_demo(enterprises=120, seed=3)
+    assert report.enterprises == Enterprise.objects.count() == 120
+    assert all(validate(code).valid for code in Enterprise.objects.values_list("uscc", flat=True))
+    roles = {role for _u, role, _w, _n in DEMO_USERS}
+    assert roles == set(Role.values)  # at least one demo account for every role
+    # New business types without a decision remain supervision gaps.
+    gaps = Enterprise.objects.exclude(duties__role="lead")
+    assert set(gaps.values_list("industry__code", flat=True)) <= {"NB-ESS", "NB-EVCHG"}
+
+
+def _load(tmp_path, name, seed):
+    env = {
+        "ANJIAN_SQLITE_PATH": str(tmp_path / name),
+        "ANJIAN_VAR_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": "",
+        "ANJIAN_TESTING": "1",
+    }
+    cli = [sys.executable, "-m", "anjian.cli"]
+    subprocess.run([*cli, "manage", "migrate", "-v0"], env=env, check=True, timeout=300)
+    done = subprocess.run(
+        [*cli, "demo", "--enterprises", "50", "--seed", str(seed)],
+        env=env,
+        check=True,
+        timeout=300,
+        capture_output=True,
+        text=True,
+    )
+    assert "50/50" in done.stderr  # progress is shown
+    with sqlite3.connect(tmp_path / name) as conn:
+        return conn.execute(
+            "SELECT name, uscc, address, division_id, industry_id FROM registry_enterprise"
+            " ORDER BY id"
+        ).fetchall()
+
+
+def test_given_same_seed_when_loaded_twice_then_identical_and_other_seed_differs(tmp_path):
+    first, second = _load(tmp_path, "a.sqlite3", 11), _load(tmp_path, "b.sqlite3", 11)
+    assert first == second and len(first) == 50
+    assert _load(tmp_path, "c.sqlite3", 12) != first
