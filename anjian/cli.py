@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     uscc.add_argument("code")
     uscc.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"])
     uscc.set_defaults(func=calc_uscc)
+    from anjian.risks.calc_cli import register as register_risk_calcs
+
+    register_risk_calcs(calcs)
 
     demo = sub.add_parser("demo", help="build the fictional demo county")
     demo.add_argument("--enterprises", type=int, default=600)

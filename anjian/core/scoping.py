@@ -108,6 +108,8 @@ def visible_departments(user: User) -> QuerySet:
     if not _active(user) or user.role == Role.AUDIT_ADMIN:
         return Department.objects.none()
     if user.role in ENTERPRISE_ROLES:
+        if user.enterprise_id is None:
+            return Department.objects.none()
         # Staff see the departments that supervise their enterprise.
         return Department.objects.filter(duties__enterprise_id=user.enterprise_id).distinct()
     return Department.objects.filter(division__in=visible_divisions(user))

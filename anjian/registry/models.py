@@ -293,7 +293,7 @@ class DutyAssignment(models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
 
     class Meta:
-        ordering = ["role", "department__kind"]
+        ordering = ["-role", "department__kind"]  # "lead" sorts before "cooperating"
         verbose_name = _("duty assignment")
         verbose_name_plural = _("duty assignments")
         constraints = [

@@ -173,6 +173,36 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+MAX_ID = 2**63 - 1
+MAX_EMPLOYEES = 2_000_000  # PositiveIntegerField fits 2^31 on PostgreSQL; no firm is bigger
+
+
+def _parse_text(value: Any) -> str | None:
+    """Text from a form or JSON: a string or a plain number, never a list, an object or a
+    boolean (those are typing mistakes); NUL and other control characters are refused
+    because PostgreSQL rejects them and they have no business in a name."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    if any(ord(ch) < 32 and ch not in "\t" for ch in text):
+        return None
+    return text
+
+
+def _parse_int(value: Any) -> int | None:
+    """A whole number from an int or a string of digits; 3.7, true and "3.0" are refused
+    instead of silently becoming 3, 1 and 3."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
 def clean_enterprise_data(
     data: Mapping[str, Any], *, actor: Actor, instance: Enterprise | None = None
 ) -> dict[str, Any]:
@@ -205,27 +235,35 @@ def clean_enterprise_data(
             continue
         value = data[name]
         if name in MAX_LENGTHS:
-            text = _text(value)
-            if name in REQUIRED_TEXT and not text:
+            text = _parse_text(value)
+            if text is None:
+                add(name, _("Enter text (no control characters)."))
+            elif name in REQUIRED_TEXT and not text:
                 add(name, _("This field is required."))
             elif len(text) > MAX_LENGTHS[name]:
                 add(name, _("At most %(n)d characters.") % {"n": MAX_LENGTHS[name]})
             else:
                 out[name] = text
         elif name == "uscc":
-            result = uscc_rules.validate(_text(value))
-            if not result.valid:
+            text = _parse_text(value)
+            result = uscc_rules.validate(text or "")
+            if text is None:
+                add(name, _("Enter text (no control characters)."))
+            elif not result.valid:
                 add(name, result.reason(get_language() or "zh-hans"))
             else:
                 out[name] = result.code
         elif name in ("division_id", "industry_id", "employees"):
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
+            number = _parse_int(value)
+            if number is None:
                 add(name, _("Enter a whole number."))
                 continue
             if number < 0:
                 add(name, _("Must not be negative."))
+                continue
+            limit = MAX_EMPLOYEES if name == "employees" else MAX_ID
+            if number > limit:
+                add(name, _("At most %(n)s.") % {"n": limit})
                 continue
             out[name] = number
         elif name in ("longitude", "latitude"):
@@ -233,7 +271,12 @@ def clean_enterprise_data(
                 out[name] = None
                 continue
             try:
-                number = decimal.Decimal(str(value)).quantize(decimal.Decimal("0.000001"))
+                if isinstance(value, bool) or not isinstance(value, str | int | float):
+                    raise ValueError(value)
+                number = decimal.Decimal(str(value).strip())
+                if not number.is_finite():  # NaN and Infinity would break the range test
+                    raise ValueError(value)
+                number = number.quantize(decimal.Decimal("0.000001"))
             except (decimal.InvalidOperation, ValueError):
                 add(name, _("Enter a number."))
                 continue

@@ -1,0 +1,59 @@
+"""The versioned HTTP API, /api/v1/ (OpenAPI document at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+
+from . import enterprises, errors, reference
+from .auth import BearerTokenAuth, SessionCsrfAuth
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 overflows to inf
+        raise ValueError(f"number out of range: {text}")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class StrictJSONParser(Parser):
+    """RFC 8259 JSON only: Python's json module would otherwise accept NaN and Infinity,
+    values that no field here can hold and that break comparisons further down."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return json.loads(request.body, parse_constant=_no_constant, parse_float=_finite)
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    # Chinese text as itself (the response is declared utf-8), not as \u-escapes: half
+    # the size and readable in a terminal.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="anjian API",
+    version="1",
+    description=(
+        "The work-safety supervision platform's HTTP API. Authenticate with "
+        "`Authorization: Bearer <token>` (machine clients) or a signed-in session (with the "
+        "CSRF token on writes). Everything you read is limited to your jurisdiction; an id "
+        "outside it answers 404 exactly like an unknown one."
+    ),
+    urls_namespace="api-v1",
+    auth=[BearerTokenAuth(), SessionCsrfAuth()],
+    parser=StrictJSONParser(),
+    renderer=Utf8JSONRenderer(),
+)
+errors.install(api)
+api.add_router("", enterprises.router)
+api.add_router("", reference.router)

@@ -1,0 +1,183 @@
+"""anjian benchmarks: `make bench`.
+
+Builds a 100,000-enterprise county into its own database (SQLite under var/bench/ by
+default; PostgreSQL when BENCH_DATABASE_URL is set), then measures:
+  * demo generation rate (enterprises per second, peak memory);
+  * the enterprise list page and the API at that size: median and p95 latency and SQL
+    queries per request, for the filters people use.
+Figures go to bench/results/*.json; a summary is printed (copy it into the README).
+Requests go through Django's test client in-process: no network, no server tuning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def setup_django(fresh: bool) -> None:
+    bench_var = ROOT / "var" / "bench"
+    bench_var.mkdir(parents=True, exist_ok=True)
+    db_url = os.environ.get("BENCH_DATABASE_URL", "")
+    if db_url:
+        os.environ["DATABASE_URL"] = db_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        path = bench_var / "bench.sqlite3"
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["ANJIAN_SQLITE_PATH"] = str(path)
+    os.environ["ANJIAN_STATIC_MANIFEST"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anjian.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure(client, url: str, repeat: int, **headers) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):  # warm caches (SQLite page cache, template loader)
+        response = client.get(url, **headers)
+        assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url, **headers)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(ctx.captured_queries)
+    return {
+        "url": url,
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(percentile(timings, 0.95), 2),
+        "max_ms": round(max(timings), 2),
+        "queries": queries,
+        "repeat": repeat,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
+    args = parser.parse_args()
+
+    setup_django(fresh=not args.reuse)
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from anjian.accounts.models import ApiToken, User, hash_token
+    from anjian.demo.generator import build_demo, database_is_empty, stderr_progress
+    from anjian.registry.models import Department, Division, Enterprise, Industry
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    machine = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "database": connection.vendor,
+    }
+
+    call_command("migrate", verbosity=0)
+    if not database_is_empty() and not args.reuse:
+        call_command("flush", interactive=False, verbosity=0)
+        call_command("migrate", verbosity=0)
+    if database_is_empty():
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        report = build_demo(enterprises=args.enterprises, seed=1, progress=stderr_progress)
+        generation = {
+            "enterprises": report.enterprises,
+            "enterprise_seconds": round(report.enterprise_seconds, 2),
+            "total_seconds": round(report.seconds, 2),
+            "enterprises_per_second": round(report.rate, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "rss_before_mb": round(rss_before / 1024, 1),
+            **machine,
+        }
+        (RESULTS / "demo_generation.json").write_text(json.dumps(generation, indent=2) + "\n")
+        print(json.dumps(generation, ensure_ascii=False))
+    total = Enterprise.objects.count()
+
+    client = Client()
+    coordinator = User.objects.get(username="anweiban")
+    client.force_login(coordinator)
+    officer_client = Client()
+    officer_client.force_login(User.objects.get(username="yingji"))
+
+    township = Division.objects.filter(level="township").order_by("code").first()
+    industry = Industry.objects.get(code="HR-HAZCHEM")
+    department = Department.objects.get(kind="emergency")
+    sample = Enterprise.objects.order_by("pk")[total // 2]
+    name_fragment = sample.name[2:5]
+    last_page = max(1, (total + 24) // 25)
+
+    page_cases = {
+        "first page": "/enterprises/",
+        "deep page": f"/enterprises/?page={last_page // 2}",
+        "search name": f"/enterprises/?q={name_fragment}",
+        "search credit code": f"/enterprises/?q={sample.uscc}",
+        "filter township": f"/enterprises/?division={township.pk}",
+        "filter industry": f"/enterprises/?industry={industry.pk}",
+        "filter department": f"/enterprises/?department={department.pk}",
+        "filter two-key-one-major": "/enterprises/?flag=two_key_one_major",
+    }
+    pages = {name: measure(client, url, args.repeat) for name, url in page_cases.items()}
+    pages["department officer, first page"] = measure(officer_client, "/enterprises/", args.repeat)
+
+    raw = ApiToken.new_raw_key()
+    ApiToken.objects.get_or_create(
+        name="bench", user=coordinator, defaults={"key_hash": hash_token(raw), "prefix": raw[:8]}
+    )
+    ApiToken.objects.filter(name="bench").update(key_hash=hash_token(raw), prefix=raw[:8])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    api_cases = {
+        "first page": "/api/v1/enterprises?limit=25",
+        "deep page": f"/api/v1/enterprises?limit=25&offset={total // 2}",
+        "search name": f"/api/v1/enterprises?q={name_fragment}",
+        "search credit code": f"/api/v1/enterprises?q={sample.uscc}",
+        "filter township": f"/api/v1/enterprises?division={township.pk}",
+        "filter department": f"/api/v1/enterprises?department={department.pk}",
+        "detail": f"/api/v1/enterprises/{sample.pk}",
+    }
+    api = {name: measure(Client(), url, args.repeat, **auth) for name, url in api_cases.items()}
+
+    listing = {"enterprises": total, "page": pages, "api": api, **machine}
+    (RESULTS / "enterprise_list.json").write_text(
+        json.dumps(listing, indent=2, ensure_ascii=False) + "\n"
+    )
+
+    print(f"\nEnterprise list at {total:,} enterprises ({connection.vendor}):")
+    print(f"{'case':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for group, rows in (("page", pages), ("api", api)):
+        for name, row in rows.items():
+            print(f"{group + ': ' + name:<34} {row['median_ms']:>10} {row['p95_ms']:>8} "
+                  f"{row['queries']:>8}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
