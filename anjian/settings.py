@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "anjian.core",
     "anjian.accounts",
     "anjian.registry",
+    "anjian.risks",
     "anjian.api",
     "anjian.demo",
 ]
@@ -78,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "anjian.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

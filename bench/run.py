@@ -174,8 +174,10 @@ def main() -> int:
     print(f"{'case':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for group, rows in (("page", pages), ("api", api)):
         for name, row in rows.items():
-            print(f"{group + ': ' + name:<34} {row['median_ms']:>10} {row['p95_ms']:>8} "
-                  f"{row['queries']:>8}")
+            print(
+                f"{group + ': ' + name:<34} {row['median_ms']:>10} {row['p95_ms']:>8} "
+                f"{row['queries']:>8}"
+            )
     return 0
 
 

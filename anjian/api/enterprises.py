@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
+from ninja.responses import Status
 
 from anjian.core.errors import NotFound
 from anjian.core.scoping import subtree_ids, visible
@@ -139,12 +140,12 @@ def _rendered(enterprise: Enterprise) -> Enterprise:
 )
 def enterprise_create(
     request: HttpRequest, payload: EnterpriseCreateIn, response: HttpResponse
-) -> tuple[int, Enterprise]:
+) -> Status:
     enterprise = services.enterprise_create(actor=actor(request), data=payload.service_data())
     response["Location"] = reverse(
         "api-v1:enterprise_detail", kwargs={"enterprise_id": enterprise.pk}
     )
-    return 201, _rendered(enterprise)
+    return Status(201, _rendered(enterprise))
 
 
 @router.patch(

@@ -57,10 +57,21 @@ def ancestor_ids(division: Division | None) -> list[int]:
 
 
 def _user_subtree(user: User) -> list[int]:
+    # Cached on the user object, i.e. per request: one recursive query, however many
+    # scoped querysets a page builds.
     cache = getattr(user, "_anjian_subtree", None)
     if cache is None:
         cache = subtree_ids(user.division)
         user._anjian_subtree = cache
+    return cache
+
+
+def _user_ancestors(user: User) -> list[int]:
+    cache = getattr(user, "_anjian_ancestors", None)
+    if cache is None:
+        division = user.enterprise.division if user.role in ENTERPRISE_ROLES else user.division
+        cache = ancestor_ids(division)
+        user._anjian_ancestors = cache
     return cache
 
 
@@ -96,10 +107,10 @@ def visible_divisions(user: User) -> QuerySet[Division]:
     if user.role in ENTERPRISE_ROLES:
         if user.enterprise_id is None:
             return qs.none()
-        return qs.filter(pk__in=ancestor_ids(user.enterprise.division))
+        return qs.filter(pk__in=_user_ancestors(user))
     if user.division_id is None or user.role == Role.AUDIT_ADMIN:
         return qs.none()
-    return qs.filter(pk__in=_user_subtree(user) + ancestor_ids(user.division))
+    return qs.filter(pk__in=_user_subtree(user) + _user_ancestors(user))
 
 
 def visible_departments(user: User) -> QuerySet:
@@ -124,7 +135,7 @@ def visible_disputes(user: User) -> QuerySet:
     if user.role == Role.PLATFORM_ADMIN:
         return qs
     if user.role == Role.COORDINATOR:
-        return qs.filter(jurisdiction_id__in=_user_subtree(user) + ancestor_ids(user.division))
+        return qs.filter(jurisdiction_id__in=_user_subtree(user) + _user_ancestors(user))
     if user.role == Role.DEPARTMENT_OFFICER and user.department_id:
         d = user.department_id
         return qs.filter(
@@ -172,6 +183,10 @@ def visible(user: User, model: type[Model]) -> QuerySet:
         return reg.Licence.objects.filter(enterprise__in=visible_enterprises(user))
     if model is reg.DutyAssignment:
         return reg.DutyAssignment.objects.filter(enterprise__in=visible_enterprises(user))
+    # Everything hanging on an enterprise declares the path to it and follows its scope.
+    path = getattr(model, "SCOPE_ENTERPRISE_PATH", None)
+    if path:
+        return model.objects.filter(**{f"{path}__in": visible_enterprises(user)})
     if model not in table:
         raise LookupError(f"no scoping rule for {model.__name__}")
     return table[model](user)
@@ -199,6 +214,21 @@ def can_change_enterprise(user: User, enterprise: Enterprise) -> bool:
             department_id=user.department_id, role="lead"
         ).exists() and enterprise.division_id in _user_subtree(user)
     return enterprise.division_id in _user_subtree(user)
+
+
+RISK_EDITORS = frozenset({Role.ENTERPRISE_PRINCIPAL, Role.ENTERPRISE_SAFETY_OFFICER})
+
+
+def can_manage_risks(user: User, enterprise: Enterprise) -> bool:
+    """Risk grading is the enterprise's own duty (主体责任): its principal and safety
+    officer keep it; an expert in whose jurisdiction it lies may assess and help."""
+    if not _active(user):
+        return False
+    if user.role in RISK_EDITORS:
+        return user.enterprise_id == enterprise.pk
+    if user.role == Role.EXPERT:
+        return enterprise.division_id in _user_subtree(user)
+    return False
 
 
 def can_raise_dispute(user: User) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -319,6 +319,9 @@ def build_demo(
         first_hazchem = Enterprise.objects.order_by("pk").first()
 
     enterprise_seconds = time.perf_counter() - enterprise_started
+    with connection.cursor() as cursor:
+        # Planner statistics after a bulk load (SQLite has none until ANALYZE).
+        cursor.execute("ANALYZE")
     users = _demo_users(county, departments, grids, first_hazchem, actor)
     _demo_disputes(departments, industries, users, county)
     return DemoReport(

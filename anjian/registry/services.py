@@ -392,6 +392,8 @@ def enterprise_update(
             raise Conflict(_("Somebody else changed this enterprise first; reload and try again."))
         cleaned = clean_enterprise_data(data, actor=actor, instance=enterprise)
         before = _snapshot(enterprise)
+        if not diff(before, {**before, **cleaned}):
+            return enterprise  # nothing changed: no new version, no empty audit entry
         for name, value in cleaned.items():
             setattr(enterprise, name, value)
         enterprise.version += 1

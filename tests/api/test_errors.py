@@ -90,11 +90,6 @@ def test_given_an_unstorable_value_when_writing_then_4xx_and_nothing_written(wor
     assert (Enterprise.objects.count(), AuditEntry.objects.count()) == before
 
 
-@pytest.mark.xfail(
-    reason="registry.services.clean_enterprise_data bounds neither employees nor control "
-    "characters; SQLite stores these, only PostgreSQL refuses them (then a 422 here)",
-    strict=False,
-)
 @pytest.mark.parametrize(
     "body", [{"employees": 2**31}, {"name": "东县\x00化工"}, {"principal": "\x00"}]
 )
