@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("anjian.api.urls")),
     path("", include("anjian.registry.urls")),
+    path("", include("anjian.risks.urls")),
     path("", include("anjian.core.urls")),
 ]
 

@@ -165,10 +165,20 @@ def main() -> int:
     }
     api = {name: measure(Client(), url, args.repeat, **auth) for name, url in api_cases.items()}
 
+    for name, url in (
+        ("home (coordinator)", "/"),
+        ("supervision gaps", "/gaps/"),
+        ("divisions", "/divisions/"),
+    ):
+        pages[name] = measure(client, url, max(5, args.repeat // 3))
+
     listing = {"enterprises": total, "page": pages, "api": api, **machine}
     (RESULTS / "enterprise_list.json").write_text(
         json.dumps(listing, indent=2, ensure_ascii=False) + "\n"
     )
+
+    codes = bench_safety_codes(total)
+    (RESULTS / "safety_codes.json").write_text(json.dumps({**codes, **machine}, indent=2) + "\n")
 
     print(f"\nEnterprise list at {total:,} enterprises ({connection.vendor}):")
     print(f"{'case':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
@@ -178,7 +188,42 @@ def main() -> int:
                 f"{group + ': ' + name:<34} {row['median_ms']:>10} {row['p95_ms']:>8} "
                 f"{row['queries']:>8}"
             )
+    print(f"\nSafety codes for {total:,} enterprises:")
+    for name, row in codes.items():
+        if isinstance(row, dict):
+            print(
+                f"  {name:<28} {row['seconds']:>7} s  {row['per_second']:>8} /s  "
+                f"peak {row['peak_python_mb']} MB  changed {row['changed']}"
+            )
     return 0
+
+
+def bench_safety_codes(total: int) -> dict:
+    """Recompute every safety code: once with nothing changed (the daily job's usual
+    case: no history rows written) and once under another policy (every code changes)."""
+    import tracemalloc
+
+    from anjian.risks.services import safety_codes_recompute_all
+
+    out: dict = {"enterprises": total}
+    for name, policy in (
+        ("unchanged (default policy)", None),
+        ("all change (strict policy)", "strict"),
+        ("back to default", None),
+    ):
+        tracemalloc.start()
+        started = time.perf_counter()
+        stats = safety_codes_recompute_all(trigger="bench", policy_name=policy)
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out[name] = {
+            "seconds": round(seconds, 2),
+            "per_second": round(stats["enterprises"] / seconds, 1),
+            "changed": stats["changed"],
+            "peak_python_mb": round(peak / 1024 / 1024, 1),
+        }
+    return out
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ from anjian.registry.models import (
     Industry,
     Licence,
 )
+from anjian.registry.reference import ensure_reference
 from anjian.registry.services import _rederive_duties
 from anjian.registry.uscc import check_character
+from anjian.risks.reference import ensure_coupling_rules
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -82,6 +84,9 @@ def enterprise(serial: int, name: str, grid: Division, industry_code: str, **ext
 
 
 def build_world() -> World:
+    # A transactional test elsewhere on this worker may have flushed the migrations' data.
+    ensure_reference()
+    ensure_coupling_rules()
     province = division("330000", "测试省", "province")
     city = division("330100", "测试市", "city", province)
     county_x = division("330101", "东县", "county", city)

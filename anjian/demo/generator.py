@@ -32,7 +32,9 @@ from anjian.registry.models import (
     Industry,
     Licence,
 )
+from anjian.registry.reference import ensure_reference
 from anjian.registry.uscc import generate as generate_uscc
+from anjian.risks.reference import ensure_coupling_rules
 
 DEMO_PASSWORD = "anjian-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
 COUNTY_CODE = "330599"
@@ -141,6 +143,7 @@ class DemoReport:
     seconds: float  # the whole load
     enterprise_seconds: float  # generating and writing enterprises, duties and licences
     users: list[tuple[str, str, str]]  # username, role label, password
+    risks: dict | None = None
 
     @property
     def rate(self) -> float:
@@ -160,6 +163,8 @@ def build_demo(
     batch_size: int = 2000,
 ) -> DemoReport:
     started = time.perf_counter()
+    ensure_reference()
+    ensure_coupling_rules()
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
@@ -324,6 +329,16 @@ def build_demo(
         cursor.execute("ANALYZE")
     users = _demo_users(county, departments, grids, first_hazchem, actor)
     _demo_disputes(departments, industries, users, county)
+    from anjian.demo.risks import build_demo_risks
+
+    risk_started = time.perf_counter()
+    risk_stats = build_demo_risks(
+        seed=seed,
+        demo_enterprise=first_hazchem,
+        safety_officer=users["qiye_aqy"],
+        progress=progress,
+    )
+    risk_stats["seconds"] = round(time.perf_counter() - risk_started, 2)
     return DemoReport(
         made,
         time.perf_counter() - started,

@@ -43,3 +43,12 @@ def load_reference(industry_model, rule_model) -> None:
                 division=None,
                 defaults={"role": "cooperating", "basis": "default table"},
             )
+
+
+def ensure_reference() -> None:
+    """Load the reference data if it is missing (a test run that flushed the database, or
+    a database restored without it). Cheap when present: two existence checks."""
+    from .models import DutyRule, Industry
+
+    if not Industry.objects.exists() or not DutyRule.objects.exists():
+        load_reference(Industry, DutyRule)

@@ -20,3 +20,22 @@ def hazard_factor_codes() -> frozenset[str]:
 
 def hazard_factor_names() -> dict[str, str]:
     return {f["code"]: f["name"] for f in hazard_factors()}
+
+
+def load_coupling_rules(rule_model) -> None:
+    for row in json.loads(DATA.read_text(encoding="utf-8"))["coupling_rules"]:
+        rule_model.objects.update_or_create(
+            name=row["name"],
+            defaults={
+                "factors": row["factors"],
+                "raise_levels": row["raise_levels"],
+                "basis": row["basis"],
+            },
+        )
+
+
+def ensure_coupling_rules() -> None:
+    from .models import CouplingRule
+
+    if not CouplingRule.objects.exists():
+        load_coupling_rules(CouplingRule)

@@ -1,19 +1,10 @@
-import json
-from pathlib import Path
-
 from django.db import migrations
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "hazard_factors.json"
 
 
 def forwards(apps, schema_editor):
-    CouplingRule = apps.get_model("risks", "CouplingRule")
-    for row in json.loads(DATA.read_text(encoding="utf-8"))["coupling_rules"]:
-        CouplingRule.objects.update_or_create(
-            name=row["name"],
-            defaults={"factors": row["factors"], "raise_levels": row["raise_levels"],
-                      "basis": row["basis"]},
-        )
+    from anjian.risks.reference import load_coupling_rules
+
+    load_coupling_rules(apps.get_model("risks", "CouplingRule"))
 
 
 class Migration(migrations.Migration):
