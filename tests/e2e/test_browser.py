@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from tests.world import PASSWORD
 
-# The live server needs real transactions; serialized_rollback restores the reference
-# data (industries, duty rules) that the data migration loads, after each test's flush.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The live server needs real transactions. The reference data that a flush removes is
+# reloaded by build_world (tests/world.py), so no serialized rollback is needed (it
+# clashes with content types recreated by an earlier transactional test's flush).
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

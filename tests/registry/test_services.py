@@ -1,6 +1,7 @@
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from anjian.core.audit import Actor
@@ -282,10 +283,13 @@ def test_given_dispute_without_subject_or_reason_when_raised_then_every_error(wo
 
 
 @pytest.mark.postgres
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="row locks need PostgreSQL; SQLite serialises writers instead",
+)
 @pytest.mark.django_db(transaction=True)
 def test_given_two_concurrent_updates_with_same_version_when_saved_then_exactly_one_wins():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL; SQLite serialises writers instead")
+    assert connection.vendor == "postgresql"
     world = build_world()
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
