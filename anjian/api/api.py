@@ -57,3 +57,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", enterprises.router)
 api.add_router("", reference.router)
+api.add_router("", "anjian.api.risks.router")

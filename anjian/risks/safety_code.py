@@ -34,6 +34,7 @@ TERM_LABELS = {
     "accidents": ("生产安全事故（12个月）", "accidents (12 months)"),
     "penalties": ("行政处罚（12个月）", "administrative penalties (12 months)"),
 }
+UNIT_LEVELS = {"red": "重大风险", "orange": "较大风险", "yellow": "一般风险", "blue": "低风险"}
 COLOUR_NAMES = {"red": ("红码", "red"), "yellow": ("黄码", "yellow"), "blue": ("蓝码", "blue")}
 
 
@@ -161,7 +162,7 @@ def compute(inputs: Inputs, policy: Policy | None = None) -> CodeResult:
             int(t["highest_unit_colour"][colour_key]),
             "未开展定量评估"
             if colour_key == "none"
-            else f"{colour_key} → {t['highest_unit_colour'][colour_key]}",
+            else f"{UNIT_LEVELS[colour_key]} → {t['highest_unit_colour'][colour_key]}",
         )
     )
     if inputs.installation_grade is None:

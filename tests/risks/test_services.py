@@ -1,4 +1,5 @@
 import pytest
+from django.db import transaction
 
 from anjian.core.audit import Actor, audit_verify
 from anjian.core.errors import Forbidden, NotFound, ValidationFailed
@@ -191,3 +192,14 @@ def test_given_area_points_when_set_then_validated(world, unit):
         actor=actor(world, "safety_a"), unit_id=unit.pk, points=[[0.1, 0.1], [0.5, 0.1], [0.5, 0.4]]
     )
     assert RiskUnit.objects.get(pk=unit.pk).area == [[0.1, 0.1], [0.5, 0.1], [0.5, 0.4]]
+
+
+def test_given_many_changes_in_one_transaction_when_committed_then_one_code_recompute(
+    world, unit, django_capture_on_commit_callbacks
+):
+    a = actor(world, "safety_a")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for inputs in ({"L": 3, "E": 6, "C": 7}, {"L": 6, "E": 6, "C": 15}):
+            services.risk_unit_assess(actor=a, unit_id=unit.pk, method="lec", inputs=inputs)
+    assert len(callbacks) == 1
+    assert RiskState.objects.get(enterprise=world.chem_a).highest_colour == "red"
