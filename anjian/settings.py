@@ -211,3 +211,7 @@ ANJIAN_PAGE_SIZE = 25
 if TESTING:
     # Tests create many users; the slow production hash buys nothing there.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploads made by tests never land among the real data.
+    import tempfile
+
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="anjian-test-media-"))

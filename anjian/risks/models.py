@@ -399,6 +399,9 @@ class SafetyCode(models.Model):
     score = models.CharField(_("score"), max_length=16)
     terms = models.JSONField(_("terms"))
     policy = models.CharField(_("policy"), max_length=64)
+    # Why this colour, in the policy's words at the time (a later policy edit must not
+    # re-explain an old code with new thresholds).
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
     trigger = models.CharField(_("trigger"), max_length=64)
     token = models.CharField(max_length=32, unique=True, default=new_verify_token)

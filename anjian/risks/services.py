@@ -763,6 +763,7 @@ def _store_code(
             score=str(result.score),
             terms=terms,
             policy=result.policy,
+            reason=result.reason[:255],
             computed_at=now,
             trigger=trigger,
         )
@@ -854,6 +855,7 @@ def safety_codes_recompute_all(
                             score=str(result.score),
                             terms=terms,
                             policy=result.policy,
+                            reason=result.reason[:255],
                             computed_at=now,
                             trigger=trigger,
                         )

@@ -1,0 +1,175 @@
+"""Template helpers for the risk pages: colour words, safety-code words, polygons.
+
+Colour and level words are the field's vocabulary (重大风险 红 …, standards.md A1.3 S13),
+kept in Chinese with an English gloss and picked by the active language, like
+safety_code.TERM_LABELS; everything else on the pages goes through gettext.
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from anjian.risks import methods, safety_code
+from anjian.risks.forms import chinese
+from anjian.risks.reference import hazard_factors
+
+register = template.Library()
+
+COLOUR_WORDS = {
+    "red": ("重大风险", "major risk", "红", "red"),
+    "orange": ("较大风险", "larger risk", "橙", "orange"),
+    "yellow": ("一般风险", "general risk", "黄", "yellow"),
+    "blue": ("低风险", "low risk", "蓝", "blue"),
+}
+NOT_ASSESSED = ("未评估", "not assessed")
+GRADE_WORDS = {
+    "1": ("一级", "grade 1"),
+    "2": ("二级", "grade 2"),
+    "3": ("三级", "grade 3"),
+    "4": ("四级", "grade 4"),
+}
+TRIGGER_WORDS = {  # what made a safety code be computed (services' trigger names)
+    "assessment": ("风险评价", "assessment"),
+    "unit_changed": ("单元变更", "unit changed"),
+    "installation": ("重大危险源变更", "installation changed"),
+    "manual": ("手动计算", "computed by hand"),
+    "schedule": ("定时计算", "scheduled"),
+}
+COLOURS = ("red", "orange", "yellow", "blue")
+
+
+def level_word(colour: str) -> str:
+    words = COLOUR_WORDS.get(colour or "")
+    if words is None:
+        return NOT_ASSESSED[0] if chinese() else NOT_ASSESSED[1]
+    return words[0] if chinese() else words[1]
+
+
+def colour_word(colour: str) -> str:
+    words = COLOUR_WORDS.get(colour or "")
+    if words is None:
+        return "灰" if chinese() else "grey"
+    return words[2] if chinese() else words[3]
+
+
+@register.filter
+def risk_level(colour: str) -> str:
+    """red → 重大风险 (major risk); '' → 未评估."""
+    return level_word(colour)
+
+
+@register.filter
+def risk_colour(colour: str) -> str:
+    """red → 红 (red)."""
+    return colour_word(colour)
+
+
+@register.filter
+def code_name(colour: str) -> str:
+    """Safety-code colour → 红码 / red code."""
+    pair = safety_code.COLOUR_NAMES.get(colour or "")
+    if pair is None:
+        return "—"
+    return pair[0] if chinese() else f"{pair[1]} code"
+
+
+@register.filter
+def trigger_word(trigger: str) -> str:
+    pair = TRIGGER_WORDS.get(trigger or "")
+    if pair is None:
+        return trigger or ""
+    return pair[0] if chinese() else pair[1]
+
+
+@register.filter
+def hazard_factor(code: str) -> str:
+    for factor in hazard_factors():
+        if factor["code"] == code:
+            return factor["name"] if chinese() else factor.get("name_en", factor["name"])
+    return code
+
+
+@register.filter
+def term_label(term: dict) -> str:
+    return term.get("label", "") if chinese() else term.get("label_en", term.get("label", ""))
+
+
+@register.filter
+def term_value(term: dict) -> str:
+    value = str(term.get("value", ""))
+    if term.get("key") == "highest_unit_colour":
+        return level_word("" if value == "none" else value)
+    if term.get("key") == "installation_grade" and value in GRADE_WORDS:
+        return GRADE_WORDS[value][0] if chinese() else GRADE_WORDS[value][1]
+    return value
+
+
+@register.filter
+def measures(requirement) -> tuple[str, ...]:
+    return requirement.measures if chinese() else requirement.measures_en
+
+
+@register.filter
+def profile_title(name: str) -> str:
+    """The title of a grading profile (LEC 五级，DB 式四色映射（P1）…) for its name."""
+    for profile in methods.profiles():
+        if profile.name == name:
+            return profile.title
+    return ""
+
+
+@register.filter
+def inputs_text(inputs: dict) -> str:
+    """{"L": "6", "E": "6", "C": "15"} → L=6 · E=6 · C=15."""
+    try:
+        return " · ".join(f"{k}={v}" for k, v in inputs.items())
+    except AttributeError:
+        return ""
+
+
+@register.filter
+def mask_uscc(uscc: str) -> str:
+    """The first 6 and the last 4 characters of a credit code; the rest hidden."""
+    uscc = uscc or ""
+    if len(uscc) <= 10:
+        return "*" * len(uscc)
+    return uscc[:6] + "*" * (len(uscc) - 10) + uscc[-4:]
+
+
+@register.simple_tag
+def svg_points(area, width, height) -> str:
+    """A unit's polygon (fractions 0…1) as SVG points in image pixels."""
+    try:
+        return " ".join(f"{float(x) * width:.1f},{float(y) * height:.1f}" for x, y in area)
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag
+def area_centre(area, width, height) -> dict[str, float]:
+    """The vertex average of a polygon in image pixels (where its label goes)."""
+    try:
+        xs = [float(p[0]) for p in area]
+        ys = [float(p[1]) for p in area]
+    except (TypeError, ValueError, IndexError):
+        return {"x": 0.0, "y": 0.0}
+    if not xs:
+        return {"x": 0.0, "y": 0.0}
+    return {"x": sum(xs) / len(xs) * width, "y": sum(ys) / len(ys) * height}
+
+
+@register.simple_tag(takes_context=True)
+def safety_code_counts(context) -> dict:
+    """Enterprises in the user's scope by safety-code colour, for the overview card."""
+    from anjian.risks.services import colour_counts
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"rows": [], "total": 0}
+    counts = colour_counts(user)
+    rows = [
+        {"colour": colour, "label": code_name(colour), "count": counts.get(colour, 0)}
+        for colour in ("red", "yellow", "blue")
+    ]
+    return {"rows": rows, "total": sum(r["count"] for r in rows)}
