@@ -4,6 +4,7 @@ from . import import_views, views
 
 app_name = "risks"
 urlpatterns = [
+    path("risks/installations/", views.installations_due, name="installations-due"),
     # An enterprise's risk records (scoped; writes by its principal, safety officer, experts).
     path("enterprises/<int:pk>/risks/", views.enterprise_risks, name="enterprise"),
     path("enterprises/<int:pk>/risks/code/recompute/", views.code_recompute, name="code-recompute"),

@@ -13,6 +13,7 @@ that code's colour and validity, and nothing personal.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import mimetypes
 from fractions import Fraction
@@ -29,6 +30,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -1153,3 +1155,45 @@ def code_qr(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="safety-code-{code.token[:8]}.{kind}"'
     return response
+
+
+REASSESS_WARNING_DAYS = 90
+
+
+@login_required
+@require_GET
+def installations_due(request: HttpRequest) -> HttpResponse:
+    """Major hazard installations in the regulator's scope by their re-assessment date
+    (安监总局令第40号 第十一条: every 3 years): overdue first, then those due within 90 days."""
+    user = request.user
+    _require_regulator(user)
+    today = timezone.localdate()
+    soon = today + dt.timedelta(days=REASSESS_WARNING_DAYS)
+    qs = (
+        scoping.visible(user, MajorHazardInstallation)
+        .select_related("enterprise")
+        .order_by(F("reassess_by").asc(nulls_first=True), "pk")
+    )
+    show = request.GET.get("show", "due")
+    counts = {
+        "overdue": qs.filter(reassess_by__lt=today).count(),
+        "soon": qs.filter(reassess_by__gte=today, reassess_by__lte=soon).count(),
+        "all": qs.count(),
+    }
+    if show == "due":
+        qs = qs.filter(Q(reassess_by__lte=soon) | Q(reassess_by__isnull=True))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for installation in page.object_list:
+        installation.days_left = (
+            (installation.reassess_by - today).days if installation.reassess_by else None
+        )
+        installation.overdue_days = (
+            -installation.days_left
+            if (installation.days_left is not None and installation.days_left < 0)
+            else 0
+        )
+    return render(
+        request,
+        "risks/installations_due.html",
+        {"page": page, "counts": counts, "show": show, "warning_days": REASSESS_WARNING_DAYS},
+    )
