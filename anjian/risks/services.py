@@ -875,11 +875,7 @@ def safety_codes_recompute_all(
                 if state.enterprise_id in by_enterprise:
                     state.code = by_enterprise[state.enterprise_id]
             RiskState.objects.bulk_create(new_states, batch_size=batch_size)
-            RiskState.objects.bulk_update(
-                updated,
-                ["highest_colour", "code", "code_colour", "checked_at", "valid_until"],
-                batch_size=batch_size,
-            )
+            _update_states(updated, now, now + dt.timedelta(days=policy.valid_days))
             changed += len(created)
         if progress:
             progress("安全码", min(start + batch_size, len(ids)), len(ids))
@@ -892,6 +888,28 @@ def safety_codes_recompute_all(
         changes={"enterprises": len(ids), "changed": changed, "trigger": trigger},
     )
     return {"enterprises": len(ids), "changed": changed}
+
+
+def _update_states(states: list[RiskState], checked_at, valid_until) -> None:
+    """Refresh existing states: the validity of the whole batch in one UPDATE, then the
+    rows whose values moved in one executemany. (Django's bulk_update builds a CASE per
+    row and field; at 2,000 rows a batch it cost seconds where this costs milliseconds.)"""
+    if not states:
+        return
+    RiskState.objects.filter(enterprise_id__in=[s.enterprise_id for s in states]).update(
+        checked_at=checked_at, valid_until=valid_until
+    )
+    table = RiskState._meta.db_table
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(table)} SET {quote('highest_colour')} = %s, {quote('code_id')} = %s, "  # noqa: S608 - identifiers from the model, values bound
+        f"{quote('code_colour')} = %s WHERE {quote('enterprise_id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [(s.highest_colour, s.code_id, s.code_colour, s.enterprise_id) for s in states]
+        )
 
 
 def colour_counts(user) -> dict[str, int]:
