@@ -83,6 +83,9 @@ def main() -> int:
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
+    parser.add_argument(
+        "--only", choices=["lists", "codes"], help="run one part (with --reuse, on the kept data)"
+    )
     args = parser.parse_args()
 
     setup_django(fresh=not args.reuse)
@@ -121,6 +124,13 @@ def main() -> int:
         (RESULTS / "demo_generation.json").write_text(json.dumps(generation, indent=2) + "\n")
         print(json.dumps(generation, ensure_ascii=False))
     total = Enterprise.objects.count()
+    if args.only == "codes":
+        codes = bench_safety_codes(total)
+        (RESULTS / "safety_codes.json").write_text(
+            json.dumps({**codes, **machine}, indent=2) + "\n"
+        )
+        print(json.dumps(codes, ensure_ascii=False, indent=2))
+        return 0
 
     client = Client()
     coordinator = User.objects.get(username="anweiban")
@@ -177,8 +187,11 @@ def main() -> int:
         json.dumps(listing, indent=2, ensure_ascii=False) + "\n"
     )
 
-    codes = bench_safety_codes(total)
-    (RESULTS / "safety_codes.json").write_text(json.dumps({**codes, **machine}, indent=2) + "\n")
+    codes = {} if args.only == "lists" else bench_safety_codes(total)
+    if codes:
+        (RESULTS / "safety_codes.json").write_text(
+            json.dumps({**codes, **machine}, indent=2) + "\n"
+        )
 
     print(f"\nEnterprise list at {total:,} enterprises ({connection.vendor}):")
     print(f"{'case':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")

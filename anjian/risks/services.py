@@ -86,7 +86,8 @@ def _require(errors: dict[str, list[str]], data: Mapping[str, Any], name: str, l
     text = _text(data.get(name), limit)
     if text is None:
         errors.setdefault(name, []).append(
-            _("Enter text of at most %(n)d characters.") % {"n": limit}
+            _("Enter plain text of at most %(n)d characters (no control characters).")
+            % {"n": limit}
         )
         return ""
     if not text:
@@ -465,7 +466,9 @@ def control_measure_create(
     responsible = _require(errors, data, "responsible_person", 64)
     source = _text(data.get("data_source"), 64)
     if source is None:
-        errors["data_source"] = [_("Enter text of at most %(n)d characters.") % {"n": 64}]
+        errors["data_source"] = [
+            _("Enter plain text of at most %(n)d characters (no control characters).") % {"n": 64}
+        ]
     cycle, cycle_unit = _clean_cycle(errors, data)
     if errors:
         raise ValidationFailed(errors)
@@ -830,6 +833,7 @@ def safety_codes_recompute_all(
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         now = timezone.now()
+        valid_until = now + dt.timedelta(days=policy.valid_days)
         with transaction.atomic():
             inputs = gather_inputs(chunk)
             states = {
@@ -837,17 +841,19 @@ def safety_codes_recompute_all(
                 for s in RiskState.objects.select_related("code").filter(enterprise_id__in=chunk)
             }
             new_states, new_codes, updated = [], [], []
+            existing: list[int] = []
             for pk in chunk:
                 result = code_rules.compute(inputs[pk], policy)
                 state = states.get(pk)
                 terms = result.as_dict()["terms"]
                 current = state.code if state else None
-                if current is None or (
+                code_changed = current is None or (
                     current.colour,
                     current.score,
                     current.terms,
                     current.policy,
-                ) != (result.colour, str(result.score), terms, result.policy):
+                ) != (result.colour, str(result.score), terms, result.policy)
+                if code_changed:
                     new_codes.append(
                         SafetyCode(
                             enterprise_id=pk,
@@ -860,22 +866,26 @@ def safety_codes_recompute_all(
                             trigger=trigger,
                         )
                     )
+                highest = inputs[pk].highest_unit_colour
                 if state is None:
-                    state = RiskState(enterprise_id=pk)
+                    state = RiskState(enterprise_id=pk, checked_at=now, valid_until=valid_until)
                     new_states.append(state)
                 else:
-                    updated.append(state)
-                state.highest_colour = inputs[pk].highest_unit_colour
+                    existing.append(pk)
+                    if code_changed or state.highest_colour != highest:
+                        updated.append(state)  # values move; the rest only get validity
+                state.highest_colour = highest
                 state.code_colour = result.colour
-                state.checked_at = now
-                state.valid_until = now + dt.timedelta(days=policy.valid_days)
             created = SafetyCode.objects.bulk_create(new_codes, batch_size=batch_size)
             by_enterprise = {c.enterprise_id: c for c in created}
             for state in [*new_states, *updated]:
                 if state.enterprise_id in by_enterprise:
                     state.code = by_enterprise[state.enterprise_id]
             RiskState.objects.bulk_create(new_states, batch_size=batch_size)
-            _update_states(updated, now, now + dt.timedelta(days=policy.valid_days))
+            RiskState.objects.filter(enterprise_id__in=existing).update(
+                checked_at=now, valid_until=valid_until
+            )
+            _update_states(updated)
             changed += len(created)
         if progress:
             progress("安全码", min(start + batch_size, len(ids)), len(ids))
@@ -890,15 +900,11 @@ def safety_codes_recompute_all(
     return {"enterprises": len(ids), "changed": changed}
 
 
-def _update_states(states: list[RiskState], checked_at, valid_until) -> None:
-    """Refresh existing states: the validity of the whole batch in one UPDATE, then the
-    rows whose values moved in one executemany. (Django's bulk_update builds a CASE per
-    row and field; at 2,000 rows a batch it cost seconds where this costs milliseconds.)"""
+def _update_states(states: list[RiskState]) -> None:
+    """Write the states whose values moved in one executemany. (Django's bulk_update
+    builds a CASE per row and field; at 2,000 rows a batch it cost seconds.)"""
     if not states:
         return
-    RiskState.objects.filter(enterprise_id__in=[s.enterprise_id for s in states]).update(
-        checked_at=checked_at, valid_until=valid_until
-    )
     table = RiskState._meta.db_table
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
