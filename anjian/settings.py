@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "anjian.accounts",
     "anjian.registry",
     "anjian.risks",
+    "anjian.hazards",
     "anjian.api",
     "anjian.demo",
 ]

@@ -59,6 +59,15 @@ def audit_append(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     with transaction.atomic():
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: their checks (which
+            # share-lock the referenced rows) would run at COMMIT, i.e. while this
+            # transaction holds the chain head — and a writer holding such a row and
+            # waiting for the head would deadlock with us. Checking them now, before the
+            # head is taken, orders every lock before the head.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         # Microseconds survive both SQLite and PostgreSQL, so the stored time hashes the same.
         at = timezone.now().astimezone(dt.UTC)

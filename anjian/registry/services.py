@@ -166,7 +166,7 @@ def _lock_scoped(scoped, model, pk: int, message: str):
     PostgreSQL refuses FOR UPDATE on, so check visibility first, then lock by id."""
     if not scoped.filter(pk=pk).exists():
         raise NotFound(message)
-    return model.objects.select_for_update().get(pk=pk)
+    return model.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 def _text(value: Any) -> str:

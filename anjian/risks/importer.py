@@ -829,7 +829,7 @@ def import_risks(
     with transaction.atomic():
         # One import at a time per enterprise, so two uploads of the same file cannot both
         # pass the "unit already exists" check.
-        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
+        enterprise = Enterprise.objects.select_for_update(no_key=True).get(pk=enterprise_id)
         errors += check_against_database(plan, enterprise)
         if errors:
             raise ImportRejected(errors)

@@ -123,7 +123,11 @@ def _enterprise_for_write(actor: Actor, enterprise_id: int) -> Enterprise:
 def _locked_unit(actor: Actor, unit_id: int) -> RiskUnit:
     if not scoping.visible(actor.user, RiskUnit).filter(pk=unit_id).exists():
         raise NotFound(_("No such risk unit in your scope."))
-    unit = RiskUnit.objects.select_for_update().select_related("enterprise").get(pk=unit_id)
+    unit = (
+        RiskUnit.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("enterprise")
+        .get(pk=unit_id)
+    )
     if not scoping.can_manage_risks(actor.user, unit.enterprise):
         raise Forbidden(
             _(
@@ -567,7 +571,7 @@ def installation_save(
             installation = MajorHazardInstallation(enterprise=enterprise)
         else:
             installation = (
-                MajorHazardInstallation.objects.select_for_update()
+                MajorHazardInstallation.objects.select_for_update(no_key=True)
                 .filter(pk=installation_id, enterprise=enterprise)
                 .first()
             )
@@ -664,7 +668,7 @@ def site_plan_upload(*, actor: Actor, enterprise_id: int, upload: UploadedFile) 
         raise ValidationFailed({"image": [_("Upload a PNG or JPEG image.")]})
     upload.seek(0)
     with transaction.atomic():
-        plan, _created = SitePlan.objects.select_for_update().get_or_create(
+        plan, _created = SitePlan.objects.select_for_update(no_key=True).get_or_create(
             enterprise=enterprise, defaults={"width": width, "height": height, "image": upload}
         )
         if not _created:
@@ -796,7 +800,9 @@ def safety_code_recompute(
     policy = code_rules.get_policy(policy_name)
     now = now or timezone.now()
     with transaction.atomic():
-        Enterprise.objects.select_for_update().filter(pk=enterprise_id).values("pk").first()
+        Enterprise.objects.select_for_update(no_key=True).filter(pk=enterprise_id).values(
+            "pk"
+        ).first()
         inputs = gather_inputs([enterprise_id])[enterprise_id]
         result = code_rules.compute(inputs, policy)
         state = RiskState.objects.select_related("code").filter(enterprise_id=enterprise_id).first()

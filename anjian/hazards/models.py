@@ -1,0 +1,386 @@
+"""The hazard ledger (隐患台账), after the national table t_yhzlxx.
+
+A hazard's current state and current values (five fixes, listing, acceptance) are
+columns, for the ledger and the national export; its history is the HazardEvent rows,
+written once by anjian.hazards.services.hazard_act and never edited. Photos are kept as
+uploaded (originals), each tied to the event that brought it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import workflow as wf
+
+
+class Source(models.TextChoices):
+    SELF_CHECK = "self_check", _("Enterprise self-check")
+    ENTERPRISE_INSPECTION = "enterprise_inspection", _("Enterprise inspection")
+    GOVERNMENT_INSPECTION = "government_inspection", _("Government inspection")
+    PUBLIC_REPORT = "public_report", _("Report from the public")
+    SENSOR_ALARM = "sensor_alarm", _("Sensor alarm")
+    VIDEO_ANALYSIS = "video_analysis", _("Video analysis")
+    OTHER = "other", _("Other")
+
+
+class HazardType(models.TextChoices):
+    """t_yhzlxx HAZARD_DANGER_TYPE."""
+
+    SAFETY = "safety", _("Safety")
+    PROCESS = "process", _("Process")
+    ELECTRICAL = "electrical", _("Electrical")
+    INSTRUMENT = "instrument", _("Instrumentation")
+    FIRE = "fire", _("Fire protection")
+    LAYOUT = "layout", _("General layout")
+    EQUIPMENT = "equipment", _("Equipment")
+    OTHER = "other", _("Other")
+
+
+class Category(models.TextChoices):
+    """t_yhzlxx MANAGEMENT_CLASSIFICATION: 人的不安全行为 / 物的不安全状态 / 管理缺陷."""
+
+    PEOPLE = "people", _("Unsafe behaviour of people")
+    THINGS = "things", _("Unsafe condition of things")
+    MANAGEMENT = "management", _("Management defect")
+
+
+class Level(models.TextChoices):
+    """t_yhzlxx DANGER_LEVEL (0 general / 1 major)."""
+
+    GENERAL = wf.GENERAL, _("General hazard")
+    MAJOR = wf.MAJOR, _("Major hazard")
+
+
+class Handling(models.TextChoices):
+    """t_yhzlxx DANGER_MANAGE_TYPE (0 fixed on the spot / 1 fixed by a deadline)."""
+
+    ON_SPOT = wf.ON_SPOT, _("Fixed on the spot")
+    BY_DEADLINE = wf.BY_DEADLINE, _("Fixed by a deadline")
+
+
+class State(models.TextChoices):
+    REPORTED = wf.REPORTED, _("reported")
+    CONFIRMED = wf.CONFIRMED, _("confirmed as major")
+    LISTED = wf.LISTED, _("listed for supervision")
+    FIXES_SET = wf.FIXES_SET, _("five fixes set")
+    RECTIFYING = wf.RECTIFYING, _("rectifying")
+    SUBMITTED = wf.SUBMITTED, _("awaiting acceptance")
+    CLOSED = wf.CLOSED, _("closed")
+
+
+# t_yhzlxx DANGER_STATE: 0 rectifying / 1 awaiting acceptance / 9 accepted.
+NATIONAL_STATE = {
+    wf.REPORTED: "0",
+    wf.CONFIRMED: "0",
+    wf.LISTED: "0",
+    wf.FIXES_SET: "0",
+    wf.RECTIFYING: "0",
+    wf.SUBMITTED: "1",
+    wf.CLOSED: "9",
+}
+
+# What each action is called in messages ("cannot <action> while the hazard is <state>").
+ACTION_LABELS: dict[str, Any] = {
+    wf.REPORT: _("report"),
+    wf.FIX_ON_SPOT: _("close as fixed on the spot"),
+    wf.MAKE_MAJOR: _("determine as major"),
+    wf.CONFIRM_MAJOR: _("confirm as major"),
+    wf.DISMISS_MAJOR: _("dismiss the major determination"),
+    wf.LIST: _("list for supervision"),
+    wf.SET_FIVE_FIXES: _("set the five fixes"),
+    wf.START_RECTIFICATION: _("start rectification"),
+    wf.SUBMIT: _("submit for acceptance"),
+    wf.ACCEPT: _("accept and close"),
+    wf.REJECT: _("reject"),
+    wf.REVIEW_PASS: _("pass the on-site review and close"),
+    wf.REVIEW_FAIL: _("fail the on-site review"),
+    wf.ACCOUNTABILITY_REVIEW: _("record the accountability review"),
+}
+
+
+class MajorBasis(models.TextChoices):
+    LIST_ITEM = "list_item", _("Item of a determination list")
+    DECISION = "decision", _("Officer's decision")
+
+
+class Hazard(models.Model):
+    """One hazard of the ledger (t_yhzlxx)."""
+
+    SCOPE_ENTERPRISE_PATH = "enterprise"
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    risk_unit = models.ForeignKey(
+        "risks.RiskUnit",
+        verbose_name=_("risk analysis unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    control_measure = models.ForeignKey(
+        "risks.ControlMeasure",
+        verbose_name=_("control measure"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    hazard_type = models.CharField(_("type"), max_length=16, choices=HazardType.choices)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices)
+    handling = models.CharField(_("handling"), max_length=8, choices=Handling.choices)
+    description = models.TextField(_("description"))
+    cause = models.TextField(_("cause"), blank=True)
+    location = models.CharField(_("location"), max_length=255)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, db_index=True)
+
+    # Why it is major: an item of a determination list (cited as it read at the time) or
+    # an officer's decision with a reason.
+    major_basis = models.CharField(
+        _("major because of"), max_length=16, choices=MajorBasis.choices, blank=True
+    )
+    major_item = models.JSONField(_("determination list item"), default=dict, blank=True)
+    major_reason = models.TextField(_("reason for the major determination"), blank=True)
+    major_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by (expert)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    # The five fixes (五定): owner, measures, funds, deadline, contingency plan.
+    liable_person = models.CharField(_("person responsible"), max_length=64, blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+    funds = models.DecimalField(
+        _("funds (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
+    contingency_plan = models.TextField(_("contingency plan"), blank=True)
+    # Major hazards: the six-part remediation plan (治理方案, 16号令 第十五条).
+    remediation_plan = models.JSONField(_("remediation plan"), default=dict, blank=True)
+
+    # Listed supervision (挂牌督办): who listed, for which body, until when, the notice.
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("listed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    listing_department = models.ForeignKey(
+        "registry.Department",
+        verbose_name=_("listing department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    listing_division = models.ForeignKey(
+        "registry.Division",
+        verbose_name=_("listing jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
+    listing_deadline = models.DateField(_("supervision deadline"), null=True, blank=True)
+    listing_notice = models.TextField(_("public notice"), blank=True)
+
+    # Acceptance (CHECK_ACCEPT_PERSON / TIME / COMMENT), or the on-site review.
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accept_comment = models.TextField(_("acceptance comment"), blank=True)
+
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        indexes = [
+            models.Index(fields=["enterprise", "state"]),
+            models.Index(fields=["enterprise", "risk_unit", "hazard_type", "reported_at"]),
+            models.Index(fields=["level", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_major(self) -> bool:
+        return self.level == Level.MAJOR
+
+    @property
+    def national_state(self) -> str:
+        return NATIONAL_STATE[self.state]
+
+
+class ImmutableRecord(models.Model):
+    """Evidence is written once: saving an existing row or deleting one is refused.
+    Corrections are new rows that point at the old ones."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise RuntimeError(f"{type(self).__name__} rows are never edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        raise RuntimeError(f"{type(self).__name__} rows are never deleted")
+
+
+class HazardEvent(ImmutableRecord):
+    """One step of a hazard's history: who, when, from which state to which, what they
+    wrote and the data they gave. Attachments are the photos pointing at the event."""
+
+    SCOPE_ENTERPRISE_PATH = "hazard__enterprise"
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=16, blank=True)
+    to_state = models.CharField(_("to"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(_("actor"), max_length=128)
+    actor_role = models.CharField(_("role"), max_length=32, blank=True)
+    via = models.CharField(_("channel"), max_length=16)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("hazard event")
+        verbose_name_plural = _("hazard events")
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.action} {self.from_state}→{self.to_state}"
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", _("Before rectification")
+    AFTER = "after", _("After rectification")
+
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+PHOTO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+
+
+class HazardPhoto(ImmutableRecord):
+    """A photo as uploaded (the original bytes, not re-encoded: it is evidence), with its
+    checksum so a later copy can be matched."""
+
+    SCOPE_ENTERPRISE_PATH = "hazard__enterprise"
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="photos")
+    event = models.ForeignKey(HazardEvent, on_delete=models.PROTECT, related_name="photos")
+    kind = models.CharField(_("kind"), max_length=8, choices=PhotoKind.choices)
+    image = models.FileField(_("photo"), upload_to="hazards/%Y/%m/")
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    image_format = models.CharField(_("format"), max_length=8)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("hazard photo")
+        verbose_name_plural = _("hazard photos")
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.kind} {self.original_name}"
+
+
+class AccountabilityReview(ImmutableRecord):
+    """The accountability review (责任倒查) every closed major hazard gets: who reviewed,
+    what they found, who is held accountable, and when."""
+
+    SCOPE_ENTERPRISE_PATH = "hazard__enterprise"
+
+    hazard = models.OneToOneField(
+        Hazard, on_delete=models.PROTECT, related_name="accountability_review"
+    )
+    event = models.OneToOneField(HazardEvent, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    findings = models.TextField(_("findings"))
+    # [{"name": …, "position": …, "measure": …}, …]; may be empty when nobody is at fault.
+    persons_accountable = models.JSONField(_("persons held accountable"), default=list)
+    reviewed_on = models.DateField(_("reviewed on"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("accountability review")
+        verbose_name_plural = _("accountability reviews")
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.reviewed_on}"
+
+
+class HazardCounter(models.Model):
+    """The last number given in a (division, year); locked while a number is taken, so
+    numbers never collide and have no gaps except from rolled-back reports."""
+
+    division = models.ForeignKey("registry.Division", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("hazard number counter")
+        verbose_name_plural = _("hazard number counters")
+        constraints = [
+            models.UniqueConstraint(fields=["division", "year"], name="one_hazard_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_id}/{self.year}: {self.last}"

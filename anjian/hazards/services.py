@@ -1,0 +1,1242 @@
+"""Writes to the hazard ledger. Same contract as the registry and risk services: keyword
+arguments, one transaction, scope checked before the row is locked, an audit entry with
+every change, side effects (re-assessment proposals, the safety code) in the same
+transaction or on commit.
+
+Every step of a hazard goes through `hazard_act`, which applies one row of the table in
+anjian.hazards.workflow; `hazard_report` creates a hazard (the table's "report" row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anjian.accounts.models import ENTERPRISE_ROLES, REGULATOR_ROLES, Role
+from anjian.core import scoping
+from anjian.core.audit import Actor, audit_append
+from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.registry.models import Division, DivisionLevel, DutyAssignment, DutyRole, Enterprise
+from anjian.risks.models import ControlMeasure, RiskUnit
+from anjian.risks.services import _after_commit_recompute, reassessment_propose
+
+from . import reference, similarity
+from . import workflow as wf
+from .models import (
+    ACTION_LABELS,
+    MAX_PHOTO_BYTES,
+    PHOTO_FORMATS,
+    AccountabilityReview,
+    Category,
+    Handling,
+    Hazard,
+    HazardCounter,
+    HazardEvent,
+    HazardPhoto,
+    HazardType,
+    Level,
+    MajorBasis,
+    PhotoKind,
+    Source,
+    State,
+)
+
+TEXT_LIMIT = 2000
+MAX_PHOTOS_PER_STEP = 20
+MAX_FUNDS = decimal.Decimal("999999999999.99")  # fits max_digits=14, decimal_places=2
+MAX_SIMILAR_CANDIDATES = 500
+DEFAULT_RECURRENCE_DAYS = 90
+
+
+def recurrence_days() -> int:
+    """The window in which a hazard of the same type in the same unit counts as a
+    recurrence (and the window of duplicate detection). Local policy, so a setting."""
+    return int(getattr(settings, "ANJIAN_HAZARD_RECURRENCE_DAYS", DEFAULT_RECURRENCE_DAYS))
+
+
+# --- who may: parties ---------------------------------------------------------------------
+
+
+def party_labels() -> dict[str, str]:
+    return {
+        wf.ENTERPRISE_MANAGER: _("the enterprise's principal or safety officer"),
+        wf.ENTERPRISE_STAFF: _("the enterprise's staff"),
+        wf.INSPECTOR: _("regulators supervising the enterprise"),
+        wf.COORDINATOR: _("the safety committee office"),
+        wf.LEAD_OFFICER: _("officers of the lead department"),
+        wf.GRID_OFFICER: _("the grid officer"),
+        wf.EXPERT: _("experts of the jurisdiction"),
+        wf.LISTING_AUTHORITY: _("the authority that listed the hazard"),
+    }
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.role)
+
+
+def parties(user: Any, enterprise: Enterprise, hazard: Hazard | None = None) -> frozenset[str]:
+    """Who `user` is in relation to this enterprise (and hazard): the workflow table
+    names parties, not bare roles, because "officer" means the *lead* department's
+    officer and "review" means the *listing* authority."""
+    if not _active(user):
+        return frozenset()
+    role = user.role
+    out: set[str] = set()
+    if role in ENTERPRISE_ROLES:
+        if user.enterprise_id == enterprise.pk:
+            out |= {
+                p for p in (wf.ENTERPRISE_STAFF, wf.ENTERPRISE_MANAGER) if role in wf.PARTY_ROLES[p]
+            }
+        return frozenset(out)
+    if role not in REGULATOR_ROLES:
+        return frozenset()
+    if not scoping.visible_enterprises(user).filter(pk=enterprise.pk).exists():
+        return frozenset()
+    out.add(wf.INSPECTOR)
+    for party in (wf.COORDINATOR, wf.GRID_OFFICER, wf.EXPERT):
+        if role in wf.PARTY_ROLES[party]:
+            out.add(party)
+    if (
+        role == Role.DEPARTMENT_OFFICER
+        and user.department_id
+        and DutyAssignment.objects.filter(
+            enterprise_id=enterprise.pk, department_id=user.department_id, role=DutyRole.LEAD
+        ).exists()
+    ):
+        out.add(wf.LEAD_OFFICER)
+    if hazard is not None and hazard.listed_by_id:
+        if hazard.listing_department_id:
+            if (
+                role == Role.DEPARTMENT_OFFICER
+                and user.department_id == hazard.listing_department_id
+            ):
+                out.add(wf.LISTING_AUTHORITY)
+        elif role == Role.COORDINATOR and user.division_id == hazard.listing_division_id:
+            out.add(wf.LISTING_AUTHORITY)
+    return frozenset(out)
+
+
+def _facts(hazard: Hazard) -> wf.Facts:
+    reviewed = (
+        hazard.state == wf.CLOSED
+        and hazard.level == Level.MAJOR
+        and AccountabilityReview.objects.filter(hazard_id=hazard.pk).exists()
+    )
+    return wf.Facts(level=hazard.level, handling=hazard.handling, reviewed=reviewed)
+
+
+def available_actions(hazard: Hazard, user: Any) -> list[str]:
+    """What this user can do to this hazard now, in table order (for the pages' buttons).
+    Data checks (five fixes, evidence) still apply when the step is taken."""
+    if not scoping.visible(user, Hazard).filter(pk=hazard.pk).exists():
+        return []
+    mine = parties(user, hazard.enterprise, hazard)
+    return [t.action for t in wf.available(hazard.state, _facts(hazard), mine)]
+
+
+def may_report(user: Any, enterprise: Enterprise) -> bool:
+    step = wf.TABLE[(wf.START, wf.REPORT)]
+    return bool(step.parties & parties(user, enterprise))
+
+
+def _action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def _state_label(state: str) -> str:
+    return str(State(state).label) if state in State.values else state
+
+
+def _who_may(step: wf.Transition) -> str:
+    labels = party_labels()
+    return _(" or ").join(labels[p] for p in sorted(step.parties))
+
+
+def _guard_message(guard: str, hazard: Hazard, action: str) -> str:
+    label = _action_label(action)
+    if guard in ("general", "general_on_spot") and hazard.level == Level.MAJOR:
+        return _(
+            "Cannot %(action)s a major hazard: it needs expert confirmation, listing for "
+            "supervision and an on-site review by the listing authority."
+        ) % {"action": label}
+    if guard == "general_on_spot":
+        return _(
+            "Cannot %(action)s: only a general hazard fixed on the spot may be closed "
+            "directly; this one is fixed by a deadline and needs the five fixes."
+        ) % {"action": label}
+    if guard == "major":
+        return _("Cannot %(action)s a general hazard: this step is for major hazards only.") % {
+            "action": label
+        }
+    if guard == "major_not_reviewed" and hazard.level == Level.MAJOR:
+        return _("Cannot %(action)s: this hazard already has its accountability review.") % {
+            "action": label
+        }
+    if guard == "major_not_reviewed":
+        return _("Cannot %(action)s: only closed major hazards get an accountability review.") % {
+            "action": label
+        }
+    return _("Cannot %(action)s now.") % {"action": label}  # pragma: no cover - new guard
+
+
+def _check_step(hazard: Hazard, action: str, user: Any) -> wf.Transition:
+    """Refuse with the reason: wrong state (Conflict), wrong party (Forbidden), or the
+    guard (Conflict). Nothing has been written yet."""
+    step = wf.transition(hazard.state, action)
+    if step is None:
+        raise Conflict(
+            _("Cannot %(action)s while the hazard is %(state)s.")
+            % {"action": _action_label(action), "state": _state_label(hazard.state)}
+        )
+    if not step.parties & parties(user, hazard.enterprise, hazard):
+        raise Forbidden(
+            _("Only %(who)s may %(action)s this hazard.")
+            % {"who": _who_may(step), "action": _action_label(action)}
+        )
+    if not wf.guard_passes(step.guard, _facts(hazard)):
+        raise Conflict(_guard_message(step.guard, hazard, action))
+    return step
+
+
+# --- cleaning -----------------------------------------------------------------------------
+
+Errors = dict[str, list[str]]
+
+
+def _add(errors: Errors, name: str, message: str) -> None:
+    errors.setdefault(name, []).append(message)
+
+
+def _unknown(errors: Errors, data: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    for name in sorted(set(data) - set(allowed)):
+        _add(errors, name, _("Unknown field."))
+
+
+def _text(
+    errors: Errors,
+    data: Mapping[str, Any],
+    name: str,
+    *,
+    limit: int = TEXT_LIMIT,
+    required: bool = False,
+    missing: str = "",
+    multiline: bool = True,
+) -> str:
+    """Text from a form or JSON; line breaks only where the field is multi-line; NUL and
+    other control characters refused (PostgreSQL rejects NUL)."""
+    value = data.get(name)
+    if value is None:
+        text = ""
+    elif isinstance(value, bool) or not isinstance(value, str | int):
+        _add(errors, name, _("Enter text."))
+        return ""
+    else:
+        text = str(value).strip()
+    allowed = "\n\r\t" if multiline else "\t"
+    if any(ord(ch) < 32 and ch not in allowed for ch in text):
+        _add(errors, name, _("Enter text (no control characters)."))
+        return ""
+    if len(text) > limit:
+        _add(errors, name, _("At most %(n)d characters.") % {"n": limit})
+        return ""
+    if required and not text:
+        _add(errors, name, missing or _("This field is required."))
+    return text
+
+
+def _choice(errors: Errors, data: Mapping[str, Any], name: str, choices: Sequence[str]) -> str:
+    value = data.get(name)
+    if value not in choices:
+        _add(errors, name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)})
+        return ""
+    return value
+
+
+def _date(errors: Errors, data: Mapping[str, Any], name: str, *, missing: str) -> dt.date | None:
+    value = data.get(name)
+    if value in (None, ""):
+        _add(errors, name, missing)
+        return None
+    if isinstance(value, dt.datetime):
+        _add(errors, name, _("Enter a date (YYYY-MM-DD)."))
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    _add(errors, name, _("Enter a date (YYYY-MM-DD)."))
+    return None
+
+
+def _future_date(
+    errors: Errors, data: Mapping[str, Any], name: str, *, missing: str
+) -> dt.date | None:
+    value = _date(errors, data, name, missing=missing)
+    if value is not None and value < timezone.localdate():
+        _add(errors, name, _("The date must not be in the past."))
+        return None
+    return value
+
+
+def _funds(
+    errors: Errors, data: Mapping[str, Any], name: str, *, missing: str
+) -> decimal.Decimal | None:
+    value = data.get(name)
+    if value in (None, ""):
+        _add(errors, name, missing)
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, str | int | float | decimal.Decimal):
+            raise ValueError(value)
+        amount = decimal.Decimal(str(value).strip())
+        if not amount.is_finite():
+            raise ValueError(value)
+    except (decimal.InvalidOperation, ValueError):
+        _add(errors, name, _("Enter an amount in yuan."))
+        return None
+    if amount < 0:
+        _add(errors, name, _("Must not be negative."))
+        return None
+    if amount != amount.quantize(decimal.Decimal("0.01")):
+        _add(errors, name, _("At most two decimal places."))
+        return None
+    if amount > MAX_FUNDS:
+        _add(errors, name, _("At most %(n)s.") % {"n": MAX_FUNDS})
+        return None
+    return amount.quantize(decimal.Decimal("0.01"))
+
+
+def _int_id(errors: Errors, data: Mapping[str, Any], name: str) -> int | None:
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        _add(errors, name, _("Enter a whole number."))
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    _add(errors, name, _("Enter a whole number."))
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+# --- photos -------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckedPhoto:
+    name: str
+    content: bytes = b""
+    image_format: str = ""
+    width: int = 0
+    height: int = 0
+    sha256: str = ""
+    error: str = ""
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def inspect_photo(upload: File) -> CheckedPhoto:
+    """Read an upload and check it is a PNG, JPEG or WebP of at most 10 MB, by its
+    content (a renamed PDF fails), not by its name."""
+    from PIL import Image, UnidentifiedImageError
+
+    name = str(getattr(upload, "name", "") or "")[:255]
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_PHOTO_BYTES:
+        return CheckedPhoto(name, error=_("A photo must be at most 10 MB."))
+    upload.seek(0)
+    content = upload.read(MAX_PHOTO_BYTES + 1)
+    if len(content) > MAX_PHOTO_BYTES:
+        return CheckedPhoto(name, error=_("A photo must be at most 10 MB."))
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()  # a truncated or disguised file stops here
+        with Image.open(io.BytesIO(content)) as image:
+            fmt, (width, height) = image.format or "", image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return CheckedPhoto(name, error=_("Upload a PNG, JPEG or WebP image."))
+    if fmt not in PHOTO_FORMATS:
+        return CheckedPhoto(name, error=_("Upload a PNG, JPEG or WebP image."))
+    return CheckedPhoto(
+        name,
+        content=content,
+        image_format=fmt,
+        width=width,
+        height=height,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+PHOTO_KIND = {
+    wf.REPORT: PhotoKind.BEFORE,
+    wf.SUBMIT: PhotoKind.AFTER,
+    wf.FIX_ON_SPOT: PhotoKind.AFTER,
+}
+
+
+def _photo_errors(errors: Errors, action: str, checked: Sequence[CheckedPhoto]) -> None:
+    if checked and action not in PHOTO_KIND:
+        _add(errors, "photos", _("This step takes no photos."))
+        return
+    if len(checked) > MAX_PHOTOS_PER_STEP:
+        _add(errors, "photos", _("At most %(n)d photos per step.") % {"n": MAX_PHOTOS_PER_STEP})
+    for photo in checked:
+        if photo.error:
+            _add(errors, "photos", f"{photo.name}: {photo.error}" if photo.name else photo.error)
+
+
+def _photo_data(kind: str, checked: Sequence[CheckedPhoto]) -> list[dict[str, Any]]:
+    """What the event and the audit entry record of each photo: the checksum ties the
+    stored file to the history."""
+    return [{"kind": kind, "sha256": p.sha256, "name": p.name, "size": p.size} for p in checked]
+
+
+def _store_photos(
+    hazard: Hazard, event: HazardEvent, kind: str, checked: Sequence[CheckedPhoto], user: Any
+) -> None:
+    """Keep the original bytes under a random name (the uploaded name is kept as data,
+    never used as a path)."""
+    for photo in checked:
+        row = HazardPhoto(
+            hazard=hazard,
+            event=event,
+            kind=kind,
+            original_name=photo.name,
+            image_format=photo.image_format,
+            size=photo.size,
+            width=photo.width,
+            height=photo.height,
+            sha256=photo.sha256,
+            uploaded_by=user,
+            uploaded_at=event.at,
+        )
+        row.image.save(
+            f"{uuid.uuid4().hex}.{PHOTO_FORMATS[photo.image_format]}",
+            ContentFile(photo.content),
+            save=False,
+        )
+        row.save()
+
+
+# --- numbering ----------------------------------------------------------------------------
+
+
+def _numbering_division(enterprise: Enterprise) -> Division:
+    """Numbers run per county (the 6-digit GB/T 2260 code), the level that keeps the
+    ledger; an enterprise registered above a county numbers in its own division."""
+    county = (
+        Division.objects.ancestors(enterprise.division, include_self=True)
+        .filter(level=DivisionLevel.COUNTY)
+        .first()
+    )
+    return county or enterprise.division
+
+
+def _check_keys_now() -> None:
+    """Django creates PostgreSQL foreign keys DEFERRABLE INITIALLY DEFERRED, so their
+    checks, which take KEY SHARE locks on the referenced enterprise and risk unit, would
+    run at COMMIT, while this transaction holds the audit head. A concurrent writer that
+    holds the enterprise or unit FOR UPDATE and then waits for the audit head (the
+    safety-code recompute, an enterprise edit, a risk-unit step) would deadlock with us.
+    Checked as rows are written, the keys are locked before the audit head, in the same
+    order those writers use."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def allocate_number(division: Division, year: int) -> str:
+    """The next number of (division, year). The counter row is locked until the
+    reporting transaction ends, so two reports never share a number."""
+    counter = HazardCounter.objects.select_for_update().filter(division=division, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                counter = HazardCounter.objects.create(division=division, year=year, last=0)
+        except IntegrityError:
+            # Another report created the counter first; wait for it and take the next.
+            counter = HazardCounter.objects.select_for_update().get(division=division, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{division.code}-{year}-{counter.last:05d}"
+
+
+# --- report ---------------------------------------------------------------------------------
+
+REPORT_FIELDS = (
+    "source",
+    "hazard_type",
+    "category",
+    "handling",
+    "description",
+    "cause",
+    "location",
+    "risk_unit_id",
+    "control_measure_id",
+    "major_item",
+    "major_reason",
+    "note",
+)
+
+
+def _clean_report(
+    data: Mapping[str, Any],
+    enterprise: Enterprise,
+    mine: frozenset[str],
+    errors: Errors,
+) -> dict[str, Any]:
+    _unknown(errors, data, REPORT_FIELDS)
+    out: dict[str, Any] = {
+        "source": _choice(errors, data, "source", Source.values),
+        "hazard_type": _choice(errors, data, "hazard_type", HazardType.values),
+        "category": _choice(errors, data, "category", Category.values),
+        "handling": _choice(errors, data, "handling", Handling.values),
+        "description": _text(
+            errors, data, "description", required=True, missing=_("Describe the hazard.")
+        ),
+        "cause": _text(errors, data, "cause"),
+        "location": _text(
+            errors,
+            data,
+            "location",
+            limit=255,
+            required=True,
+            missing=_("Say where the hazard is."),
+            multiline=False,
+        ),
+        "note": _text(errors, data, "note"),
+    }
+    unit_id = _int_id(errors, data, "risk_unit_id")
+    measure_id = _int_id(errors, data, "control_measure_id")
+    unit = measure = None
+    if unit_id is not None:
+        unit = RiskUnit.objects.filter(pk=unit_id, enterprise=enterprise).first()
+        if unit is None:
+            _add(errors, "risk_unit_id", _("Unknown risk unit of this enterprise."))
+    if measure_id is not None:
+        measure = (
+            ControlMeasure.objects.select_related("event")
+            .filter(pk=measure_id, event__unit__enterprise=enterprise)
+            .first()
+        )
+        if measure is None:
+            _add(errors, "control_measure_id", _("Unknown control measure of this enterprise."))
+        elif unit_id is not None and measure.event.unit_id != unit_id:
+            _add(errors, "control_measure_id", _("This control measure belongs to another unit."))
+        elif unit is None and unit_id is None:
+            unit = RiskUnit.objects.get(pk=measure.event.unit_id)  # the measure names its unit
+    out["risk_unit"], out["control_measure"] = unit, measure
+
+    out["level"], out["major_basis"], out["major_item"], out["major_reason"] = (
+        Level.GENERAL,
+        "",
+        {},
+        "",
+    )
+    item_id = data.get("major_item")
+    reason = _text(errors, data, "major_reason")
+    if item_id not in (None, ""):
+        item = reference.item(item_id) if isinstance(item_id, str) else None
+        if item is None:
+            _add(errors, "major_item", _("Unknown item of the determination lists."))
+        else:
+            out.update(
+                level=Level.MAJOR, major_basis=MajorBasis.LIST_ITEM, major_item=item.citation()
+            )
+    if reason:
+        if not mine & {wf.LEAD_OFFICER, wf.COORDINATOR}:
+            _add(
+                errors,
+                "major_reason",
+                _(
+                    "Only the lead department's officers or the safety committee office may "
+                    "determine a hazard major by decision; choose an item of the "
+                    "determination lists instead."
+                ),
+            )
+        else:
+            out["level"], out["major_reason"] = Level.MAJOR, reason
+            out["major_basis"] = out["major_basis"] or MajorBasis.DECISION
+    if out["level"] == Level.MAJOR and out["handling"] == Handling.ON_SPOT:
+        _add(
+            errors,
+            "handling",
+            _("A major hazard cannot be fixed on the spot; choose fixed by a deadline."),
+        )
+    return out
+
+
+def hazard_report(
+    *,
+    actor: Actor,
+    enterprise_id: int,
+    data: Mapping[str, Any],
+    photos: Sequence[File] = (),
+) -> Hazard:
+    """Enter a hazard in the ledger (the table's "report" row). Choosing an item of a
+    determination list makes it major; a major hazard or a recurrence in a risk unit
+    proposes the unit for re-assessment."""
+    user = actor.user
+    enterprise = scoping.visible_enterprises(user).filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise NotFound(_("No such enterprise in your jurisdiction."))
+    step = wf.TABLE[(wf.START, wf.REPORT)]
+    mine = parties(user, enterprise)
+    if not step.parties & mine:
+        raise Forbidden(
+            _("Only %(who)s may report hazards of this enterprise.") % {"who": _who_may(step)}
+        )
+    checked = [inspect_photo(p) for p in photos]
+    errors: Errors = {}
+    _photo_errors(errors, wf.REPORT, checked)
+    cleaned = _clean_report(data, enterprise, mine, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        _check_keys_now()
+        if cleaned["risk_unit"] is not None:
+            # The unit before the enterprise (the hazard's keys lock the enterprise): the
+            # order risks.services._locked_unit locks them in, so we queue, not deadlock.
+            RiskUnit.objects.select_for_update(no_key=True).filter(
+                pk=cleaned["risk_unit"].pk
+            ).values("pk").first()
+        number = allocate_number(_numbering_division(enterprise), timezone.localdate(now).year)
+        note = cleaned.pop("note")
+        hazard = Hazard.objects.create(
+            number=number,
+            enterprise=enterprise,
+            state=wf.REPORTED,
+            reported_by=user,
+            reported_at=now,
+            major_decided_by=user if cleaned["major_basis"] == MajorBasis.DECISION else None,
+            **cleaned,
+        )
+        hooks = _risk_hooks(hazard, now, newly_major=hazard.level == Level.MAJOR, recurrence=True)
+        similar = _similar(
+            enterprise.pk,
+            hazard.description,
+            unit_id=hazard.risk_unit_id,
+            hazard_type=hazard.hazard_type,
+            exclude_id=hazard.pk,
+            now=now,
+            limit=3,
+        )
+        snapshot = {
+            **{k: v for k, v in cleaned.items() if k not in ("risk_unit", "control_measure")},
+            "risk_unit_id": hazard.risk_unit_id,
+            "control_measure_id": hazard.control_measure_id,
+        }
+        event_data = {
+            **snapshot,
+            "number": number,
+            "similar": [{"id": h.pk, "number": h.number, "score": m.score} for h, m in similar],
+            **hooks,
+        }
+        if checked:
+            event_data["photos"] = _photo_data(PhotoKind.BEFORE, checked)
+        event = _event(hazard, actor, wf.REPORT, "", wf.REPORTED, now, note, event_data)
+        _store_photos(hazard, event, PhotoKind.BEFORE, checked, user)
+        audit_append(
+            actor=actor,
+            action=wf.REPORT,
+            obj=hazard,
+            summary=f"{number} {hazard.description}"[:200],
+            changes={**event_data, "event_id": event.pk},
+        )
+        _after_commit_recompute(enterprise.pk, "hazard_report")
+    return hazard
+
+
+def _event(
+    hazard: Hazard,
+    actor: Actor,
+    action: str,
+    from_state: str,
+    to_state: str,
+    at: dt.datetime,
+    note: str,
+    data: Mapping[str, Any],
+) -> HazardEvent:
+    user = actor.user
+    return HazardEvent.objects.create(
+        hazard=hazard,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user,
+        actor_label=actor.label[:128],
+        actor_role=(user.role if user is not None else "")[:32],
+        via=actor.via,
+        at=at,
+        note=note,
+        data=_jsonable(data),
+    )
+
+
+def _risk_hooks(
+    hazard: Hazard, now: dt.datetime, *, newly_major: bool, recurrence: bool
+) -> dict[str, Any]:
+    """A major hazard in a unit, or a hazard recurring there (same type within the
+    window), means the unit's grading missed something: propose it for re-assessment
+    (idempotent: one open proposal per unit)."""
+    if hazard.risk_unit_id is None:
+        return {}
+    unit = hazard.risk_unit
+    out: dict[str, Any] = {}
+    days = recurrence_days()
+    earlier: list[str] = []
+    if recurrence:
+        earlier = list(
+            Hazard.objects.filter(
+                enterprise_id=hazard.enterprise_id,
+                risk_unit_id=hazard.risk_unit_id,
+                hazard_type=hazard.hazard_type,
+                reported_at__gte=now - dt.timedelta(days=days),
+            )
+            .exclude(pk=hazard.pk)
+            .order_by("-reported_at")
+            .values_list("number", flat=True)[:5]
+        )
+    if earlier:
+        out["recurrence_of"] = earlier
+    reasons = []
+    if newly_major:
+        reasons.append(_("Major hazard %(number)s found in this unit.") % {"number": hazard.number})
+    if earlier:
+        reasons.append(
+            _("Hazard %(number)s recurs here: %(earlier)s within %(days)d days.")
+            % {"number": hazard.number, "earlier": ", ".join(earlier), "days": days}
+        )
+    if reasons:
+        proposal = reassessment_propose(unit=unit, reason=" ".join(reasons))
+        out["reassessment_proposal_id"] = proposal.pk if proposal else None
+    return out
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+@dataclass
+class StepContext:
+    actor: Actor
+    hazard: Hazard
+    step: wf.Transition
+    data: Mapping[str, Any]
+    photos: Sequence[CheckedPhoto]
+    errors: Errors
+    now: dt.datetime
+    # What the event records beyond the note; filled by the handler.
+    event_data: dict[str, Any] = field(default_factory=dict)
+    # Runs once the event exists (records that point at it).
+    after_event: Callable[[HazardEvent], None] | None = None
+    newly_major: bool = False
+
+
+FIVE_FIXES = ("owner", "measures", "funds", "deadline", "contingency_plan")
+PLAN_PARTS = (
+    "targets",
+    "methods",
+    "funds_materials",
+    "organisation",
+    "time_limit",
+    "safety_measures",
+)
+
+
+def plan_part_labels() -> dict[str, str]:
+    """The six parts of a major hazard's remediation plan (治理方案), 16号令 第十五条
+    (standards.md A7.1)."""
+    return {
+        "targets": _("targets and tasks"),
+        "methods": _("methods and measures"),
+        "funds_materials": _("funds and materials"),
+        "organisation": _("responsible organisation and people"),
+        "time_limit": _("time limit and requirements"),
+        "safety_measures": _("safety measures and emergency plan"),
+    }
+
+
+def _do_set_five_fixes(ctx: StepContext) -> str:
+    data, errors, hazard = ctx.data, ctx.errors, ctx.hazard
+    major = hazard.level == Level.MAJOR
+    _unknown(errors, data, (*FIVE_FIXES, "plan", "note") if major else (*FIVE_FIXES, "note"))
+    owner = _text(
+        errors,
+        data,
+        "owner",
+        limit=64,
+        required=True,
+        missing=_("Name the person responsible (owner)."),
+        multiline=False,
+    )
+    measures = _text(
+        errors, data, "measures", required=True, missing=_("Describe the rectification measures.")
+    )
+    funds = _funds(errors, data, "funds", missing=_("Give the funds (0 if none are needed)."))
+    deadline = _future_date(errors, data, "deadline", missing=_("Set the deadline."))
+    plan_text = _text(
+        errors,
+        data,
+        "contingency_plan",
+        required=True,
+        missing=_("Give the contingency plan for the time until it is fixed."),
+    )
+    if deadline and hazard.listing_deadline and deadline > hazard.listing_deadline:
+        _add(
+            errors,
+            "deadline",
+            _("The deadline must not be later than the supervision deadline (%(date)s).")
+            % {"date": hazard.listing_deadline.isoformat()},
+        )
+    plan: dict[str, str] = {}
+    if major:
+        raw_plan = data.get("plan")
+        if raw_plan is not None and not isinstance(raw_plan, Mapping):
+            _add(errors, "plan", _("Give the remediation plan as its six parts."))
+            raw_plan = {}
+        raw_plan = raw_plan or {}
+        _unknown(
+            errors, {f"plan.{k}": v for k, v in raw_plan.items()}, [f"plan.{p}" for p in PLAN_PARTS]
+        )
+        labels = plan_part_labels()
+        for part in PLAN_PARTS:
+            plan[part] = _text(
+                errors,
+                {f"plan.{part}": raw_plan.get(part)},
+                f"plan.{part}",
+                required=True,
+                missing=_("The remediation plan needs its %(part)s.") % {"part": labels[part]},
+            )
+    note = _text(errors, data, "note")
+    if errors:
+        return note
+    hazard.liable_person, hazard.measures, hazard.funds = owner, measures, funds
+    hazard.deadline, hazard.contingency_plan = deadline, plan_text
+    hazard.remediation_plan = plan
+    ctx.event_data = {
+        "owner": owner,
+        "measures": measures,
+        "funds": str(funds),
+        "deadline": deadline.isoformat() if deadline else None,
+        "contingency_plan": plan_text,
+        **({"plan": plan} if major else {}),
+    }
+    return note
+
+
+def _after_photos(ctx: StepContext) -> int:
+    return len(ctx.photos) + ctx.hazard.photos.filter(kind=PhotoKind.AFTER).count()
+
+
+def _do_submit(ctx: StepContext) -> str:
+    _unknown(ctx.errors, ctx.data, ("note", "no_photo_reason"))
+    note = _text(
+        ctx.errors,
+        ctx.data,
+        "note",
+        required=True,
+        missing=_("Describe what was done (the evidence for acceptance)."),
+    )
+    no_photo = _text(ctx.errors, ctx.data, "no_photo_reason")
+    if not _after_photos(ctx) and not no_photo:
+        _add(
+            ctx.errors,
+            "photos",
+            _("Attach at least one 'after' photo, or say why there is none."),
+        )
+    if no_photo:
+        ctx.event_data["no_photo_reason"] = no_photo
+    return note
+
+
+def _do_fix_on_spot(ctx: StepContext) -> str:
+    _unknown(ctx.errors, ctx.data, ("note",))
+    note = _text(ctx.errors, ctx.data, "note")
+    if not _after_photos(ctx):
+        _add(ctx.errors, "photos", _("Attach at least one 'after' photo of the fixed hazard."))
+    if not ctx.errors:
+        _close(ctx, note)
+    return note
+
+
+def _close(ctx: StepContext, note: str) -> None:
+    hazard = ctx.hazard
+    hazard.accepted_by = ctx.actor.user
+    hazard.accepted_at = ctx.now
+    hazard.accept_comment = note
+    hazard.closed_at = ctx.now
+
+
+def _note_only(required: bool, missing: str = "") -> Callable[[StepContext], str]:
+    def handler(ctx: StepContext) -> str:
+        _unknown(ctx.errors, ctx.data, ("note",))
+        return _text(ctx.errors, ctx.data, "note", required=required, missing=missing)
+
+    return handler
+
+
+def _do_accept(ctx: StepContext) -> str:
+    note = _note_only(False)(ctx)
+    if not ctx.errors:
+        _close(ctx, note)
+    return note
+
+
+def _do_review_pass(ctx: StepContext) -> str:
+    note = _note_only(True, _("Record the findings of the on-site review."))(ctx)
+    if not ctx.errors:
+        _close(ctx, note)
+    return note
+
+
+def _do_make_major(ctx: StepContext) -> str:
+    _unknown(ctx.errors, ctx.data, ("note", "major_item"))
+    note = _text(
+        ctx.errors,
+        ctx.data,
+        "note",
+        required=True,
+        missing=_("Give the reason for determining this hazard major."),
+    )
+    citation: dict[str, Any] = {}
+    item_id = ctx.data.get("major_item")
+    if item_id not in (None, ""):
+        item = reference.item(item_id) if isinstance(item_id, str) else None
+        if item is None:
+            _add(ctx.errors, "major_item", _("Unknown item of the determination lists."))
+        else:
+            citation = item.citation()
+    if ctx.errors:
+        return note
+    hazard = ctx.hazard
+    hazard.level, hazard.handling = Level.MAJOR, Handling.BY_DEADLINE
+    hazard.major_basis = MajorBasis.LIST_ITEM if citation else MajorBasis.DECISION
+    hazard.major_item, hazard.major_reason = citation, note
+    hazard.major_decided_by = ctx.actor.user
+    hazard.confirmed_by = hazard.confirmed_at = None
+    ctx.event_data = {"major_item": citation, "major_basis": hazard.major_basis}
+    ctx.newly_major = True
+    return note
+
+
+def _do_confirm_major(ctx: StepContext) -> str:
+    note = _note_only(True, _("Give the expert opinion."))(ctx)
+    if not ctx.errors:
+        ctx.hazard.confirmed_by, ctx.hazard.confirmed_at = ctx.actor.user, ctx.now
+    return note
+
+
+def _do_dismiss_major(ctx: StepContext) -> str:
+    note = _note_only(True, _("Give the reason why this hazard is not major."))(ctx)
+    if not ctx.errors:
+        hazard = ctx.hazard
+        ctx.event_data = {
+            "was": {
+                "major_basis": hazard.major_basis,
+                "major_item": hazard.major_item,
+                "major_reason": hazard.major_reason,
+            }
+        }
+        hazard.level, hazard.major_basis = Level.GENERAL, ""
+        hazard.major_item, hazard.major_reason, hazard.major_decided_by = {}, "", None
+    return note
+
+
+def _do_list(ctx: StepContext) -> str:
+    errors, data = ctx.errors, ctx.data
+    _unknown(errors, data, ("deadline", "notice", "note"))
+    deadline = _future_date(
+        errors, data, "deadline", missing=_("Set the deadline of the supervision.")
+    )
+    notice = _text(
+        errors, data, "notice", required=True, missing=_("Write the public notice text.")
+    )
+    note = _text(errors, data, "note")
+    if errors:
+        return note
+    hazard, user = ctx.hazard, ctx.actor.user
+    hazard.listed_by, hazard.listed_at = user, ctx.now
+    if user.role == Role.DEPARTMENT_OFFICER:
+        hazard.listing_department = user.department
+        hazard.listing_division_id = user.department.division_id
+    else:
+        hazard.listing_department, hazard.listing_division_id = None, user.division_id
+    hazard.listing_deadline, hazard.listing_notice = deadline, notice
+    ctx.event_data = {
+        "deadline": deadline.isoformat() if deadline else None,
+        "notice": notice,
+        "listing_department_id": hazard.listing_department_id,
+        "listing_division_id": hazard.listing_division_id,
+    }
+    return note
+
+
+def _clean_persons(errors: Errors, value: Any) -> list[dict[str, str]]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list | tuple):
+        _add(errors, "persons_accountable", _("Give a list of persons."))
+        return []
+    out = []
+    for n, person in enumerate(value, 1):
+        if not isinstance(person, Mapping):
+            _add(
+                errors,
+                "persons_accountable",
+                _("Person %(n)d: give name, position and measure.") % {"n": n},
+            )
+            continue
+        row: dict[str, str] = {}
+        sub: Errors = {}
+        for key, limit in (("name", 64), ("position", 64), ("measure", 255)):
+            row[key] = _text(
+                sub,
+                person,
+                key,
+                limit=limit,
+                required=key == "name",
+                multiline=False,
+            )
+        for messages in sub.values():
+            for message in messages:
+                _add(
+                    errors,
+                    "persons_accountable",
+                    _("Person %(n)d: %(problem)s") % {"n": n, "problem": message},
+                )
+        out.append(row)
+    return out
+
+
+def _do_accountability_review(ctx: StepContext) -> str:
+    errors, data = ctx.errors, ctx.data
+    _unknown(errors, data, ("findings", "persons_accountable", "reviewed_on", "note"))
+    findings = _text(
+        errors, data, "findings", required=True, missing=_("Record the findings of the review.")
+    )
+    persons = _clean_persons(errors, data.get("persons_accountable"))
+    reviewed_on = timezone.localdate()
+    if data.get("reviewed_on") not in (None, ""):
+        reviewed_on = _date(errors, data, "reviewed_on", missing="") or reviewed_on
+        if reviewed_on > timezone.localdate():
+            _add(errors, "reviewed_on", _("The date must not be in the future."))
+    note = _text(errors, data, "note")
+    if errors:
+        return note
+    ctx.event_data = {
+        "findings": findings,
+        "persons_accountable": persons,
+        "reviewed_on": reviewed_on.isoformat(),
+    }
+
+    def record(event: HazardEvent) -> None:
+        AccountabilityReview.objects.create(
+            hazard=ctx.hazard,
+            event=event,
+            reviewed_by=ctx.actor.user,
+            findings=findings,
+            persons_accountable=persons,
+            reviewed_on=reviewed_on,
+        )
+
+    ctx.after_event = record
+    return note
+
+
+HANDLERS: dict[str, Callable[[StepContext], str]] = {
+    wf.FIX_ON_SPOT: _do_fix_on_spot,
+    wf.MAKE_MAJOR: _do_make_major,
+    wf.CONFIRM_MAJOR: _do_confirm_major,
+    wf.DISMISS_MAJOR: _do_dismiss_major,
+    wf.LIST: _do_list,
+    wf.SET_FIVE_FIXES: _do_set_five_fixes,
+    wf.START_RECTIFICATION: _note_only(False),
+    wf.SUBMIT: _do_submit,
+    wf.ACCEPT: _do_accept,
+    wf.REJECT: _note_only(True, _("Give the reasons for rejecting.")),
+    wf.REVIEW_PASS: _do_review_pass,
+    wf.REVIEW_FAIL: _note_only(True, _("Give the reasons why the review failed.")),
+    wf.ACCOUNTABILITY_REVIEW: _do_accountability_review,
+}
+
+
+def _lock_hazard(actor: Actor, hazard_id: int) -> Hazard:
+    """Check visibility on the scoped queryset, then lock by id (a scoped queryset may
+    not be lockable on PostgreSQL), locking only the hazard row."""
+    if not scoping.visible(actor.user, Hazard).filter(pk=hazard_id).exists():
+        raise NotFound(_("No such hazard in your scope."))
+    return (
+        Hazard.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=hazard_id)
+    )
+
+
+def hazard_act(
+    *,
+    actor: Actor,
+    hazard_id: int,
+    action: str,
+    data: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    photos: Sequence[File] = (),
+) -> Hazard:
+    """Apply one step of the workflow: check (state, party, guard, data), write the new
+    state, append an event and an audit entry, in one transaction with the hazard row
+    locked, so of two people acting at once exactly one succeeds."""
+    if action not in HANDLERS:
+        raise ValidationFailed(
+            {"action": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(HANDLERS)}]}
+        )
+    data = data or {}
+    if not isinstance(data, Mapping):
+        raise ValidationFailed({"__all__": [_("Give the step's data as an object.")]})
+    checked = [inspect_photo(p) for p in photos]  # pure work, before the row is locked
+    with transaction.atomic():
+        _check_keys_now()
+        hazard = _lock_hazard(actor, hazard_id)
+        if expected_version is not None and expected_version != hazard.version:
+            raise Conflict(_("Somebody else moved this hazard first; reload and try again."))
+        step = _check_step(hazard, action, actor.user)
+        now = timezone.now()
+        errors: Errors = {}
+        _photo_errors(errors, action, checked)
+        ctx = StepContext(actor, hazard, step, data, checked, errors, now)
+        note = HANDLERS[action](ctx)
+        if errors:
+            raise ValidationFailed(errors)
+        from_state = hazard.state
+        hazard.state = step.target
+        hazard.version += 1  # the row is locked: no lost update
+        hazard.save()
+        hooks = (
+            _risk_hooks(hazard, now, newly_major=True, recurrence=False) if ctx.newly_major else {}
+        )
+        event_data = {**ctx.event_data, **hooks}
+        if checked:
+            event_data["photos"] = _photo_data(PHOTO_KIND[action], checked)
+        event = _event(hazard, actor, action, from_state, step.target, now, note, event_data)
+        if checked:
+            _store_photos(hazard, event, PHOTO_KIND[action], checked, actor.user)
+        if ctx.after_event is not None:
+            ctx.after_event(event)
+        audit_append(
+            actor=actor,
+            action=action,
+            obj=hazard,
+            summary=f"{hazard.number} {from_state}→{step.target}",
+            changes={
+                "from": from_state,
+                "to": step.target,
+                "event_id": event.pk,
+                "note": note,
+                "data": event_data,
+            },
+        )
+        _after_commit_recompute(hazard.enterprise_id, f"hazard_{action}")
+    return hazard
+
+
+# --- duplicates ---------------------------------------------------------------------------
+
+
+def _similar(
+    enterprise_id: int,
+    description: str,
+    *,
+    unit_id: int | None,
+    hazard_type: str,
+    exclude_id: int | None,
+    now: dt.datetime,
+    limit: int,
+    window_days: int | None = None,
+) -> list[tuple[Hazard, similarity.Match]]:
+    since = now - dt.timedelta(days=window_days if window_days is not None else recurrence_days())
+    qs = (
+        Hazard.objects.filter(enterprise_id=enterprise_id)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since))
+        .order_by(F("closed_at").desc(nulls_first=True), "-reported_at")
+    )
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    candidates = [
+        similarity.Candidate(pk, text, unit, kind)
+        for pk, text, unit, kind in qs.values_list(
+            "pk", "description", "risk_unit_id", "hazard_type"
+        )[:MAX_SIMILAR_CANDIDATES]
+    ]
+    matches = similarity.rank(
+        description, candidates, unit_id=unit_id, hazard_type=hazard_type, limit=limit
+    )
+    found = Hazard.objects.in_bulk([m.id for m in matches])
+    return [(found[m.id], m) for m in matches]
+
+
+def similar_hazards(
+    *,
+    actor: Actor,
+    enterprise_id: int,
+    description: str,
+    unit_id: int | None = None,
+    hazard_type: str = "",
+    exclude_id: int | None = None,
+    window_days: int | None = None,
+    limit: int = similarity.DEFAULT_LIMIT,
+) -> list[tuple[Hazard, similarity.Match]]:
+    """Likely duplicates of a hazard being entered: the enterprise's open hazards and
+    those closed within the window, best first, at most the 500 newest looked at."""
+    if not scoping.visible_enterprises(actor.user).filter(pk=enterprise_id).exists():
+        raise NotFound(_("No such enterprise in your jurisdiction."))
+    return _similar(
+        enterprise_id,
+        description,
+        unit_id=unit_id,
+        hazard_type=hazard_type,
+        exclude_id=exclude_id,
+        now=timezone.now(),
+        limit=max(1, min(limit, 50)),
+        window_days=window_days,
+    )
+
+
+__all__ = [
+    "FIVE_FIXES",
+    "HANDLERS",
+    "PLAN_PARTS",
+    "allocate_number",
+    "available_actions",
+    "hazard_act",
+    "hazard_report",
+    "inspect_photo",
+    "may_report",
+    "parties",
+    "recurrence_days",
+    "similar_hazards",
+]
