@@ -52,8 +52,8 @@ class Category(models.TextChoices):
 class Level(models.TextChoices):
     """t_yhzlxx DANGER_LEVEL (0 general / 1 major)."""
 
-    GENERAL = wf.GENERAL, _("General hazard")
-    MAJOR = wf.MAJOR, _("Major hazard")
+    GENERAL = wf.GENERAL, _("General accident hazard")
+    MAJOR = wf.MAJOR, _("Major accident hazard")
 
 
 class Handling(models.TextChoices):
