@@ -19,6 +19,7 @@ from anjian.registry.models import (
     Enterprise,
     Industry,
 )
+from anjian.registry.search import enterprise_search
 
 from .common import actor, caller, page
 from .schemas import (
@@ -75,7 +76,7 @@ def filter_enterprises(
     """Narrow an already scoped queryset; a filter can only ever remove rows."""
     if f.q and f.q.strip():
         q = f.q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(uscc__startswith=q.upper()))
+        qs = qs.filter(enterprise_search(q))
     if f.division is not None:
         # The division must be one the caller may see; an unknown one simply matches nothing.
         division = visible(caller(request), Division).filter(pk=f.division).first()

@@ -26,6 +26,7 @@ from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.views import lead_exists, may_use, require_section, two_key_one_major_q
+from anjian.registry.search import enterprise_search
 
 from . import services
 from .forms import (
@@ -93,7 +94,7 @@ def filtered_enterprises(user, form: EnterpriseFilterForm):
     data = getattr(form, "cleaned_data", {})
     q = (data.get("q") or "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(uscc__startswith=q.upper()))
+        qs = qs.filter(enterprise_search(q))
     if data.get("division") in form.division_ids:  # the user's scope, loaded by the form
         qs = qs.filter(division_id__in=scoping.subtree_ids(Division(pk=data["division"])))
     if data.get("industry"):
