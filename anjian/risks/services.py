@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -733,15 +733,66 @@ def gather_inputs(enterprise_ids: Iterable[int]) -> dict[int, code_rules.Inputs]
         enterprise_id__in=ids, is_major=True, grade__isnull=False
     ).values_list("enterprise_id", "grade"):
         grades[enterprise_id] = min(grade, grades.get(enterprise_id, 9))
+    hazards = _hazard_terms(ids)
     return {
         pk: code_rules.Inputs(
             highest_unit_colour=coupling.highest(colours.get(pk, [])),
             installation_grade=grades.get(pk),
-            # Hazards, check records, alarms, accidents and penalties come with their
-            # modules; until then the terms say "not tracked".
+            **hazards.get(pk, _NO_HAZARDS),
+            # Check records, alarms, accidents and penalties come with their modules;
+            # until then those terms say "not tracked".
         )
         for pk in ids
     }
+
+
+_NO_HAZARDS = {"open_hazards": 0, "overdue_hazards": 0, "open_major_hazards": 0, "recurrences": 0}
+
+
+def _hazard_terms(ids: list[int]) -> dict[int, dict[str, int]]:
+    """Hazard behaviour per enterprise, two grouped queries for the whole batch: open,
+    overdue (past the five-fixes or the listing deadline) and open major hazards, and
+    recurrences in the last 12 months (a hazard whose unit had one of the same type
+    within the recurrence window before it)."""
+    # The hazard loop builds on risks; importing here keeps the dependency one-way at
+    # import time.
+    from anjian.hazards.models import Hazard
+    from anjian.hazards.services import recurrence_days
+
+    today = timezone.localdate()
+    open_q = ~Q(state="closed")
+    overdue_q = open_q & (Q(deadline__lt=today) | Q(listing_deadline__lt=today))
+    rows = (
+        Hazard.objects.filter(enterprise_id__in=ids)
+        .values("enterprise_id")
+        .annotate(
+            open_hazards=Count("pk", filter=open_q),
+            overdue_hazards=Count("pk", filter=overdue_q),
+            open_major_hazards=Count("pk", filter=open_q & Q(level="major")),
+        )
+        .order_by()
+    )
+    out = {row.pop("enterprise_id"): {**_NO_HAZARDS, **row} for row in rows}
+    since = timezone.now() - dt.timedelta(days=365)
+    window = dt.timedelta(days=recurrence_days())
+    earlier = Hazard.objects.filter(
+        enterprise_id=OuterRef("enterprise_id"),
+        risk_unit_id=OuterRef("risk_unit_id"),
+        hazard_type=OuterRef("hazard_type"),
+        reported_at__lt=OuterRef("reported_at"),
+        reported_at__gte=OuterRef("reported_at") - window,
+    )
+    for row in (
+        Hazard.objects.filter(
+            enterprise_id__in=ids, reported_at__gte=since, risk_unit__isnull=False
+        )
+        .filter(Exists(earlier))
+        .values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        out.setdefault(row["enterprise_id"], dict(_NO_HAZARDS))["recurrences"] = row["n"]
+    return out
 
 
 def _store_code(

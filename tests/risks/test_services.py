@@ -203,3 +203,15 @@ def test_given_many_changes_in_one_transaction_when_committed_then_one_code_reco
             services.risk_unit_assess(actor=a, unit_id=unit.pk, method="lec", inputs=inputs)
     assert len(callbacks) == 1
     assert RiskState.objects.get(enterprise=world.chem_a).highest_colour == "red"
+
+
+def test_given_open_major_hazard_when_code_recomputed_then_red_and_term_counted(world):
+    from tests.hazards.helpers import MAJOR_ITEM, report
+
+    report(world, major_item=MAJOR_ITEM)
+    state = services.safety_code_recompute(enterprise_id=world.chem_a.pk, trigger="test")
+    terms = {t["key"]: t for t in state.code.terms}
+    assert terms["open_major_hazards"]["tracked"] is True
+    assert terms["open_major_hazards"]["value"] == "1"
+    assert terms["open_hazards"]["value"] == "1"
+    assert state.code.colour == "red" and "直接判红" in state.code.reason
