@@ -151,10 +151,19 @@ def _enterprise_card(user: User) -> dict:
         .filter(enterprise=enterprise)
         .select_related("department")
     )
+    from anjian.risks.models import RiskState  # risks builds on core; imported at use
+
+    state = (
+        scoping.visible(user, RiskState)
+        .filter(enterprise=enterprise)
+        .select_related("code")
+        .first()
+    )
     return {
         "enterprise": enterprise,
         "licences": [{"licence": lic, "days_left": lic.days_left(today)} for lic in licences],
         "duties": duties,
+        "risk_state": state,
     }
 
 
