@@ -31,8 +31,12 @@ ENTERPRISE_EDITORS = frozenset(
 )
 
 
-def _active(user: Any) -> bool:
+def is_active_user(user: Any) -> bool:
+    """Signed in, active and holding a role: anyone else sees nothing."""
     return bool(user is not None and user.is_authenticated and user.is_active and user.role)
+
+
+_active = is_active_user
 
 
 def subtree_ids(division: Division | None) -> list[int]:

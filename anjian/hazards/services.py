@@ -84,15 +84,11 @@ def party_labels() -> dict[str, str]:
     }
 
 
-def _active(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.role)
-
-
 def parties(user: Any, enterprise: Enterprise, hazard: Hazard | None = None) -> frozenset[str]:
     """Who `user` is in relation to this enterprise (and hazard): the workflow table
     names parties, not bare roles, because "officer" means the *lead* department's
     officer and "review" means the *listing* authority."""
-    if not _active(user):
+    if not scoping.is_active_user(user):
         return frozenset()
     role = user.role
     out: set[str] = set()

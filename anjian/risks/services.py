@@ -107,37 +107,25 @@ def _choice(errors, data, name, choices, required=True) -> str:
     return value
 
 
-def _enterprise_for_write(actor: Actor, enterprise_id: int) -> Enterprise:
-    enterprise = scoping.visible_enterprises(actor.user).filter(pk=enterprise_id).first()
-    if enterprise is None:
-        raise NotFound(_("No such enterprise in your jurisdiction."))
+def _require_manager(actor: Actor, enterprise: Enterprise) -> None:
     if not scoping.can_manage_risks(actor.user, enterprise):
         raise Forbidden(
             _(
                 "Only the enterprise's principal, its safety officer or an expert may change its risk records."
             )
         )
+
+
+def _enterprise_for_write(actor: Actor, enterprise_id: int) -> Enterprise:
+    enterprise = scoping.visible_enterprises(actor.user).filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise NotFound(_("No such enterprise in your jurisdiction."))
+    _require_manager(actor, enterprise)
     return enterprise
 
 
-def _locked_unit(actor: Actor, unit_id: int) -> RiskUnit:
-    if not scoping.visible(actor.user, RiskUnit).filter(pk=unit_id).exists():
-        raise NotFound(_("No such risk unit in your scope."))
-    unit = (
-        RiskUnit.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("enterprise")
-        .get(pk=unit_id)
-    )
-    if not scoping.can_manage_risks(actor.user, unit.enterprise):
-        raise Forbidden(
-            _(
-                "Only the enterprise's principal, its safety officer or an expert may change its risk records."
-            )
-        )
-    return unit
-
-
 def _check_unit_access(actor: Actor, unit_id: int) -> None:
+    """404 for a unit outside the actor's scope, 403 for one they may only read."""
     unit = (
         scoping.visible(actor.user, RiskUnit)
         .select_related("enterprise")
@@ -146,12 +134,17 @@ def _check_unit_access(actor: Actor, unit_id: int) -> None:
     )
     if unit is None:
         raise NotFound(_("No such risk unit in your scope."))
-    if not scoping.can_manage_risks(actor.user, unit.enterprise):
-        raise Forbidden(
-            _(
-                "Only the enterprise's principal, its safety officer or an expert may change its risk records."
-            )
-        )
+    _require_manager(actor, unit.enterprise)
+
+
+def _locked_unit(actor: Actor, unit_id: int) -> RiskUnit:
+    _check_unit_access(actor, unit_id)
+    # Only the unit row is locked (of=self): the enterprise is read, not changed.
+    return (
+        RiskUnit.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("enterprise")
+        .get(pk=unit_id)
+    )
 
 
 def _after_commit_recompute(enterprise_id: int, trigger: str) -> None:
