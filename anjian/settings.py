@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "anjian.registry",
     "anjian.risks",
     "anjian.hazards",
+    "anjian.credit",
+    "anjian.reports",
     "anjian.api",
     "anjian.demo",
 ]

@@ -8,6 +8,9 @@ urlpatterns = [
     path("api/v1/", include("anjian.api.urls")),
     path("", include("anjian.registry.urls")),
     path("", include("anjian.risks.urls")),
+    path("", include("anjian.hazards.urls")),
+    path("", include("anjian.reports.urls")),
+    path("", include("anjian.credit.urls")),
     path("", include("anjian.core.urls")),
 ]
 

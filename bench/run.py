@@ -4,7 +4,9 @@ Builds a 100,000-enterprise county into its own database (SQLite under var/bench
 default; PostgreSQL when BENCH_DATABASE_URL is set), then measures:
   * demo generation rate (enterprises per second, peak memory);
   * the enterprise list page and the API at that size: median and p95 latency and SQL
-    queries per request, for the filters people use.
+    queries per request, for the filters people use;
+  * with `--only hazards`: 2,000,000 hazards loaded in bulk (bench/hazards_data.py), then
+    the hazard ledger, the detail page and the figures (bench/bench_hazards.py).
 Figures go to bench/results/*.json; a summary is printed (copy it into the README).
 Requests go through Django's test client in-process: no network, no server tuning.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT / "bench"))  # bench_hazards, hazards_data
 
 
 def setup_django(fresh: bool) -> None:
@@ -33,7 +36,7 @@ def setup_django(fresh: bool) -> None:
         os.environ["DATABASE_URL"] = db_url
     else:
         os.environ.pop("DATABASE_URL", None)
-        path = bench_var / "bench.sqlite3"
+        path = Path(os.environ.get("BENCH_SQLITE_PATH") or bench_var / "bench.sqlite3")
         if fresh:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -84,7 +87,15 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
     parser.add_argument(
-        "--only", choices=["lists", "codes"], help="run one part (with --reuse, on the kept data)"
+        "--only",
+        choices=["lists", "codes", "hazards"],
+        help="run one part (with --reuse, on the kept data)",
+    )
+    parser.add_argument(
+        "--hazards",
+        type=int,
+        default=2_000_000,
+        help="benchmark hazards to load for --only hazards (added once, kept with --reuse)",
     )
     args = parser.parse_args()
 
@@ -124,6 +135,11 @@ def main() -> int:
         (RESULTS / "demo_generation.json").write_text(json.dumps(generation, indent=2) + "\n")
         print(json.dumps(generation, ensure_ascii=False))
     total = Enterprise.objects.count()
+    if args.only == "hazards":
+        from bench_hazards import bench_hazards
+
+        bench_hazards(hazards=args.hazards, repeat=args.repeat, machine=machine)
+        return 0
     if args.only == "codes":
         codes = bench_safety_codes(total)
         (RESULTS / "safety_codes.json").write_text(

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from anjian.accounts.models import Role
 from anjian.core.admin_base import RoleGatedAdmin
-from anjian.core.models import AuditEntry
+from anjian.core.models import AuditEntry, SentMessage
 
 
 @admin.register(AuditEntry)
@@ -22,4 +22,18 @@ class AuditEntryAdmin(RoleGatedAdmin):
     list_filter = ("action", "via", "object_type")
     search_fields = ("actor_label", "object_id", "summary")
     date_hierarchy = "at"
+    show_full_result_count = False
+
+
+@admin.register(SentMessage)
+class SentMessageAdmin(RoleGatedAdmin):
+    """What the external senders did (or, with the default LoggingSender, would have
+    sent): read-only evidence."""
+
+    roles = frozenset({Role.PLATFORM_ADMIN, Role.AUDIT_ADMIN})
+    read_only = True
+    list_display = ("created_at", "recipient_label", "phone", "kind", "title", "sender", "status")
+    list_filter = ("status", "kind", "sender")
+    search_fields = ("recipient_label", "phone", "email", "title")
+    date_hierarchy = "created_at"
     show_full_result_count = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,3 +51,90 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.last_seq}"
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNMENT = "assignment", _("Assignment")
+    DEADLINE = "deadline", _("Deadline")
+    ESCALATION = "escalation", _("Escalation")
+    DECISION = "decision", _("Decision")
+    OTHER = "other", _("Other")
+
+
+class Notification(models.Model):
+    """One message in a user's in-app inbox (written by anjian.core.notify.notify). Only
+    its recipient ever sees it; reading it sets `read_at` once."""
+
+    recipient = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    object_label = models.CharField(_("about"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["recipient", "read_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind} {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class SentMessageStatus(models.TextChoices):
+    LOGGED = "logged", _("logged, not sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class SentMessage(models.Model):
+    """What an external sender (SMS gateway, mail) did with one notification: the record
+    of what went out, or with the default LoggingSender what would have gone out."""
+
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recipient_label = models.CharField(_("recipient"), max_length=128)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    sender = models.CharField(_("sender"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=SentMessageStatus.choices)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+
+    def __str__(self) -> str:
+        return f"{self.sender} → {self.recipient_label}: {self.status}"

@@ -202,4 +202,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(_admin_cards(user))
     else:
         context["kind"] = "none"
+    if context["kind"] in ("regulator", "enterprise"):
+        from anjian.hazards import ledger
+
+        context["hazard_counts"] = ledger.ledger_counts(user)
     return render(request, "core/home.html", context)

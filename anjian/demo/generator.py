@@ -339,6 +339,9 @@ def build_demo(
         progress=progress,
     )
     risk_stats["seconds"] = round(time.perf_counter() - risk_started, 2)
+    from anjian.demo.hazards import build_demo_hazards
+
+    build_demo_hazards(seed=seed, demo_enterprise=first_hazchem, users=users, progress=progress)
     return DemoReport(
         made,
         time.perf_counter() - started,

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -228,6 +229,16 @@ class Hazard(models.Model):
     )
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    # Deadlines (anjian.hazards.deadlines, the job in anjian.hazards.jobs): the first day
+    # the hazard was overdue (cleared when an extension moves the deadline to the
+    # future; the mark_overdue events keep the history), how far the overdue hazard was
+    # escalated (0 none, 1 principal, 2 grid officer, 3 county department), the last day
+    # a reminder went out, and how many extensions were granted.
+    overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    last_reminded_on = models.DateField(_("last reminded on"), null=True, blank=True)
+    deadline_extensions = models.PositiveSmallIntegerField(_("deadline extensions"), default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -236,9 +247,42 @@ class Hazard(models.Model):
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
         indexes = [
-            models.Index(fields=["enterprise", "state"]),
+            # By enterprise and state, then what the ledger's chips count (level, deadline,
+            # listed): PostgreSQL counts a jurisdiction from this index alone.
+            models.Index(
+                fields=["enterprise", "state", "level", "deadline", "listed_at"],
+                name="hazard_ledger_counts",
+            ),
             models.Index(fields=["enterprise", "risk_unit", "hazard_type", "reported_at"]),
             models.Index(fields=["level", "state"]),
+            # The ledger (anjian.hazards.ledger): newest first, overall and per enterprise,
+            # so a page is a walk down an index whatever the scope.
+            models.Index(fields=["-reported_at", "-id"], name="hazard_ledger_order"),
+            models.Index(
+                fields=["enterprise", "-reported_at", "-id"], name="hazard_ledger_ent_order"
+            ),
+            # Overdue: open hazards by deadline (the overdue filter and the deadline jobs).
+            models.Index(
+                fields=["deadline"], condition=~Q(state=wf.CLOSED), name="hazard_open_deadline"
+            ),
+            # Listed for supervision (挂牌督办): few rows, per enterprise, newest first.
+            models.Index(
+                fields=["enterprise", "-reported_at"],
+                condition=Q(listed_at__isnull=False),
+                name="hazard_listed_order",
+            ),
+            # Deadlines (anjian.hazards.jobs, the overdue page): open hazards marked
+            # overdue, and open major hazards by their supervision deadline.
+            models.Index(
+                fields=["overdue_since"],
+                condition=Q(overdue_since__isnull=False) & ~Q(state=wf.CLOSED),
+                name="hazard_open_overdue",
+            ),
+            models.Index(
+                fields=["listing_deadline"],
+                condition=Q(listing_deadline__isnull=False) & ~Q(state=wf.CLOSED),
+                name="hazard_open_listing_deadline",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -384,3 +428,212 @@ class HazardCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.division_id}/{self.year}: {self.last}"
+
+
+# --- re-checks (回头看) -----------------------------------------------------------------------
+# Closed hazards are sampled for an unannounced re-inspection (anjian.hazards.recheck_jobs,
+# policy in data/recheck_policy.json). A re-check's result is written once; a relapse
+# reports a new hazard linked here, and the old hazard stays closed.
+
+ACTION_LABELS["recheck"] = _("re-check (look back)")
+
+
+class RecheckRun(models.Model):
+    """One sampling run of one county for one period. The unique (division, period) is
+    what makes the job idempotent: of two workers only one can create the run, and the
+    sample is written in the same transaction."""
+
+    division = models.ForeignKey(
+        "registry.Division",
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    period = models.CharField(_("period"), max_length=16)  # "2026-11"
+    seed = models.BigIntegerField(_("seed"))
+    ran_at = models.DateTimeField(_("run at"), default=timezone.now)
+    policy = models.JSONField(_("policy"), default=dict)
+    # closed hazards considered, eligible general, majors sampled, generals sampled.
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+        verbose_name = _("re-check run")
+        verbose_name_plural = _("re-check runs")
+        constraints = [
+            models.UniqueConstraint(fields=["division", "period"], name="one_recheck_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_id}/{self.period}"
+
+
+class RecheckReason(models.TextChoices):
+    MAJOR = "major", _("Major hazard (all are re-checked)")
+    GENERAL_SHARE = "general_share", _("Share of general hazards, weighted by safety code")
+
+
+class RecheckState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    DONE = "done", _("done")
+
+
+class RecheckResult(models.TextChoices):
+    STILL_FIXED = "still_fixed", _("Still fixed")
+    RELAPSED = "relapsed", _("Relapsed")
+
+
+class Recheck(models.Model):
+    """An unannounced re-inspection of a closed hazard. Not scoped by
+    SCOPE_ENTERPRISE_PATH on purpose: enterprise staff must not see pending re-checks,
+    so every read goes through anjian.hazards.rechecks.visible_rechecks."""
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="rechecks"
+    )
+    run = models.ForeignKey(RecheckRun, on_delete=models.PROTECT, related_name="rechecks")
+    sampled_on = models.DateField(_("sampled on"), db_index=True)
+    reason = models.CharField(_("why sampled"), max_length=16, choices=RecheckReason.choices)
+    code_colour = models.CharField(_("safety code when sampled"), max_length=8, blank=True)
+    weight = models.FloatField(_("sampling weight"), default=1.0)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned inspector"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(_("due on"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=RecheckState.choices, default=RecheckState.PENDING
+    )
+    result = models.CharField(_("result"), max_length=16, choices=RecheckResult.choices, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("re-checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(_("re-checked at"), null=True, blank=True)
+    relapse_hazard = models.ForeignKey(
+        Hazard,
+        verbose_name=_("relapse hazard"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="relapse_of",
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("re-check")
+        verbose_name_plural = _("re-checks")
+        indexes = [
+            models.Index(fields=["hazard", "sampled_on"]),
+            models.Index(fields=["state", "due_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "hazard"], name="one_recheck_per_run"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(state="pending", result="")
+                    | models.Q(state="done", result__in=["still_fixed", "relapsed"])
+                ),
+                name="recheck_result_when_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.sampled_on} {self.state}"
+
+
+# --- deadline extensions ------------------------------------------------------------------------
+
+ACTION_LABELS["request_extension"] = _("request a deadline extension")
+ACTION_LABELS["extend_deadline"] = _("extend the deadline")
+ACTION_LABELS["refuse_extension"] = _("refuse the deadline extension")
+ACTION_LABELS["mark_overdue"] = _("mark overdue")
+ACTION_LABELS["escalate"] = _("escalate")
+
+
+class ExtensionState(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+
+
+class DeadlineExtension(models.Model):
+    """A request to move a hazard's deadline, with its reason, and the decision on it.
+
+    History is never edited: the request is written once; the decision fields are
+    written once, by a conditional UPDATE … WHERE state = 'requested' (see
+    anjian.hazards.extensions), so of two deciders exactly one wins; save() refuses to
+    change an existing row and delete() is refused."""
+
+    SCOPE_ENTERPRISE_PATH = "hazard__enterprise"
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="extensions"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    old_deadline = models.DateField(_("current deadline"))
+    new_deadline = models.DateField(_("requested deadline"))
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=ExtensionState.choices,
+        default=ExtensionState.REQUESTED,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        indexes = [models.Index(fields=["state", "requested_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"],
+                condition=Q(state="requested"),
+                name="one_pending_extension",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_deadline__gt=models.F("old_deadline")),
+                name="extension_moves_later",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.old_deadline}→{self.new_deadline} {self.state}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise RuntimeError("DeadlineExtension rows are never edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        raise RuntimeError("DeadlineExtension rows are never deleted")
+
+    @property
+    def pending(self) -> bool:
+        return self.state == ExtensionState.REQUESTED

@@ -1,7 +1,9 @@
 """The two published major-hidden-danger determination lists (standards.md A8), loaded
 once from data/major_hazard_lists.json. Choosing an item makes a hazard major and the
 hazard cites it (list, article, item number, text), so the citation survives a later
-edit of the data file."""
+edit of the data file. Each item carries the English short form (`text`) and a Chinese
+short form (`text_zh`); neither is the official wording. The page shows the one that
+matches the active language."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 
 DATA = Path(__file__).with_name("data") / "major_hazard_lists.json"
 
@@ -25,6 +30,15 @@ class ListItem:
     text: str
     unconfirmed: bool
     sources: tuple[str, ...]
+    text_zh: str = ""  # Chinese short form; the English text when the file has none
+
+    def __post_init__(self) -> None:
+        if not self.text_zh:
+            object.__setattr__(self, "text_zh", self.text)
+
+    def display_text(self) -> str:
+        """The Chinese short form unless the active language is English."""
+        return self.text_zh if chinese_active() else self.text
 
     def citation(self) -> dict[str, Any]:
         """What a hazard stores about the item it was determined major by."""
@@ -36,8 +50,19 @@ class ListItem:
             "article": self.article,
             "number": self.number,
             "text": self.text,
+            "text_zh": self.text_zh,
             "unconfirmed": self.unconfirmed,
         }
+
+
+def chinese_active() -> bool:
+    """True unless the active language is English. Without an active language (no
+    request, translations off) the Chinese text is the default: the UI is Chinese first."""
+    try:
+        lang = translation.get_language()
+    except ImproperlyConfigured:  # no settings: imported outside Django
+        lang = None
+    return not (lang or "").lower().startswith("en")
 
 
 @cache
@@ -58,6 +83,7 @@ def items() -> dict[str, ListItem]:
                 article=row["article"] or "",
                 number=row["number"],
                 text=row["text"],
+                text_zh=row.get("text_zh") or row["text"],
                 unconfirmed=bool(row.get("unconfirmed", False)),
                 sources=tuple(row.get("sources", ())),
             )

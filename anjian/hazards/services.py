@@ -34,6 +34,7 @@ from anjian.registry.models import Division, DivisionLevel, DutyAssignment, Duty
 from anjian.risks.models import ControlMeasure, RiskUnit
 from anjian.risks.services import _after_commit_recompute, reassessment_propose
 
+from . import notify as step_notify
 from . import reference, similarity
 from . import workflow as wf
 from .models import (
@@ -594,10 +595,12 @@ def hazard_report(
     enterprise_id: int,
     data: Mapping[str, Any],
     photos: Sequence[File] = (),
+    links: Mapping[str, Any] | None = None,
 ) -> Hazard:
     """Enter a hazard in the ledger (the table's "report" row). Choosing an item of a
     determination list makes it major; a major hazard or a recurrence in a risk unit
-    proposes the unit for re-assessment."""
+    proposes the unit for re-assessment. `links` (set by other services, never by a
+    form: e.g. the re-check a relapse comes from) is kept in the report event's data."""
     user = actor.user
     enterprise = scoping.visible_enterprises(user).filter(pk=enterprise_id).first()
     if enterprise is None:
@@ -654,6 +657,7 @@ def hazard_report(
             "number": number,
             "similar": [{"id": h.pk, "number": h.number, "score": m.score} for h, m in similar],
             **hooks,
+            **dict(links or {}),
         }
         if checked:
             event_data["photos"] = _photo_data(PhotoKind.BEFORE, checked)
@@ -667,6 +671,7 @@ def hazard_report(
             changes={**event_data, "event_id": event.pk},
         )
         _after_commit_recompute(enterprise.pk, "hazard_report")
+        step_notify.after_step(hazard, wf.REPORT, actor)  # on commit
     return hazard
 
 
@@ -1157,6 +1162,7 @@ def hazard_act(
             },
         )
         _after_commit_recompute(hazard.enterprise_id, f"hazard_{action}")
+        step_notify.after_step(hazard, action, actor)  # on commit
     return hazard
 
 

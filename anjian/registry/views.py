@@ -26,6 +26,7 @@ from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.views import lead_exists, may_use, require_section, two_key_one_major_q
+from anjian.hazards import services as hazard_services
 from anjian.registry.search import enterprise_search
 
 from . import services
@@ -210,6 +211,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "disputes": disputes,
             "can_edit": scoping.can_change_enterprise(user, enterprise),
             "can_dispute": scoping.can_raise_dispute(user),
+            "may_report_hazard": hazard_services.may_report(user, enterprise),
         },
     )
 

@@ -17,4 +17,18 @@
       }
     });
   }
+  // One nav group open at a time; a click elsewhere or Escape closes it.
+  var groups = document.querySelectorAll(".nav-group");
+  groups.forEach(function (group) {
+    group.addEventListener("toggle", function () {
+      if (!group.open) return;
+      groups.forEach(function (other) { if (other !== group) other.open = false; });
+    });
+  });
+  document.addEventListener("click", function (event) {
+    groups.forEach(function (group) { if (!group.contains(event.target)) group.open = false; });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") groups.forEach(function (group) { group.open = false; });
+  });
 })();

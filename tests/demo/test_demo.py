@@ -39,13 +39,23 @@ def _load(tmp_path, name, seed):
     )
     assert "50/50" in done.stderr  # progress is shown
     with sqlite3.connect(tmp_path / name) as conn:
-        return conn.execute(
+        enterprises = conn.execute(
             "SELECT name, uscc, address, division_id, industry_id FROM registry_enterprise"
             " ORDER BY id"
         ).fetchall()
+        hazards = conn.execute(
+            "SELECT number, enterprise_id, state, level, handling, description, version"
+            " FROM hazards_hazard ORDER BY id"
+        ).fetchall()
+        events = conn.execute(
+            "SELECT hazard_id, action, to_state FROM hazards_hazardevent ORDER BY id"
+        ).fetchall()
+    assert hazards and events  # the demo has hazards (anjian.demo.hazards)
+    return enterprises, hazards, events
 
 
 def test_given_same_seed_when_loaded_twice_then_identical_and_other_seed_differs(tmp_path):
     first, second = _load(tmp_path, "a.sqlite3", 11), _load(tmp_path, "b.sqlite3", 11)
-    assert first == second and len(first) == 50
-    assert _load(tmp_path, "c.sqlite3", 12) != first
+    assert first == second and len(first[0]) == 50
+    other = _load(tmp_path, "c.sqlite3", 12)
+    assert other[0] != first[0] and other[1] != first[1]

@@ -114,6 +114,7 @@ def test_given_list_item_when_reported_then_major_and_item_cited(world):
         "article": "第十一条",
         "number": 3,
         "text": "Dry extraction without any of 泄爆, 惰化 or 抑爆.",
+        "text_zh": "干式除尘系统未采取泄爆、惰化、抑爆等任一种爆炸防控措施。",
         "unconfirmed": False,
     }
     unconfirmed = report(world, major_item="gm2023-12-1")

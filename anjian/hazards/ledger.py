@@ -1,0 +1,429 @@
+"""The hazard ledger query (隐患台账): one set of filters and one query shared by the
+ledger page, the API, the Excel export and the benchmark.
+
+`parse_filters` turns request parameters (a QueryDict or a plain dict) into
+`LedgerFilters` plus field errors; it never raises. `ledger_search` starts from
+`scoping.visible(user, Hazard)`, so a filter can only ever remove rows; `ledger_counts`
+gives the filter chips' numbers in one aggregate query.
+
+Built to stay fast at millions of rows (see Hazard.Meta.indexes): the scope and the
+filters are conditions on the hazard row or sub-selects of ids (enterprises of a division
+subtree, an industry, a lead department), never joins that multiply rows; the list is
+ordered by (reported_at, id) so a page is a walk down an index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anjian.core import scoping
+from anjian.registry.models import Division, DutyAssignment, DutyRole, Enterprise, Industry
+
+from . import workflow as wf
+from .models import Category, Handling, Hazard, HazardType, Level, Source, State
+
+# Pseudo-state: every state but closed.
+OPEN = "open"
+STATE_CHOICES: tuple[str, ...] = (OPEN, *wf.STATES)
+MAX_ID = 2**63 - 1  # beyond a signed 64-bit integer no row can match (and SQLite overflows)
+MAX_Q = 200
+MAX_STATES = 20
+MAX_NAME_MATCHES = 500  # enterprises matched by name, looked up as a list of ids
+# A hazard number, whole or its beginning: "330101-2026-00001", "330101-2026" (numbers are
+# <division code>-<year>-<serial>, services.allocate_number).
+NUMBER_RE = re.compile(r"^\d{6,12}-\d{0,4}(-\d{0,5})?$")
+
+Errors = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    q: str = ""
+    states: tuple[str, ...] = ()  # any of these; "open" stands for every state but closed
+    level: str = ""
+    source: str = ""
+    hazard_type: str = ""
+    category: str = ""
+    handling: str = ""
+    enterprise: int | None = None
+    division: int | None = None  # the division and everything below it
+    industry: int | None = None  # the industry and its sub-sectors
+    department: int | None = None  # the enterprise's lead department
+    overdue: bool | None = None  # deadline before today and not closed
+    listed: bool | None = None  # listed for supervision (挂牌督办), now or before
+    reported_from: dt.date | None = None
+    reported_to: dt.date | None = None
+    deadline_from: dt.date | None = None
+    deadline_to: dt.date | None = None
+
+    def as_params(self) -> dict[str, Any]:
+        """The filters back as request parameters (for links: next page, export)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in (None, "", ()):
+                continue
+            if f.name == "states":
+                out["state"] = list(value)
+            elif isinstance(value, bool):
+                out[f.name] = "true" if value else "false"
+            elif isinstance(value, dt.date):
+                out[f.name] = value.isoformat()
+            else:
+                out[f.name] = str(value)
+        return out
+
+    @property
+    def is_empty(self) -> bool:
+        return self == LedgerFilters()
+
+
+# The parameter names parse_filters reads ("state" may repeat or be comma-separated).
+PARAMS: tuple[str, ...] = (
+    "q",
+    "state",
+    "level",
+    "source",
+    "hazard_type",
+    "category",
+    "handling",
+    "enterprise",
+    "division",
+    "industry",
+    "department",
+    "overdue",
+    "listed",
+    "reported_from",
+    "reported_to",
+    "deadline_from",
+    "deadline_to",
+)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _values(data: Mapping[str, Any], name: str) -> list[Any]:
+    """All values of a parameter: QueryDict.getlist, a list in a dict, or one value."""
+    getlist = getattr(data, "getlist", None)
+    if callable(getlist):
+        return list(getlist(name))
+    value = data.get(name)
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def _one(data: Mapping[str, Any], name: str) -> Any:
+    """The last non-empty value (a form may send a parameter twice); None if none."""
+    values = [v for v in _values(data, name) if not (isinstance(v, str) and not v.strip())]
+    return values[-1] if values else None
+
+
+def _add(errors: Errors, name: str, message: str) -> None:
+    errors.setdefault(name, []).append(message)
+
+
+def _parse_choice(errors: Errors, data: Mapping[str, Any], name: str, choices: Any) -> str:
+    value = _one(data, name)
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.strip() in choices:
+        return value.strip()
+    _add(errors, name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)})
+    return ""
+
+
+def _parse_id(errors: Errors, data: Mapping[str, Any], name: str) -> int | None:
+    value = _one(data, name)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        _add(errors, name, _("Enter a whole number."))
+        return None
+    if not 1 <= number <= MAX_ID:
+        _add(errors, name, _("Enter a whole number."))
+        return None
+    return number
+
+
+def _parse_bool(errors: Errors, data: Mapping[str, Any], name: str) -> bool | None:
+    value = _one(data, name)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, str | int) else ""
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    _add(errors, name, _("Must be true or false."))
+    return None
+
+
+def _parse_date(errors: Errors, data: Mapping[str, Any], name: str) -> dt.date | None:
+    value = _one(data, name)
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    _add(errors, name, _("Enter a date (YYYY-MM-DD)."))
+    return None
+
+
+def _parse_states(errors: Errors, data: Mapping[str, Any]) -> tuple[str, ...]:
+    out: list[str] = []
+    bad = False
+    for value in _values(data, "state"):
+        if not isinstance(value, str):
+            bad = True
+            continue
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part not in STATE_CHOICES:
+                bad = True
+            elif part not in out:
+                out.append(part)
+    if bad:
+        _add(
+            errors,
+            "state",
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(STATE_CHOICES)},
+        )
+        return ()
+    return tuple(out[:MAX_STATES])
+
+
+def parse_filters(data: Mapping[str, Any] | None) -> tuple[LedgerFilters, Errors]:
+    """Filters from request parameters, and {parameter: [message]} for the values that
+    could not be used (those filters are left out). Unknown parameters are ignored (a page
+    URL also carries page numbers and the like). Never raises on any input."""
+    data = data if data is not None else {}
+    errors: Errors = {}
+    q = _one(data, "q")
+    if q is not None and not isinstance(q, str):
+        _add(errors, "q", _("Enter text."))
+        q = ""
+    q = (q or "").strip()
+    if any(ord(ch) < 32 for ch in q):
+        _add(errors, "q", _("Enter text (no control characters)."))
+        q = ""
+    elif len(q) > MAX_Q:
+        _add(errors, "q", _("At most %(n)d characters.") % {"n": MAX_Q})
+        q = ""
+    filters = LedgerFilters(
+        q=q,
+        states=_parse_states(errors, data),
+        level=_parse_choice(errors, data, "level", Level.values),
+        source=_parse_choice(errors, data, "source", Source.values),
+        hazard_type=_parse_choice(errors, data, "hazard_type", HazardType.values),
+        category=_parse_choice(errors, data, "category", Category.values),
+        handling=_parse_choice(errors, data, "handling", Handling.values),
+        enterprise=_parse_id(errors, data, "enterprise"),
+        division=_parse_id(errors, data, "division"),
+        industry=_parse_id(errors, data, "industry"),
+        department=_parse_id(errors, data, "department"),
+        overdue=_parse_bool(errors, data, "overdue"),
+        listed=_parse_bool(errors, data, "listed"),
+        reported_from=_parse_date(errors, data, "reported_from"),
+        reported_to=_parse_date(errors, data, "reported_to"),
+        deadline_from=_parse_date(errors, data, "deadline_from"),
+        deadline_to=_parse_date(errors, data, "deadline_to"),
+    )
+    for start, end in (("reported_from", "reported_to"), ("deadline_from", "deadline_to")):
+        a, b = getattr(filters, start), getattr(filters, end)
+        if a is not None and b is not None and a > b:
+            _add(errors, end, _("The end date must not be before the start date."))
+            filters = replace(filters, **{end: None})
+    return filters, errors
+
+
+# --- the query ----------------------------------------------------------------------------
+
+
+def overdue_q(today: dt.date | None = None) -> Q:
+    """Open and past its deadline (the five fixes' deadline; a hazard without one is not
+    overdue yet)."""
+    today = today or timezone.localdate()
+    return Q(deadline__lt=today) & ~Q(state=wf.CLOSED)
+
+
+def is_overdue(hazard: Hazard, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return bool(hazard.deadline and hazard.deadline < today and hazard.state != wf.CLOSED)
+
+
+def _industry_subtree(industry_id: int) -> list[int]:
+    # Reference data (a few dozen rows): walk the parent map in Python, any depth.
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Industry.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found: list[int] = []
+    todo = [industry_id]
+    while todo:
+        node = todo.pop()
+        if node in found:
+            continue
+        found.append(node)
+        todo.extend(children.get(node, []))
+    return found
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _text_q(q: str) -> Q:
+    """A hazard number (or its beginning) looks up the unique index; any other text
+    matches part of the description or the location, or part of the enterprise's name."""
+    if NUMBER_RE.match(q):
+        return Q(number__startswith=q)
+    # The enterprises first, as a list of ids: every branch of the OR is then a condition
+    # an index answers (on PostgreSQL a bitmap OR of the number, the trigram indexes of
+    # description and location, and enterprise_id), not a filter over every row.
+    named = Enterprise.objects.filter(name__icontains=q).values("pk")
+    ids = list(named.values_list("pk", flat=True)[: MAX_NAME_MATCHES + 1])
+    by_name = Q(enterprise_id__in=named if len(ids) > MAX_NAME_MATCHES else ids)
+    return Q(number=q) | Q(description__icontains=q) | Q(location__icontains=q) | by_name
+
+
+def _state_q(states: tuple[str, ...]) -> Q | None:
+    if not states:
+        return None
+    wanted = set(wf.OPEN_STATES) if OPEN in states else set()
+    wanted |= {s for s in states if s != OPEN}
+    if wanted == set(wf.STATES):
+        return None
+    return Q(state__in=sorted(wanted))
+
+
+def _filtered(user: Any, f: LedgerFilters, *, with_state: bool = True) -> QuerySet[Hazard]:
+    qs = scoping.visible(user, Hazard)
+    if f.q:
+        qs = qs.filter(_text_q(f.q))
+    if with_state:
+        state = _state_q(f.states)
+        if state is not None:
+            qs = qs.filter(state)
+        if f.overdue is True:
+            qs = qs.filter(overdue_q())
+        elif f.overdue is False:
+            qs = qs.exclude(overdue_q())
+    for name in ("level", "source", "hazard_type", "category", "handling"):
+        value = getattr(f, name)
+        if value:
+            qs = qs.filter(**{name: value})
+    if f.enterprise is not None:
+        qs = qs.filter(enterprise_id=f.enterprise)
+    if f.division is not None:
+        division = Division.objects.filter(pk=f.division).first()
+        below = Enterprise.objects.filter(division_id__in=scoping.subtree_ids(division))
+        qs = qs.filter(enterprise_id__in=below.values("pk"))
+    if f.industry is not None:
+        of_industry = Enterprise.objects.filter(industry_id__in=_industry_subtree(f.industry))
+        qs = qs.filter(enterprise_id__in=of_industry.values("pk"))
+    if f.department is not None:
+        led = DutyAssignment.objects.filter(
+            enterprise_id=OuterRef("enterprise_id"),
+            department_id=f.department,
+            role=DutyRole.LEAD,
+        )
+        qs = qs.filter(Exists(led))
+    if f.listed is True:
+        qs = qs.filter(listed_at__isnull=False)
+    elif f.listed is False:
+        qs = qs.filter(listed_at__isnull=True)
+    if f.reported_from is not None:
+        qs = qs.filter(reported_at__gte=_day_start(f.reported_from))
+    if f.reported_to is not None:
+        qs = qs.filter(reported_at__lt=_day_start(f.reported_to + dt.timedelta(days=1)))
+    if f.deadline_from is not None:
+        qs = qs.filter(deadline__gte=f.deadline_from)
+    if f.deadline_to is not None:
+        qs = qs.filter(deadline__lte=f.deadline_to)
+    return qs
+
+
+def ledger_search(user: Any, filters: LedgerFilters | None = None) -> QuerySet[Hazard]:
+    """The caller's hazards matching the filters, newest report first, with what a ledger
+    row shows (enterprise, risk unit) in the same query."""
+    filters = filters or LedgerFilters()
+    return (
+        _filtered(user, filters)
+        .select_related("enterprise", "risk_unit")
+        .order_by("-reported_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class LedgerCounts:
+    total: int
+    open: int
+    overdue: int
+    major_open: int
+    closed: int
+    listed_open: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def ledger_counts(user: Any, filters: LedgerFilters | None = None) -> LedgerCounts:
+    """The filter chips' numbers in one aggregate query: every filter applies except the
+    chips' own dimensions (state and overdue), so each chip tells how many rows choosing
+    it would show."""
+    filters = filters or LedgerFilters()
+    not_closed = ~Q(state=wf.CLOSED)
+    # Counting "state" (never null) rather than the id lets PostgreSQL answer from the
+    # covering index hazard_ledger_counts alone.
+    row = _filtered(user, filters, with_state=False).aggregate(
+        total=Count("state"),
+        open=Count("state", filter=not_closed),
+        overdue=Count("state", filter=overdue_q()),
+        major_open=Count("state", filter=not_closed & Q(level=Level.MAJOR)),
+        closed=Count("state", filter=Q(state=wf.CLOSED)),
+        listed_open=Count("state", filter=not_closed & Q(listed_at__isnull=False)),
+    )
+    return LedgerCounts(**{k: int(v or 0) for k, v in row.items()})
+
+
+def state_label(state: str) -> str:
+    return str(State(state).label) if state in State.values else state
+
+
+__all__ = [
+    "OPEN",
+    "PARAMS",
+    "STATE_CHOICES",
+    "LedgerCounts",
+    "LedgerFilters",
+    "is_overdue",
+    "ledger_counts",
+    "ledger_search",
+    "overdue_q",
+    "parse_filters",
+]

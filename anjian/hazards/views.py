@@ -1,0 +1,417 @@
+"""Hazard pages: the ledger, a hazard with its history and its next steps, the report
+form (made for a phone: photograph, describe, submit) and one form per workflow step.
+
+Reads start from `scoping.visible(user, Model)`; writes go through
+`services.hazard_report` / `services.hazard_act`. A refused step is shown with the
+service's own reason (who may take it, or which state it needs), never a bare 403.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from anjian.accounts.models import ENTERPRISE_ROLES
+from anjian.core import scoping
+from anjian.core.audit import Actor
+from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.registry.models import Enterprise
+from anjian.risks.models import RiskUnit
+
+from . import explain, importer, ledger, services
+from . import rechecks as rechecks_service
+from . import workflow as wf
+from .deadline_views import deadline_context
+from .forms import ReportForm, field_for, step_form
+from .models import ACTION_LABELS, Hazard, HazardEvent, HazardPhoto, Level, PhotoKind, Source
+
+PAGE_SIZE = 50
+
+# What each step asks for, in the user's language (the table's `needs` column says the
+# same in English for the docs).
+STEP_HELP = {
+    wf.REPORT: gettext_lazy(
+        "Describe the hazard, where it is, its type and category; choosing an item of a determination list makes it major."
+    ),
+    wf.FIX_ON_SPOT: gettext_lazy(
+        "For a general hazard fixed at once: attach at least one photo after the fix; the hazard closes."
+    ),
+    wf.MAKE_MAJOR: gettext_lazy(
+        "The officer's reason, and optionally the item of a determination list it matches. The major path starts: expert confirmation, listing, remediation plan, on-site review."
+    ),
+    wf.CONFIRM_MAJOR: gettext_lazy("The expert's opinion on the determination."),
+    wf.DISMISS_MAJOR: gettext_lazy("Why the hazard is not major; it becomes a general hazard."),
+    wf.LIST: gettext_lazy("The supervision deadline and the public notice text (挂牌督办)."),
+    wf.SET_FIVE_FIXES: gettext_lazy(
+        "The five fixes: owner, measures, funds, deadline and contingency plan; a major hazard also needs the six parts of its remediation plan (16号令 第十五条)."
+    ),
+    wf.START_RECTIFICATION: gettext_lazy(
+        "Rectification starts; the deadline of the five fixes runs."
+    ),
+    wf.SUBMIT: gettext_lazy(
+        "What was done, with at least one photo after rectification (or why there is none)."
+    ),
+    wf.ACCEPT: gettext_lazy("Check the evidence; accepting closes the hazard (验收销号)."),
+    wf.REJECT: gettext_lazy("The reasons; the hazard goes back to rectifying."),
+    wf.REVIEW_PASS: gettext_lazy(
+        "The findings of the on-site review by the listing authority; passing closes the hazard (核销)."
+    ),
+    wf.REVIEW_FAIL: gettext_lazy("Why the review failed; the hazard goes back to rectifying."),
+    wf.ACCOUNTABILITY_REVIEW: gettext_lazy(
+        "The findings, the persons held accountable and the date."
+    ),
+}
+
+GUARD_LABELS = {
+    "always": "",
+    "general": gettext_lazy("general hazards"),
+    "major": gettext_lazy("major hazards"),
+    "general_on_spot": gettext_lazy("general hazards fixed on the spot"),
+    "major_not_reviewed": gettext_lazy("closed major hazards not yet reviewed"),
+}
+ENTERPRISE_SOURCE = Source.SELF_CHECK
+REGULATOR_SOURCE = Source.GOVERNMENT_INSPECTION
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user, "web")
+
+
+def _put_errors(form, errors: dict[str, list[str]]) -> None:
+    shown = set(form.fields)
+    for key, texts in errors.items():
+        target = field_for(form, key)
+        for text in texts:
+            form.add_error(target if target in shown else None, text)
+
+
+def _hazard(user, pk: int) -> Hazard:
+    return get_object_or_404(
+        scoping.visible(user, Hazard).select_related(
+            "enterprise", "enterprise__division", "risk_unit", "control_measure"
+        ),
+        pk=pk,
+    )
+
+
+# --- the ledger ------------------------------------------------------------------------------
+
+
+@login_required
+def ledger_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not scoping.is_active_user(user):
+        raise PermissionDenied(_("Your account cannot use the hazard ledger."))
+    filters, errors = ledger.parse_filters(request.GET)
+    qs = ledger.ledger_search(user, filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = ledger.ledger_counts(user, filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    today = timezone.localdate()
+    enterprise = None
+    if filters.enterprise:
+        enterprise = scoping.visible(user, Enterprise).filter(pk=filters.enterprise).first()
+    return render(
+        request,
+        "hazards/ledger.html",
+        {
+            "page": page,
+            "rows": [(h, _row_flags(h, today)) for h in page.object_list],
+            "counts": counts,
+            "errors": errors,
+            "filters": filters,
+            "query": query.urlencode(),
+            "params": request.GET,
+            "enterprise": enterprise,
+            "report_enterprise": _report_target(user, enterprise),
+            "choices": ledger_choices(),
+            "may_import": importer.may_import(user),
+            "section": "hazards",
+        },
+    )
+
+
+def ledger_choices() -> dict[str, Any]:
+    from .models import Category, Handling, HazardType, State
+
+    return {
+        "states": State.choices,
+        "levels": Level.choices,
+        "sources": Source.choices,
+        "types": HazardType.choices,
+        "categories": Category.choices,
+        "handlings": Handling.choices,
+    }
+
+
+def _row_flags(hazard: Hazard, today) -> dict[str, Any]:
+    open_ = hazard.state != wf.CLOSED
+    overdue = bool(open_ and hazard.deadline and hazard.deadline < today)
+    days_left = (hazard.deadline - today).days if open_ and hazard.deadline else None
+    return {
+        "open": open_,
+        "overdue": overdue,
+        "days_left": days_left,
+        "days_late": -days_left if overdue and days_left is not None else 0,
+    }
+
+
+def _report_target(user, enterprise: Enterprise | None) -> Enterprise | None:
+    """The enterprise a "report a hazard" button on the ledger reports for."""
+    if enterprise is not None and services.may_report(user, enterprise):
+        return enterprise
+    if user.enterprise_id:
+        own = scoping.visible(user, Enterprise).filter(pk=user.enterprise_id).first()
+        if own is not None and services.may_report(user, own):
+            return own
+    return None
+
+
+# --- one hazard ------------------------------------------------------------------------------
+
+
+@login_required
+def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    hazard = _hazard(user, pk)
+    events = list(
+        HazardEvent.objects.filter(hazard=hazard)
+        .select_related("actor")
+        .prefetch_related(Prefetch("photos", queryset=HazardPhoto.objects.order_by("id")))
+        .order_by("at", "id")
+    )
+    photos = list(hazard.photos.order_by("uploaded_at", "id"))
+    options = explain.step_options(hazard, user)
+    review = getattr(hazard, "accountability_review", None) if hazard.is_major else None
+    today = timezone.localdate()
+    rechecks = list(
+        rechecks_service.visible_rechecks(user)
+        .filter(hazard=hazard)
+        .select_related("relapse_hazard", "done_by")
+        .order_by("-sampled_on", "-id")
+    )
+    return render(
+        request,
+        "hazards/detail.html",
+        {
+            **deadline_context(user, hazard),
+            "rechecks": rechecks,
+            "may_notice": hazard.enterprise_id == user.enterprise_id
+            or user.role not in ENTERPRISE_ROLES,
+            "hazard": hazard,
+            "enterprise": hazard.enterprise,
+            "events": events,
+            "before_photos": [p for p in photos if p.kind == PhotoKind.BEFORE],
+            "after_photos": [p for p in photos if p.kind == PhotoKind.AFTER],
+            "mine": [o for o in options if o.allowed],
+            "waiting": [o for o in options if not o.allowed],
+            "path": explain.path(hazard),
+            "flags": _row_flags(hazard, today),
+            "plan": _plan_rows(hazard),
+            "review": review,
+            "action_labels": {k: str(v) for k, v in ACTION_LABELS.items()},
+            "state_labels": {s: explain.state_label(s) for s in wf.STATES},
+            "section": "hazards",
+        },
+    )
+
+
+def _plan_rows(hazard: Hazard) -> list[tuple[str, str]]:
+    if not hazard.remediation_plan:
+        return []
+    labels = services.plan_part_labels()
+    return [(labels[p], hazard.remediation_plan.get(p, "")) for p in services.PLAN_PARTS]
+
+
+@login_required
+def hazard_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One step of the workflow. GET shows its form, or why it is refused; POST applies
+    it through the service, which checks everything again under the row lock."""
+    user = request.user
+    hazard = _hazard(user, pk)
+    if action not in services.HANDLERS:
+        raise Http404(_("No such step."))
+    refusal = explain.step_refusal(hazard, action, user)
+    form = step_form(
+        action,
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        hazard=hazard,
+    )
+    status = 200
+    if request.method == "POST" and refusal is None and form.is_valid():
+        expected = request.POST.get("version")
+        try:
+            services.hazard_act(
+                actor=_actor(request),
+                hazard_id=hazard.pk,
+                action=action,
+                data=form.service_data(),
+                expected_version=int(expected) if expected and expected.isdigit() else None,
+                photos=form.photos(),
+            )
+        except ValidationFailed as exc:
+            _put_errors(form, exc.errors)
+            status = 422
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+        except (Conflict, Forbidden) as exc:
+            refusal = (409 if isinstance(exc, Conflict) else 403, str(exc))
+            hazard = _hazard(user, pk)
+        else:
+            messages.success(
+                request,
+                _("%(number)s: %(action)s done.")
+                % {"number": hazard.number, "action": explain.action_label(action)},
+            )
+            return redirect("hazards:detail", pk=hazard.pk)
+    if refusal is not None:
+        status = refusal[0]
+    step = wf.transition(hazard.state, action)
+    return render(
+        request,
+        "hazards/step.html",
+        {
+            "hazard": hazard,
+            "enterprise": hazard.enterprise,
+            "action": action,
+            "title": explain.action_label(action),
+            "form": form,
+            "refusal": refusal[1] if refusal else "",
+            "needs": STEP_HELP.get(action, ""),
+            "target_label": explain.state_label(step.target) if step else "",
+            "multipart": "photos" in form.fields,
+            "danger": action in explain.REFUSING,
+            "section": "hazards",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def hazard_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    photo = get_object_or_404(
+        scoping.visible(request.user, HazardPhoto).filter(hazard_id=pk), pk=photo_pk
+    )
+    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
+    response = FileResponse(photo.image.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+
+@login_required
+def hazard_report(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    enterprise = get_object_or_404(scoping.visible(user, Enterprise), pk=pk)
+    if not services.may_report(user, enterprise):
+        raise PermissionDenied(
+            _(
+                "Only the enterprise's staff or the regulators supervising it may report its hazards."
+            )
+        )
+    mine = services.parties(user, enterprise)
+    units = list(
+        scoping.visible(user, RiskUnit)
+        .filter(enterprise=enterprise)
+        .order_by("name")
+        .only("pk", "name")
+    )
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        units=units,
+        may_decide=bool(mine & {wf.LEAD_OFFICER, wf.COORDINATOR}),
+        default_source=ENTERPRISE_SOURCE if user.enterprise_id else REGULATOR_SOURCE,
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            hazard = services.hazard_report(
+                actor=_actor(request),
+                enterprise_id=enterprise.pk,
+                data=form.service_data(),
+                photos=form.photos(),
+            )
+        except ValidationFailed as exc:
+            _put_errors(form, exc.errors)
+            status = 422
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            if hazard.level == Level.MAJOR:
+                text = _(
+                    "Major hazard %(number)s entered in the ledger; an expert of the "
+                    "jurisdiction confirms it next."
+                )
+            else:
+                text = _("Hazard %(number)s entered in the ledger.")
+            messages.success(request, text % {"number": hazard.number})
+            return redirect("hazards:detail", pk=hazard.pk)
+    return render(
+        request,
+        "hazards/report.html",
+        {"enterprise": enterprise, "form": form, "section": "hazards"},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def similar_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Likely duplicates of what is being typed, as a fragment for the report form."""
+    description = (request.GET.get("description") or "").strip()[:2000]
+    unit = request.GET.get("risk_unit_id") or ""
+    found: list = []
+    if len(description) >= 4:
+        try:
+            found = services.similar_hazards(
+                actor=_actor(request),
+                enterprise_id=pk,
+                description=description,
+                unit_id=int(unit) if unit.isdigit() else None,
+                hazard_type=(request.GET.get("hazard_type") or "")[:16],
+                limit=5,
+            )
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+    return render(request, "hazards/_similar.html", {"found": found})
+
+
+# --- the rules, for newcomers --------------------------------------------------------------
+
+
+@login_required
+def workflow_table(request: HttpRequest) -> HttpResponse:
+    labels = services.party_labels()
+    rows = [
+        {
+            "from": explain.state_label(t.source) if t.source != wf.START else _("(new)"),
+            "action": explain.action_label(t.action),
+            "to": explain.state_label(t.target),
+            "who": _(" or ").join(labels[p] for p in sorted(t.parties)),
+            "applies": str(GUARD_LABELS.get(t.guard, "")),
+            "needs": str(STEP_HELP.get(t.action, "")),
+        }
+        for t in wf.TRANSITIONS
+    ]
+    return render(request, "hazards/workflow.html", {"rows": rows, "section": "hazards"})

@@ -1,0 +1,31 @@
+// The report form asks, while the user types, whether the hazard is already in the
+// ledger (similar open or recently closed hazards of the same enterprise), so they open
+// it instead of entering it twice.
+(function () {
+  const form = document.querySelector("form.hz-report[data-similar-url]");
+  if (!form) return;
+  const box = document.getElementById("similar-box");
+  const fields = ["description", "risk_unit_id", "hazard_type"];
+  let timer = null;
+  let last = "";
+  function ask() {
+    const params = new URLSearchParams();
+    for (const name of fields) {
+      const el = form.elements[name];
+      if (el && el.value) params.set(name, el.value);
+    }
+    const query = params.toString();
+    if (query === last || (params.get("description") || "").trim().length < 4) return;
+    last = query;
+    fetch(form.dataset.similarUrl + "?" + query, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.text() : ""))
+      .then((html) => { box.innerHTML = html; })
+      .catch(() => {});
+  }
+  for (const name of fields) {
+    const el = form.elements[name];
+    if (!el) continue;
+    el.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 500); });
+    el.addEventListener("change", ask);
+  }
+})();

@@ -1,0 +1,136 @@
+"""The demo hazards: every state of the closed loop on the demo plant, made through the
+services; bulk hazards elsewhere shaped as the services write them."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from anjian.accounts.models import User
+from anjian.core.audit import audit_verify
+from anjian.demo.generator import build_demo
+from anjian.hazards import workflow as wf
+from anjian.hazards.models import (
+    AccountabilityReview,
+    Hazard,
+    HazardCounter,
+    HazardEvent,
+    HazardPhoto,
+)
+from anjian.registry.models import DepartmentKind
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """One demo county for the module (building it is the slow part), rolled back at
+    the end; each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_demo(enterprises=80, seed=5)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def plant(demo, db):
+    return User.objects.get(username="qiye_aqy").enterprise
+
+
+def test_given_demo_when_built_then_the_plant_has_hazards_in_every_state(plant):
+    states = set(Hazard.objects.filter(enterprise=plant).values_list("state", flat=True))
+    assert {wf.REPORTED, wf.FIXES_SET, wf.RECTIFYING, wf.SUBMITTED, wf.CLOSED} <= states
+    # Every plant hazard was made by the demo accounts through the services.
+    reporters = set(
+        HazardEvent.objects.filter(hazard__enterprise=plant, action=wf.REPORT).values_list(
+            "actor__username", flat=True
+        )
+    )
+    assert reporters == {"qiye_aqy"}
+
+
+def test_given_demo_then_the_listed_major_hazard_is_listed_by_the_emergency_department(plant):
+    listed = Hazard.objects.get(enterprise=plant, level="major", state=wf.RECTIFYING)
+    yingji = User.objects.get(username="yingji")
+    assert listed.listed_by == yingji
+    assert listed.listing_department.kind == DepartmentKind.EMERGENCY
+    assert listed.major_item["item_id"] == "hc2017-12"
+    assert all(listed.remediation_plan.values()) and len(listed.remediation_plan) == 6
+    assert listed.deadline <= listed.listing_deadline
+    actions = list(listed.events.values_list("action", flat=True))
+    assert actions == ["report", "confirm_major", "list", "set_five_fixes", "start"]
+
+
+def test_given_demo_then_a_closed_major_hazard_has_its_accountability_review(plant):
+    closed = Hazard.objects.get(enterprise=plant, level="major", state=wf.CLOSED)
+    review = AccountabilityReview.objects.get(hazard=closed)
+    assert review.reviewed_by.username == "anweiban"
+    assert closed.events.filter(action=wf.REVIEW_PASS).exists()
+
+
+def test_given_demo_then_closed_on_time_and_late_rejected_and_fixed_on_the_spot(plant):
+    closed = Hazard.objects.filter(enterprise=plant, state=wf.CLOSED, level="general")
+    late = [h for h in closed if h.deadline and timezone.localdate(h.closed_at) > h.deadline]
+    on_time = [h for h in closed if h.deadline and timezone.localdate(h.closed_at) <= h.deadline]
+    assert late and on_time
+    resubmitted = Hazard.objects.get(enterprise=plant, events__action=wf.REJECT)
+    actions = list(resubmitted.events.values_list("action", flat=True))
+    assert actions[-3:] == ["submit", "reject", "submit"]
+    assert resubmitted.state == wf.SUBMITTED
+    spot = Hazard.objects.get(enterprise=plant, handling="on_spot")
+    assert spot.state == wf.CLOSED
+    photo = HazardPhoto.objects.get(hazard=spot)
+    assert photo.kind == "after" and photo.image_format == "PNG" and photo.size > 0
+    overdue = Hazard.objects.filter(
+        enterprise=plant, deadline__lt=timezone.localdate(), state=wf.RECTIFYING
+    )
+    assert overdue.exists()
+
+
+def test_given_demo_then_history_is_time_shifted_and_events_consistent(demo, db):
+    today = timezone.localdate()
+    oldest = Hazard.objects.order_by("reported_at").first()
+    assert (today - timezone.localdate(oldest.reported_at)).days > 180
+    for hazard in Hazard.objects.prefetch_related("events"):
+        events = list(hazard.events.all())
+        assert events[0].action == wf.REPORT and events[0].at == hazard.reported_at
+        assert [e.at for e in events] == sorted(e.at for e in events)
+        state = wf.REPORTED
+        for event in events[1:]:
+            assert event.from_state == state, (hazard.number, event.action)
+            assert wf.transition(state, event.action) is not None, (hazard.number, event.action)
+            state = event.to_state
+        assert state == hazard.state, hazard.number
+        if hazard.state == wf.CLOSED:
+            assert hazard.closed_at == events[-1].at or hazard.level == "major"
+            assert hazard.closed_at <= timezone.now()
+        if hazard.level == "major" and hazard.state == wf.CLOSED:
+            assert hasattr(hazard, "accountability_review")
+
+
+def test_given_demo_then_numbers_are_unique_and_the_counters_agree(demo, db):
+    numbers = list(Hazard.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
+    per_year = Counter(n.rsplit("-", 1)[0] for n in numbers)
+    counters = {
+        f"{c.division.code}-{c.year}": c.last for c in HazardCounter.objects.select_related()
+    }
+    assert counters == dict(per_year)  # no gaps, no collisions
+
+
+def test_given_demo_then_other_enterprises_have_hazards_in_mixed_states(plant):
+    others = Hazard.objects.exclude(enterprise=plant)
+    assert others.values("enterprise").distinct().count() >= 2
+    assert {wf.CLOSED, wf.RECTIFYING} <= set(others.values_list("state", flat=True))
+    assert HazardPhoto.objects.exclude(hazard__enterprise=plant).exists()
+
+
+def test_given_demo_then_the_audit_chain_verifies(demo, db):
+    report = audit_verify()
+    assert report.ok, report.problem
+
+
+def test_given_demo_then_no_deadline_is_after_its_listing_deadline(demo, db):
+    for hazard in Hazard.objects.filter(listing_deadline__isnull=False, deadline__isnull=False):
+        assert hazard.deadline <= hazard.listing_deadline
+    assert not Hazard.objects.filter(reported_at__gt=timezone.now() + dt.timedelta(seconds=1))

@@ -1,0 +1,180 @@
+"""A newcomer takes a major hazard from report to close-out in a real browser, through
+every step and every role, and is told why a step is refused when it is. The enterprise
+side works on a phone (photograph, describe, submit)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from anjian.hazards import workflow as wf
+from anjian.hazards.models import Hazard, HazardEvent
+from tests.e2e.test_browser import DESKTOP, PHONE, sign_in
+from tests.hazards.helpers import MAJOR_ITEM, in_days
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def png_file(tmp_path, name: str) -> str:
+    from PIL import Image
+
+    path = tmp_path / name
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 40, 40)).save(buf, format="PNG")
+    path.write_bytes(buf.getvalue())
+    return str(path)
+
+
+def as_user(browser, base, username, viewport=DESKTOP):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, base, username)
+    return context, page
+
+
+def take_step(page, base, hazard, action, fill=None, files=None):
+    page.goto(base + reverse("hazards:detail", args=[hazard.pk]))
+    page.click(f"a[data-step={action}]")
+    page.wait_for_url(base + reverse("hazards:step", args=[hazard.pk, action]))
+    for name, value in (fill or {}).items():
+        page.fill(f"[name={name}]", value)
+    if files:
+        page.set_input_files("input[name=photos]", files)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(base + reverse("hazards:detail", args=[hazard.pk]))
+    assert "alert-success" in page.content()
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_given_a_major_hazard_when_each_role_takes_its_step_in_the_browser_then_it_closes(
+    live_server, world, browser, artifacts, tmp_path
+):
+    base = live_server.url
+
+    # 1. The safety officer, on a phone, photographs and reports it, citing a list item.
+    ctx, page = as_user(browser, base, "safety_a", PHONE)
+    page.goto(base + reverse("hazards:ledger"))
+    page.click("text=上报隐患")
+    page.wait_for_url(base + reverse("hazards:report", args=[world.chem_a.pk]))
+    no_sideways_scroll(page)
+    page.fill("[name=description]", "液氯储罐区未设置有毒气体泄漏检测报警装置")
+    page.fill("[name=location]", "液氯库")
+    page.set_input_files("input[name=photos]", png_file(tmp_path, "before.png"))
+    page.select_option("[name=hazard_type]", "safety")
+    page.select_option("[name=category]", "things")
+    page.select_option("[name=major_item]", MAJOR_ITEM)
+    page.screenshot(path=str(artifacts / "e2e-hazard-report-390.png"), full_page=True)
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    hazard = Hazard.objects.get()
+    assert page.url == base + reverse("hazards:detail", args=[hazard.pk])
+    assert hazard.level == "major" and hazard.photos.count() == 1
+    no_sideways_scroll(page)
+    page.screenshot(path=str(artifacts / "e2e-hazard-detail-390.png"), full_page=True)
+
+    # The officer cannot confirm it herself, and the page says who may.
+    page.click("a[href$='/steps/confirm_major/']")
+    page.wait_for_load_state("networkidle")
+    refused = page.locator(".hz-refused").inner_text()
+    assert "专家" in refused
+    ctx.close()
+
+    # 2. The expert confirms it.
+    ctx, page = as_user(browser, base, "expert_x")
+    take_step(page, base, hazard, wf.CONFIRM_MAJOR, {"note": "符合判定标准第12项"})
+    ctx.close()
+
+    # 3. The lead department lists it for supervision (挂牌督办).
+    ctx, page = as_user(browser, base, "officer_emergency_x")
+    take_step(
+        page,
+        base,
+        hazard,
+        wf.LIST,
+        {"deadline": in_days(60), "notice": "对该重大事故隐患挂牌督办，限期60日整改"},
+    )
+    ctx.close()
+
+    # 4. The principal sets the five fixes with the six-part plan, starts, and submits
+    #    with an "after" photo, on a phone.
+    ctx, page = as_user(browser, base, "principal_a", PHONE)
+    page.goto(base + reverse("hazards:step", args=[hazard.pk, wf.SET_FIVE_FIXES]))
+    page.click("form.form button[type=submit]")  # empty: every missing part is named
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".field-error").count() >= 10
+    assert Hazard.objects.get(pk=hazard.pk).state == wf.LISTED
+    fields = {
+        "owner": "李四",
+        "measures": "安装有毒气体检测报警系统并与紧急切断联锁",
+        "funds": "200000",
+        "deadline": in_days(30),
+        "contingency_plan": "整改期间每2小时巡检，配便携式检测仪",
+        "plan_targets": "消除重大事故隐患",
+        "plan_methods": "安装检测报警并联锁",
+        "plan_funds_materials": "20万元，探头12只",
+        "plan_organisation": "设备部牵头，李四负责",
+        "plan_time_limit": "30日内完成",
+        "plan_safety_measures": "施工期间停用相关装置，执行应急预案",
+    }
+    for name, value in fields.items():
+        page.fill(f"[name={name}]", value)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(base + reverse("hazards:detail", args=[hazard.pk]))
+    take_step(page, base, hazard, wf.START_RECTIFICATION)
+    take_step(
+        page,
+        base,
+        hazard,
+        wf.SUBMIT,
+        {"note": "检测报警系统已安装并调试，联锁测试合格"},
+        files=png_file(tmp_path, "after.png"),
+    )
+    no_sideways_scroll(page)
+    ctx.close()
+
+    # 5. The county coordinator did not list it: the on-site review is not theirs.
+    ctx, page = as_user(browser, base, "coordinator_x")
+    page.goto(base + reverse("hazards:step", args=[hazard.pk, wf.REVIEW_PASS]))
+    assert "挂牌" in page.locator(".hz-refused").inner_text()
+    ctx.close()
+
+    # 6. The listing authority reviews on site and closes it.
+    ctx, page = as_user(browser, base, "officer_emergency_x")
+    take_step(page, base, hazard, wf.REVIEW_PASS, {"note": "现场复查：报警联锁有效，同意核销"})
+    ctx.close()
+
+    # 7. The safety committee office records the accountability review.
+    ctx, page = as_user(browser, base, "coordinator_x")
+    take_step(
+        page,
+        base,
+        hazard,
+        wf.ACCOUNTABILITY_REVIEW,
+        {"findings": "未按规范设置检测报警", "persons": "王五, 安全管理员, 通报批评"},
+    )
+    page.screenshot(path=str(artifacts / "e2e-hazard-closed-1280.png"), full_page=True)
+    assert "责任倒查" in page.content()
+    ctx.close()
+
+    hazard.refresh_from_db()
+    assert hazard.state == wf.CLOSED
+    assert list(HazardEvent.objects.filter(hazard=hazard).values_list("action", flat=True)) == [
+        wf.REPORT,
+        wf.CONFIRM_MAJOR,
+        wf.LIST,
+        wf.SET_FIVE_FIXES,
+        wf.START_RECTIFICATION,
+        wf.SUBMIT,
+        wf.REVIEW_PASS,
+        wf.ACCOUNTABILITY_REVIEW,
+    ]

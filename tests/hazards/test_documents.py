@@ -1,0 +1,251 @@
+"""Word notices: the rectification notice and the listed-supervision notice, opened back
+with python-docx; the download pages per persona; the audit record of each download."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from docx import Document
+from docx.oxml.ns import qn
+
+from anjian.core.audit import audit_verify
+from anjian.core.errors import Conflict, NotFound
+from anjian.core.models import AuditEntry
+from anjian.hazards import documents
+from tests.world import PASSWORD
+
+from .helpers import actor, bring, report
+
+
+def text_of(content: bytes) -> str:
+    doc = Document(io.BytesIO(content))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.append(" | ".join(c.text for c in row.cells))
+    return "\n".join(parts)
+
+
+def zh_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# --- rectification notice --------------------------------------------------------------
+
+
+def test_given_a_hazard_with_five_fixes_when_notice_built_then_all_its_facts_are_printed(world):
+    hazard = bring(world, "general_fixes_set")
+    text = text_of(documents.rectification_notice(hazard))
+    assert "隐患整改通知书" in text
+    assert f"编号：{hazard.number}" in text
+    assert "东县甲化工有限公司：" in text
+    assert world.chem_a.uscc in text
+    assert "1号储罐区呼吸阀堵塞" in text
+    assert "隐患等级 | 一般事故隐患" in text
+    assert "整改责任人 | 王工" in text
+    assert "整改措施 | 清理呼吸阀并加装阻火器" in text
+    assert "整改资金 | 1,500.00 元" in text
+    assert f"整改期限 | {zh_date(hazard.deadline)}" in text
+    assert "应急预案 | 期间每班巡检两次，备用呼吸阀就位" in text
+    assert f"请于{zh_date(hazard.deadline)}前完成整改" in text
+    # Legal basis as standards.md gives it: 安全生产法 第四十一条, 16号令 第十五条.
+    assert "《中华人民共和国安全生产法》第四十一条" in text
+    assert "国家安全生产监督管理总局令第16号）第十五条" in text
+    # Reported by the enterprise's safety officer: an internal notice of the enterprise.
+    assert "东县甲化工有限公司（盖章）" in text
+    assert "签收人（签字）" in text
+
+
+def test_given_no_five_fixes_yet_when_notice_built_then_they_read_to_be_set(world):
+    hazard = report(world)
+    text = text_of(documents.rectification_notice(hazard))
+    for label in ("整改责任人", "整改措施", "整改资金", "整改期限", "应急预案"):
+        assert f"{label} | （待落实）" in text
+    assert "请立即制定整改方案" in text
+
+
+def test_given_an_on_spot_hazard_then_fix_now_and_a_closed_one_says_so(world):
+    open_one = report(world, handling="on_spot")
+    assert "整改期限：请立即整改。" in text_of(documents.rectification_notice(open_one))
+    closed = bring(world, "general_closed")
+    text = text_of(documents.rectification_notice(closed))
+    assert "处理结果：本隐患已于" in text and "验收销号" in text
+
+
+def test_given_a_hazard_found_by_a_department_officer_then_the_department_issues(world):
+    hazard = report(world, who="officer_emergency_x", source="government_inspection")
+    text = text_of(documents.rectification_notice(hazard))
+    assert "东县应急管理局（盖章）" in text
+
+
+def test_given_a_hazard_found_by_the_coordinator_then_the_safety_committee_office_issues(world):
+    hazard = report(world, who="coordinator_x", source="government_inspection")
+    assert "东县安全生产委员会办公室（盖章）" in text_of(documents.rectification_notice(hazard))
+
+
+def test_given_a_notice_then_a4_with_chinese_fonts(world):
+    doc = Document(io.BytesIO(documents.rectification_notice(report(world))))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "仿宋"
+    title_run = doc.paragraphs[0].runs[0]
+    assert title_run.text == "隐患整改通知书"
+    assert title_run._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
+    assert title_run.bold
+
+
+# --- listing notice --------------------------------------------------------------------
+
+
+def test_given_a_listed_major_hazard_when_listing_notice_built_then_basis_plan_and_notice(world):
+    hazard = bring(world, "major_fixes_set")
+    text = text_of(documents.listing_notice(hazard))
+    assert "重大事故隐患挂牌督办通知书" in text
+    assert f"编号：{hazard.number}" in text
+    assert "东县甲化工有限公司：" in text
+    assert "挂牌督办单位 | 东县安全生产委员会办公室" in text
+    assert f"督办期限 | {zh_date(hazard.listing_deadline)}" in text
+    # The determination basis: the cited list item.
+    assert "安监总管三〔2017〕121号" in text and "第12项" in text
+    assert "No gas detection" not in text  # the data file's English summary is not printed
+    # The six parts of the plan, 16号令 第十五条.
+    assert "治理的目标和任务 | 消除可燃气体泄漏无报警的重大隐患" in text
+    assert "采取的方法和措施 | 安装可燃气体检测报警系统并联锁" in text
+    assert "经费和物资的落实 | 资金20万元，探头12只" in text
+    assert "负责治理的机构和人员 | 设备部牵头，仪表班实施，李四负责" in text
+    assert "治理的时限和要求 | 30日内完成并调试" in text
+    assert "安全措施和应急预案 | 施工期间停用相关装置" in text
+    assert "对东县甲化工重大事故隐患挂牌督办" in text  # the public notice text
+    # 挂牌督办's article of 16号令 is unconfirmed (standards.md A7.1): no article printed.
+    assert "第二十条" not in text
+    assert "东县安全生产委员会办公室（盖章）" in text
+
+
+def test_given_listed_by_a_department_then_the_department_is_the_listing_body(world):
+    hazard = bring(world, "major_submitted_dept")
+    text = text_of(documents.listing_notice(hazard))
+    assert "挂牌督办单位 | 东县应急管理局" in text
+
+
+def test_given_listed_but_no_plan_yet_then_plan_parts_read_to_be_set(world):
+    hazard = bring(world, "major_listed")
+    text = text_of(documents.listing_notice(hazard))
+    assert "治理的目标和任务 | （待落实）" in text
+    assert "由主要负责人组织制定上述六项内容的治理方案" in text
+
+
+@pytest.mark.parametrize("combo", ["general_fixes_set", "major_reported", "major_confirmed"])
+def test_given_a_hazard_not_listed_when_listing_notice_asked_then_refused(world, combo):
+    hazard = bring(world, combo)
+    with pytest.raises(Conflict, match="not listed"):
+        documents.listing_notice(hazard)
+
+
+# --- the service: scope and audit ------------------------------------------------------
+
+
+def test_given_a_download_then_the_audit_records_who_took_which_notice(world):
+    hazard = bring(world, "major_listed")
+    before = AuditEntry.objects.count()
+    _, content = documents.notice_download(
+        actor=actor(world, "grid_x1"), hazard_id=hazard.pk, kind="listing"
+    )
+    assert content.startswith(b"PK")
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert AuditEntry.objects.count() == before + 1
+    assert (entry.action, entry.actor_label, entry.object_id) == (
+        "hazard_notice",
+        "grid_x1",
+        str(hazard.pk),
+    )
+    assert entry.changes["kind"] == "listing"
+    assert audit_verify().ok
+
+
+@pytest.mark.parametrize("persona", ["principal_c", "coordinator_y", "officer_housing_x"])
+def test_given_a_hazard_out_of_scope_when_downloading_then_not_found_and_no_audit(world, persona):
+    hazard = report(world)
+    before = AuditEntry.objects.count()
+    with pytest.raises(NotFound):
+        documents.notice_download(
+            actor=actor(world, persona), hazard_id=hazard.pk, kind="rectification"
+        )
+    assert AuditEntry.objects.count() == before
+
+
+def test_given_a_refused_listing_notice_then_no_audit_entry(world):
+    hazard = report(world)
+    before = AuditEntry.objects.count()
+    with pytest.raises(Conflict):
+        documents.notice_download(
+            actor=actor(world, "safety_a"), hazard_id=hazard.pk, kind="listing"
+        )
+    assert AuditEntry.objects.count() == before
+
+
+# --- the pages -------------------------------------------------------------------------
+
+
+def signed_in(name: str) -> Client:
+    client = Client()
+    assert client.login(username=name, password=PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("principal_a", 200),
+        ("safety_a", 200),
+        ("employee_a", 200),
+        ("coordinator_x", 200),
+        ("officer_emergency_x", 200),
+        ("grid_x1", 200),
+        ("expert_x", 200),
+        ("platform_admin", 200),
+        ("officer_housing_x", 404),
+        ("coordinator_y", 404),
+        ("principal_c", 404),
+        ("outsider", 404),
+    ],
+)
+def test_given_each_persona_when_downloading_the_rectification_notice_then_scope_decides(
+    world, persona, status
+):
+    hazard = report(world)
+    response = signed_in(persona).get(reverse("hazards:notice-rectification", args=[hazard.pk]))
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == documents.CONTENT_TYPE
+        assert "attachment;" in response["Content-Disposition"]
+        assert hazard.number in text_of(response.content)
+
+
+def test_given_anonymous_when_downloading_then_sent_to_sign_in(world):
+    hazard = report(world)
+    response = Client().get(reverse("hazards:notice-rectification", args=[hazard.pk]))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_given_a_listed_hazard_when_the_listing_notice_page_then_docx(world):
+    hazard = bring(world, "major_listed")
+    response = signed_in("principal_a").get(reverse("hazards:notice-listing", args=[hazard.pk]))
+    assert response.status_code == 200
+    assert "重大事故隐患挂牌督办通知书" in text_of(response.content)
+
+
+def test_given_an_unlisted_hazard_when_the_listing_notice_page_then_409_with_the_reason(world):
+    hazard = report(world)
+    response = signed_in("principal_a").get(reverse("hazards:notice-listing", args=[hazard.pk]))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'id="refused"' in html and hazard.number in html
+
+
+def test_given_an_unknown_hazard_when_downloading_then_404(world):
+    response = signed_in("coordinator_x").get(reverse("hazards:notice-listing", args=[999999]))
+    assert response.status_code == 404

@@ -1,0 +1,422 @@
+"""The ledger query: filters, bad filter values, scoping per persona, counts in one query,
+and no N+1 on the list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils import timezone
+
+from anjian.hazards import ledger
+from anjian.hazards.ledger import LedgerFilters, ledger_counts, ledger_search, parse_filters
+from anjian.hazards.models import Hazard
+from anjian.registry.models import Industry
+from tests.world import EXPECTED_ENTERPRISES
+
+from .helpers import MAJOR_ITEM, bring, report
+
+
+def numbers(user, **kw) -> set[str]:
+    filters = LedgerFilters(**kw)
+    return set(ledger_search(user, filters).values_list("number", flat=True))
+
+
+@pytest.fixture
+def ledger_world(world):
+    """chem_a: a general reported (A1), a general closed (A2), a major listed (A3),
+    an overdue general in rectification (A4); chem_c in county Y: one reported (C1)."""
+    a1 = report(world, description="呼吸阀堵塞", location="1号储罐区")
+    a2 = bring(world, "general_closed")
+    a3 = bring(world, "major_listed")
+    a4 = bring(world, "general_rectifying")
+    Hazard.objects.filter(pk=a4.pk).update(
+        deadline=timezone.localdate() - dt.timedelta(days=3),
+        description="消防通道堆放杂物",
+        location="仓库北侧",
+        source="government_inspection",
+        hazard_type="fire",
+        category="management",
+    )
+    c1 = report(world, who="principal_c", enterprise=world.chem_c, description="静电接地断开")
+    Hazard.objects.filter(pk=a2.pk).update(reported_at=timezone.now() - dt.timedelta(days=40))
+    world.h = {
+        "a1": a1.number,
+        "a2": a2.number,
+        "a3": a3.number,
+        "a4": a4.number,
+        "c1": c1.number,
+    }
+    world.hz = {k: Hazard.objects.get(number=v) for k, v in world.h.items()}
+    return world
+
+
+def expect(world, *keys) -> set[str]:
+    return {world.h[k] for k in keys}
+
+
+# --- parse_filters ---------------------------------------------------------------------------
+
+
+def test_given_empty_params_when_parsed_then_no_filters_and_no_errors():
+    filters, errors = parse_filters(QueryDict(""))
+    assert errors == {}
+    assert filters == LedgerFilters() and filters.is_empty
+
+
+def test_given_every_good_param_when_parsed_then_all_filters_set():
+    qd = QueryDict(
+        "q=%E5%91%BC%E5%90%B8&state=open&state=closed,submitted&level=major&source=self_check"
+        "&hazard_type=fire&category=people&handling=deadline&enterprise=3&division=4"
+        "&industry=5&department=6&overdue=true&listed=0&reported_from=2026-01-01"
+        "&reported_to=2026-02-01&deadline_from=2026-03-01&deadline_to=2026-03-31"
+    )
+    filters, errors = parse_filters(qd)
+    assert errors == {}
+    assert filters.q == "呼吸"
+    assert filters.states == ("open", "closed", "submitted")
+    assert (filters.level, filters.source, filters.hazard_type) == ("major", "self_check", "fire")
+    assert (filters.category, filters.handling) == ("people", "deadline")
+    assert (filters.enterprise, filters.division, filters.industry, filters.department) == (
+        3,
+        4,
+        5,
+        6,
+    )
+    assert (filters.overdue, filters.listed) == (True, False)
+    assert filters.reported_from == dt.date(2026, 1, 1)
+    assert filters.deadline_to == dt.date(2026, 3, 31)
+    again, errors = parse_filters(filters.as_params())
+    assert errors == {} and again == filters
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"state": "lost"}, "state"),
+        ({"state": ["open", "nope"]}, "state"),
+        ({"level": "huge"}, "level"),
+        ({"source": "rumour"}, "source"),
+        ({"hazard_type": "x"}, "hazard_type"),
+        ({"category": "x"}, "category"),
+        ({"handling": "later"}, "handling"),
+        ({"enterprise": "abc"}, "enterprise"),
+        ({"enterprise": "-1"}, "enterprise"),
+        ({"enterprise": "0"}, "enterprise"),
+        ({"enterprise": "1.5"}, "enterprise"),
+        ({"enterprise": "NaN"}, "enterprise"),
+        ({"enterprise": "١٢"}, "enterprise"),  # Arabic-Indic digits are not an id
+        ({"division": str(2**63)}, "division"),
+        ({"industry": "9" * 40}, "industry"),
+        ({"department": "x"}, "department"),
+        ({"overdue": "maybe"}, "overdue"),
+        ({"listed": "2"}, "listed"),
+        ({"reported_from": "2026-13-01"}, "reported_from"),
+        ({"reported_to": "yesterday"}, "reported_to"),
+        ({"deadline_from": "2026-02-30"}, "deadline_from"),
+        ({"deadline_to": "2026/01/01"}, "deadline_to"),
+        ({"q": "a\x00b"}, "q"),
+        ({"q": "x" * 201}, "q"),
+        ({"q": 12}, "q"),
+        ({"reported_from": "2026-02-01", "reported_to": "2026-01-01"}, "reported_to"),
+    ],
+)
+def test_given_a_bad_value_when_parsed_then_field_error_and_filter_left_out(params, field):
+    filters, errors = parse_filters(params)
+    assert list(errors) == [field]
+    assert errors[field] and all(isinstance(m, str) and m for m in errors[field])
+    default = getattr(LedgerFilters(), "states" if field == "state" else field)
+    got = getattr(filters, "states" if field == "state" else field)
+    assert got == default
+
+
+@pytest.mark.parametrize(
+    "params",
+    [None, {}, {"state": None}, {"state": [1, None]}, {"unknown": "x"}, {"enterprise": True}],
+)
+def test_given_odd_input_when_parsed_then_never_raises(params):
+    filters, errors = parse_filters(params)
+    assert isinstance(filters, LedgerFilters) and isinstance(errors, dict)
+
+
+def test_given_blank_values_when_parsed_then_treated_as_absent():
+    filters, errors = parse_filters(QueryDict("q=&state=&level=&enterprise=&overdue="))
+    assert errors == {} and filters.is_empty
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+def test_given_no_filters_when_searched_then_newest_first(ledger_world):
+    w = ledger_world
+    rows = list(ledger_search(w.user("coordinator_x"), LedgerFilters()))
+    assert [h.number for h in rows][-1] == w.h["a2"]  # reported 40 days ago
+    keys = [(h.reported_at, h.pk) for h in rows]
+    assert keys == sorted(keys, reverse=True)
+    assert {h.number for h in rows} == expect(w, "a1", "a2", "a3", "a4")
+
+
+def test_given_q_when_searched_then_number_text_location_and_enterprise_name(ledger_world):
+    w = ledger_world
+    user = w.user("platform_admin")
+    assert numbers(user, q=w.h["a3"]) == expect(w, "a3")
+    prefix = w.h["a1"].rsplit("-", 1)[0]  # "330101-2026"
+    assert numbers(user, q=prefix) == expect(w, "a1", "a2", "a3", "a4")
+    assert numbers(user, q="消防通道") == expect(w, "a4")
+    assert numbers(user, q="仓库北") == expect(w, "a4")
+    assert numbers(user, q="西县丙") == expect(w, "c1")
+    assert numbers(user, q="没有这个") == set()
+
+
+def test_given_state_filters_when_searched_then_one_or_several_and_open(ledger_world):
+    w = ledger_world
+    user = w.user("coordinator_x")
+    assert numbers(user, states=("closed",)) == expect(w, "a2")
+    assert numbers(user, states=("open",)) == expect(w, "a1", "a3", "a4")
+    assert numbers(user, states=("reported", "listed")) == expect(w, "a1", "a3")
+    assert numbers(user, states=("open", "closed")) == expect(w, "a1", "a2", "a3", "a4")
+
+
+def test_given_choice_filters_when_searched_then_each_narrows(ledger_world):
+    w = ledger_world
+    user = w.user("platform_admin")
+    assert numbers(user, level="major") == expect(w, "a3")
+    assert numbers(user, level="general") == expect(w, "a1", "a2", "a4", "c1")
+    assert numbers(user, source="government_inspection") == expect(w, "a4")
+    assert numbers(user, hazard_type="fire") == expect(w, "a4")
+    assert numbers(user, category="management") == expect(w, "a4")
+    assert numbers(user, handling="deadline") == expect(w, "a1", "a2", "a3", "a4", "c1")
+    assert numbers(user, handling="on_spot") == set()
+
+
+def test_given_enterprise_division_industry_department_when_searched_then_narrowed(
+    ledger_world,
+):
+    w = ledger_world
+    user = w.user("platform_admin")
+    assert numbers(user, enterprise=w.chem_c.pk) == expect(w, "c1")
+    assert numbers(user, division=w.county_y.pk) == expect(w, "c1")
+    assert numbers(user, division=w.city.pk) == expect(w, "a1", "a2", "a3", "a4", "c1")
+    assert numbers(user, division=w.grid_x2.pk) == set()
+    assert numbers(user, division=999999) == set()
+    hazchem = Industry.objects.get(code="HR-HAZCHEM")
+    assert numbers(user, industry=hazchem.pk) == expect(w, "a1", "a2", "a3", "a4", "c1")
+    assert numbers(user, industry=Industry.objects.get(code="HR-CONSTR").pk) == set()
+    assert numbers(user, department=w.emergency_x.pk) == expect(w, "a1", "a2", "a3", "a4")
+    assert numbers(user, department=w.emergency_y.pk) == expect(w, "c1")
+    assert numbers(user, department=w.housing_x.pk) == set()
+
+
+def test_given_a_parent_industry_when_searched_then_sub_sectors_included(ledger_world):
+    w = ledger_world
+    hazchem = Industry.objects.get(code="HR-HAZCHEM")
+    parent = Industry.objects.create(code="T-PARENT", name="测试父行业", category="high_risk")
+    Industry.objects.filter(pk=hazchem.pk).update(parent=parent)
+    assert numbers(w.user("platform_admin"), industry=parent.pk) == expect(
+        w, "a1", "a2", "a3", "a4", "c1"
+    )
+
+
+def test_given_overdue_and_listed_when_searched_then_flags_applied(ledger_world):
+    w = ledger_world
+    user = w.user("coordinator_x")
+    assert numbers(user, overdue=True) == expect(w, "a4")
+    assert numbers(user, overdue=False) == expect(w, "a1", "a2", "a3")
+    assert numbers(user, listed=True) == expect(w, "a3")
+    assert numbers(user, listed=False) == expect(w, "a1", "a2", "a4")
+    assert ledger.is_overdue(w.hz["a4"]) and not ledger.is_overdue(w.hz["a1"])
+
+
+def test_given_a_closed_hazard_past_its_deadline_when_searched_then_not_overdue(ledger_world):
+    w = ledger_world
+    Hazard.objects.filter(number=w.h["a2"]).update(
+        deadline=timezone.localdate() - dt.timedelta(days=30)
+    )
+    assert numbers(w.user("coordinator_x"), overdue=True) == expect(w, "a4")
+
+
+def test_given_date_ranges_when_searched_then_inclusive_days(ledger_world):
+    w = ledger_world
+    user = w.user("coordinator_x")
+    today = timezone.localdate()
+    old_day = timezone.localdate(w.hz["a2"].reported_at)
+    assert numbers(user, reported_from=today) == expect(w, "a1", "a3", "a4")
+    assert numbers(user, reported_to=old_day) == expect(w, "a2")
+    assert numbers(user, reported_from=old_day, reported_to=old_day) == expect(w, "a2")
+    deadline = w.hz["a3"].deadline  # None: the five fixes are not set yet
+    assert deadline is None
+    a2_deadline = w.hz["a2"].deadline
+    assert numbers(user, deadline_from=a2_deadline, deadline_to=a2_deadline) == expect(w, "a2")
+    assert numbers(user, deadline_to=today) == expect(w, "a4")
+
+
+def test_given_filters_combined_when_searched_then_all_apply(ledger_world):
+    w = ledger_world
+    filters, errors = parse_filters({"state": "open", "level": "general", "q": "储罐"})
+    assert errors == {}
+    found = set(ledger_search(w.user("coordinator_x"), filters).values_list("number", flat=True))
+    assert found == expect(w, "a1")
+
+
+# --- scoping ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED_ENTERPRISES))
+def test_given_each_persona_when_searched_then_only_hazards_of_enterprises_in_scope(
+    ledger_world, persona
+):
+    w = ledger_world
+    user = w.user(persona)
+    seen = {h.enterprise_id for h in ledger_search(user, LedgerFilters())}
+    allowed = {getattr(w, name).pk for name in EXPECTED_ENTERPRISES[persona]}
+    with_hazards = {w.chem_a.pk, w.chem_c.pk}
+    assert seen == allowed & with_hazards
+    counts = ledger_counts(user, LedgerFilters())
+    assert counts.total == len(list(ledger_search(user, LedgerFilters())))
+
+
+def test_given_the_outsider_when_searched_with_any_filter_then_nothing(ledger_world):
+    w = ledger_world
+    user = w.user("outsider")
+    assert list(ledger_search(user, LedgerFilters())) == []
+    assert list(ledger_search(user, LedgerFilters(enterprise=w.chem_a.pk, q=w.h["a1"]))) == []
+    assert ledger_counts(user, LedgerFilters()).as_dict() == {
+        "total": 0,
+        "open": 0,
+        "overdue": 0,
+        "major_open": 0,
+        "closed": 0,
+        "listed_open": 0,
+    }
+
+
+def test_given_a_filter_outside_the_scope_when_searched_then_it_cannot_widen(ledger_world):
+    w = ledger_world
+    user = w.user("principal_a")
+    assert numbers(user, enterprise=w.chem_c.pk) == set()
+    assert numbers(user, division=w.county_y.pk) == set()
+    assert numbers(user, q=w.h["c1"]) == set()
+    assert numbers(w.user("coordinator_x"), department=w.emergency_y.pk) == set()
+
+
+# --- counts -----------------------------------------------------------------------------------
+
+
+def test_given_the_ledger_when_counted_then_chip_numbers(ledger_world):
+    w = ledger_world
+    counts = ledger_counts(w.user("coordinator_x"))
+    assert counts.as_dict() == {
+        "total": 4,
+        "open": 3,
+        "overdue": 1,
+        "major_open": 1,
+        "closed": 1,
+        "listed_open": 1,
+    }
+
+
+def test_given_a_state_filter_when_counted_then_chips_ignore_state_but_not_others(ledger_world):
+    w = ledger_world
+    user = w.user("coordinator_x")
+    by_state = ledger_counts(user, LedgerFilters(states=("closed",), overdue=True))
+    assert by_state == ledger_counts(user)
+    general = ledger_counts(user, LedgerFilters(level="general"))
+    assert (general.total, general.major_open, general.open) == (3, 0, 2)
+
+
+def test_given_a_user_when_counted_then_one_aggregate_query(
+    ledger_world, django_assert_num_queries
+):
+    w = ledger_world
+    for persona in ("principal_a", "coordinator_x", "officer_emergency_x", "platform_admin"):
+        user = w.user(persona)
+        ledger_counts(user)  # the user's division subtree is cached per user object
+        with django_assert_num_queries(1):
+            ledger_counts(user, LedgerFilters(level="general", listed=False, overdue=True))
+        with django_assert_num_queries(1):
+            ledger_counts(user, LedgerFilters(q=f"330101-{timezone.localdate().year}"))
+        # Text first looks up the enterprises whose name matches (a short list of ids,
+        # so the search can use the indexes), then counts.
+        with django_assert_num_queries(2):
+            ledger_counts(user, LedgerFilters(q="储罐"))
+
+
+# --- no N+1 -------------------------------------------------------------------------------------
+
+
+def _many(world, n: int) -> None:
+    for i in range(n):
+        report(world, description=f"第{i}处隐患", location=f"位置{i}")
+
+
+def _list_queries(user, captured: list[int]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(ledger_search(user, LedgerFilters(states=("open",))))
+        for h in rows:
+            # What a ledger row shows.
+            _ = (h.number, h.enterprise.name, h.risk_unit, h.state, h.deadline)
+            ledger.is_overdue(h)
+    captured.append(len(rows))
+    return len(ctx.captured_queries)
+
+
+def test_given_3_or_30_hazards_when_listed_then_same_number_of_queries(world):
+    user = world.user("coordinator_x")
+    ledger_search(user).count()  # warm the subtree cache
+    _many(world, 3)
+    sizes: list[int] = []
+    few = _list_queries(user, sizes)
+    _many(world, 27)
+    many = _list_queries(user, sizes)
+    assert sizes == [3, 30]
+    assert few == many == 1
+
+
+def test_given_the_list_query_when_built_then_selects_only_what_the_row_shows(world):
+    qs = ledger_search(world.user("coordinator_x"))
+    assert qs.query.select_related == {"enterprise": {}, "risk_unit": {}}
+    assert qs.query.order_by == ("-reported_at", "-id")
+
+
+def test_given_a_number_like_q_when_filtered_then_prefix_on_the_number_only(db):
+    assert ledger._text_q("330101-2026-00001") == Q(number__startswith="330101-2026-00001")
+    assert ledger._text_q("330101-") == Q(number__startswith="330101-")
+    text = ledger._text_q("储罐")
+    assert text.connector == Q.OR
+    assert ("description__icontains", "储罐") in text.children
+
+
+def test_given_a_major_list_item_when_reported_then_major_open_counted(world):
+    report(world, major_item=MAJOR_ITEM)
+    assert ledger_counts(world.user("principal_a")).major_open == 1
+
+
+def test_given_text_matching_many_enterprise_names_when_searched_then_still_exact(
+    ledger_world, monkeypatch
+):
+    w = ledger_world
+    monkeypatch.setattr(ledger, "MAX_NAME_MATCHES", 0)  # a sub-select instead of a list
+    assert numbers(w.user("platform_admin"), q="西县丙") == expect(w, "c1")
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="PostgreSQL indexes"
+)
+def test_given_postgresql_when_migrated_then_trigram_and_covering_indexes_exist(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", ["hazards_hazard"]
+        )
+        found = dict(cursor.fetchall())
+    assert "gin_trgm_ops" in found["hazard_description_trgm"]
+    assert "gin_trgm_ops" in found["hazard_location_trgm"]
+    assert "(enterprise_id, state, level, deadline, listed_at)" in found["hazard_ledger_counts"]
+    assert "WHERE (listed_at IS NOT NULL)" in found["hazard_listed_order"]
