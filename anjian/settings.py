@@ -206,7 +206,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ANJIAN_LOG_LEVEL", "WARNING")},
+    # ANJIAN_NOTIFY_LOG_LEVEL=INFO prints what the default sender would have sent (every
+    # message is recorded as a SentMessage row either way).
+    "loggers": {"anjian.notify": {"level": os.environ.get("ANJIAN_NOTIFY_LOG_LEVEL", "WARNING")}},
 }
+
+# --- the hazard loop's local policies (docs/operations.md) --------------------------------
+ANJIAN_HAZARD_RECURRENCE_DAYS = int(os.environ.get("ANJIAN_HAZARD_RECURRENCE_DAYS", "90"))
+ANJIAN_HAZARD_EXPORT_MAX_ROWS = int(os.environ.get("ANJIAN_HAZARD_EXPORT_MAX_ROWS", "300000"))
+if os.environ.get("ANJIAN_HAZARD_DEADLINE_POLICY"):
+    ANJIAN_HAZARD_DEADLINE_POLICY = os.environ["ANJIAN_HAZARD_DEADLINE_POLICY"]
+ANJIAN_NOTIFY_SENDERS = [
+    path.strip()
+    for path in os.environ.get("ANJIAN_NOTIFY_SENDERS", "anjian.core.notify.LoggingSender").split(
+        ","
+    )
+    if path.strip()
+]
 
 # Enterprise list page size (pages and API default).
 ANJIAN_PAGE_SIZE = 25

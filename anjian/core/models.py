@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEntry(models.Model):
@@ -57,10 +58,10 @@ class AuditHead(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    ASSIGNMENT = "assignment", _("Assignment")
-    DEADLINE = "deadline", _("Deadline")
-    ESCALATION = "escalation", _("Escalation")
-    DECISION = "decision", _("Decision")
+    ASSIGNMENT = "assignment", pgettext_lazy("notification kind", "Assignment")
+    DEADLINE = "deadline", pgettext_lazy("notification kind", "Deadline")
+    ESCALATION = "escalation", pgettext_lazy("notification kind", "Escalation")
+    DECISION = "decision", pgettext_lazy("notification kind", "Decision")
     OTHER = "other", _("Other")
 
 

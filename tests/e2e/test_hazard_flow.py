@@ -64,7 +64,7 @@ def test_given_a_major_hazard_when_each_role_takes_its_step_in_the_browser_then_
     # 1. The safety officer, on a phone, photographs and reports it, citing a list item.
     ctx, page = as_user(browser, base, "safety_a", PHONE)
     page.goto(base + reverse("hazards:ledger"))
-    page.click("text=上报隐患")
+    page.click('.page-head a:has-text("上报隐患")')
     page.wait_for_url(base + reverse("hazards:report", args=[world.chem_a.pk]))
     no_sideways_scroll(page)
     page.fill("[name=description]", "液氯储罐区未设置有毒气体泄漏检测报警装置")
