@@ -28,6 +28,7 @@ from anjian.core.notify import notify
 from anjian.registry.models import Enterprise, EnterpriseStatus
 
 from . import periods
+from .forms import period_label
 from .models import HazardStatement, ReminderStage, StatementReminder
 from .services import PREPARERS
 
@@ -77,7 +78,7 @@ def _owing(period: periods.Period, stage: str) -> list[int]:
 
 
 def _message(period: periods.Period, stage: str) -> tuple[str, str]:
-    values = {"period": period.key, "due": period.due.isoformat()}
+    values = {"period": str(period_label(period)), "due": period.due.isoformat()}
     if stage == ReminderStage.OVERDUE:
         return (
             _("Hazard statistics table %(period)s is overdue") % values,

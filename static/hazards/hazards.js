@@ -29,3 +29,21 @@
     el.addEventListener("change", ask);
   }
 })();
+
+// Long submissions (photos on a slow phone line, a 5,000-row import) say that they are
+// working, and cannot be sent twice.
+(function () {
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      const button = form.querySelector("button[type=submit]");
+      if (!button || button.disabled) return;
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+      const note = document.createElement("p");
+      note.className = "help hz-busy";
+      note.setAttribute("role", "status");
+      note.textContent = form.dataset.busy;
+      button.parentNode.appendChild(note);
+    });
+  });
+})();

@@ -141,7 +141,7 @@ def test_given_listed_but_no_plan_yet_then_plan_parts_read_to_be_set(world):
 @pytest.mark.parametrize("combo", ["general_fixes_set", "major_reported", "major_confirmed"])
 def test_given_a_hazard_not_listed_when_listing_notice_asked_then_refused(world, combo):
     hazard = bring(world, combo)
-    with pytest.raises(Conflict, match="not listed"):
+    with pytest.raises(Conflict, match="未挂牌督办"):
         documents.listing_notice(hazard)
 
 

@@ -149,7 +149,7 @@ def test_given_coordinator_x_then_figures_page_and_excel_without_county_y(world,
     ws = load_workbook(io.BytesIO(doc.content)).active
     rows = list(ws.iter_rows(values_only=True))
     total = rows[-1]
-    assert total[0] == "Total" and total[1] == 7  # found
+    assert total[0] == "合计" and total[1] == 7  # found
     assert all("西县" not in str(r[0]) for r in rows)
 
 

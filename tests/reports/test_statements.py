@@ -6,7 +6,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from anjian.core import scoping
@@ -225,7 +225,7 @@ def test_given_lost_race_when_signed_then_conflict(world, monkeypatch):
             return stale
 
     monkeypatch.setattr(services.scoping, "visible", lambda user, model: Stale())
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc, translation.override("en"):
         sign(world, s)
     assert "first" in str(exc.value)
     assert AuditEntry.objects.filter(action="hazard_statement.sign").count() == 1
@@ -324,7 +324,8 @@ def test_given_current_quarter_then_unsubmitted_are_pending_not_missing(world):
 def test_given_signed_statement_then_workbook_opens_with_figures_and_signature(world, dataset):
     today = dataset.period.end + dt.timedelta(days=1)
     s = sign(world, prepare(world, period=dataset.period, today=today))
-    wb = load_workbook(io.BytesIO(documents.statement_xlsx(s)))
+    with translation.override("en"):  # the labels below are the English msgids
+        wb = load_workbook(io.BytesIO(documents.statement_xlsx(s)))
     ws = wb.active
     values = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row and row[0]}
     assert values["Enterprise"] == world.chem_a.name
