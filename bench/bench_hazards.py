@@ -96,16 +96,12 @@ def bench_hazards(*, hazards: int, repeat: int, machine: dict[str, Any]) -> dict
     RESULTS.mkdir(parents=True, exist_ok=True)
     # hazards.json / .md on SQLite (the default bench database), hazards_postgresql.* else.
     stem = "hazards" if connection.vendor == "sqlite" else f"hazards_{connection.vendor}"
-    previous = {}
-    if (RESULTS / f"{stem}.json").exists():
-        previous = json.loads((RESULTS / f"{stem}.json").read_text())
+    kept = RESULTS / f"{stem}_generation.json"
     generation = load(hazards)
     if generation:  # kept at once: the measurements below can take a while
-        (RESULTS / f"{stem}_generation.json").write_text(
-            json.dumps({**generation, **machine}, indent=2) + "\n"
-        )
-    else:
-        generation = previous.get("generation")
+        kept.write_text(json.dumps({**generation, **machine}, indent=2) + "\n")
+    elif kept.exists():  # --reuse: the figures of the load that made the data
+        generation = json.loads(kept.read_text())
     total = Hazard.objects.count()
 
     users = {

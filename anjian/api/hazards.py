@@ -102,15 +102,19 @@ class HazardItem(HazardFields):
 
 class Counts(Schema):
     total: int
+    total_capped: bool
     open: int
     overdue: int
     major_open: int
-    closed: int
+    closed: int | None = Field(description="None when the total is capped.")
     listed_open: int
 
 
 class HazardPage(Schema):
-    count: int
+    count: int = Field(description="Rows matching; at most 10,000 (see count_capped).")
+    count_capped: bool = Field(
+        False, description="True when more than `count` rows match (the count stops there)."
+    )
     items: list[HazardItem]
     counts: Counts | None = Field(
         None,
@@ -627,8 +631,10 @@ def hazard_list(request: HttpRequest, query: Query[LedgerQuery]) -> dict[str, An
         raise ValidationFailed(errors)
     user = caller(request)
     qs = ledger.ledger_search(user, filters)
+    count, capped = ledger.capped_count(qs)
     out: dict[str, Any] = {
-        "count": qs.count(),
+        "count": count,
+        "count_capped": capped,
         "items": list(qs[query.offset : query.offset + query.limit]),
     }
     if query.counts:

@@ -190,10 +190,34 @@ def visible(user: User, model: type[Model]) -> QuerySet:
     # Everything hanging on an enterprise declares the path to it and follows its scope.
     path = getattr(model, "SCOPE_ENTERPRISE_PATH", None)
     if path:
-        return model.objects.filter(**{f"{path}__in": visible_enterprises(user)})
+        return _hanging_on_enterprises(user, model, path)
     if model not in table:
         raise LookupError(f"no scoping rule for {model.__name__}")
     return table[model](user)
+
+
+def _hanging_on_enterprises(user: User, model: type[Model], path: str) -> QuerySet:
+    """Rows of `model` whose enterprise (at `path`) the user sees. The same scope as
+    visible_enterprises, written so that a large table (2,000,000 hazards) is read well:
+    an enterprise user's rows by equality on the key; the platform administrator's with
+    no condition; anyone else's as a correlated EXISTS, so an ordered, limited query
+    walks its own index and checks the scope row by row instead of first collecting
+    every row of every enterprise in scope and sorting them (what `IN (subquery)` makes
+    SQLite do)."""
+
+    qs = model.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.role == Role.PLATFORM_ADMIN:
+        return qs
+    if user.role in ENTERPRISE_ROLES:
+        if not user.enterprise_id:
+            return qs.none()
+        return qs.filter(**{f"{path}_id": user.enterprise_id})
+    if user.role not in SUBTREE_ROLES and user.role != Role.DEPARTMENT_OFFICER:
+        return qs.none()
+    scope = visible_enterprises(user).filter(pk=OuterRef(f"{path}_id"))
+    return qs.filter(Exists(scope))
 
 
 # --- what a user may change --------------------------------------------------------------

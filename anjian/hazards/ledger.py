@@ -301,7 +301,9 @@ def _text_q(q: str) -> Q:
     """A hazard number (or its beginning) looks up the unique index; any other text
     matches part of the description or the location, or part of the enterprise's name."""
     if NUMBER_RE.match(q):
-        return Q(number__startswith=q)
+        # A range, not LIKE 'q%': SQLite's LIKE ignores case and PostgreSQL's needs a
+        # pattern-ops index, so neither would use the unique index on the number.
+        return Q(number__gte=q, number__lt=q + "\uffff")
     # The enterprises first, as a list of ids: every branch of the OR is then a condition
     # an index answers (on PostgreSQL a bitmap OR of the number, the trigram indexes of
     # description and location, and enterprise_id), not a filter over every row.
@@ -379,36 +381,108 @@ def ledger_search(user: Any, filters: LedgerFilters | None = None) -> QuerySet[H
     )
 
 
+# Totals are counted up to this many rows: beyond it a ledger is "10,000+" (an exact
+# COUNT over 2,000,000 rows costs a second on PostgreSQL and more on SQLite, and nobody
+# pages through ten thousand rows without narrowing the filters).
+COUNT_CAP = 10_000
+
+
+def capped_count(qs: QuerySet[Hazard], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(rows, True) when there are more than `cap` rows, else (the exact count, False)."""
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return (cap, True) if n > cap else (n, False)
+
+
+@dataclass
+class LedgerPage:
+    """One page of the ledger without an exact COUNT over every row: the page's rows
+    plus one tells whether there is a next page; the total is capped (COUNT_CAP)."""
+
+    object_list: list[Hazard]
+    number: int
+    per_page: int
+    has_next: bool
+    total: int
+    total_capped: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def last_page_number(self) -> int | None:
+        """Known only when the total is exact."""
+        if self.total_capped:
+            return None
+        return max(1, -(-self.total // self.per_page))
+
+
+def ledger_page(
+    qs: QuerySet[Hazard], number: Any, per_page: int, *, total: tuple[int, bool] | None = None
+) -> LedgerPage:
+    """Page `number` (1-based; anything unusable means 1) of an ordered ledger query."""
+    try:
+        page = max(1, int(number))
+    except (TypeError, ValueError):
+        page = 1
+    page = min(page, 1_000_000)  # an absurd offset is not a reason to scan
+    start = (page - 1) * per_page
+    rows = list(qs[start : start + per_page + 1])
+    if not rows and page > 1:
+        return ledger_page(qs, 1, per_page, total=total)
+    count, capped = total if total is not None else capped_count(qs)
+    return LedgerPage(rows[:per_page], page, per_page, len(rows) > per_page, count, capped)
+
+
 @dataclass(frozen=True)
 class LedgerCounts:
-    total: int
+    total: int  # exact unless total_capped (then: at least COUNT_CAP)
+    total_capped: bool
     open: int
     overdue: int
     major_open: int
-    closed: int
+    closed: int | None  # None when the total is capped (not known exactly)
     listed_open: int
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def ledger_counts(user: Any, filters: LedgerFilters | None = None) -> LedgerCounts:
-    """The filter chips' numbers in one aggregate query: every filter applies except the
-    chips' own dimensions (state and overdue), so each chip tells how many rows choosing
-    it would show."""
+    """The filter chips' numbers: every filter applies except the chips' own dimensions
+    (state and overdue), so each chip tells how many rows choosing it would show. The
+    chips of open hazards (a few per cent of a ledger) are one aggregate over the open
+    states' index; the total is a capped count."""
     filters = filters or LedgerFilters()
-    not_closed = ~Q(state=wf.CLOSED)
+    scoped = _filtered(user, filters, with_state=False)
     # Counting "state" (never null) rather than the id lets PostgreSQL answer from the
     # covering index hazard_ledger_counts alone.
-    row = _filtered(user, filters, with_state=False).aggregate(
-        total=Count("state"),
-        open=Count("state", filter=not_closed),
+    row = scoped.filter(state__in=wf.OPEN_STATES).aggregate(
+        open=Count("state"),
         overdue=Count("state", filter=overdue_q()),
-        major_open=Count("state", filter=not_closed & Q(level=Level.MAJOR)),
-        closed=Count("state", filter=Q(state=wf.CLOSED)),
-        listed_open=Count("state", filter=not_closed & Q(listed_at__isnull=False)),
+        major_open=Count("state", filter=Q(level=Level.MAJOR)),
+        listed_open=Count("state", filter=Q(listed_at__isnull=False)),
     )
-    return LedgerCounts(**{k: int(v or 0) for k, v in row.items()})
+    opened = {k: int(v or 0) for k, v in row.items()}
+    total, capped = capped_count(scoped)
+    return LedgerCounts(
+        total=total,
+        total_capped=capped,
+        closed=None if capped else total - opened["open"],
+        **opened,
+    )
 
 
 def state_label(state: str) -> str:
@@ -416,13 +490,17 @@ def state_label(state: str) -> str:
 
 
 __all__ = [
+    "COUNT_CAP",
     "OPEN",
     "PARAMS",
     "STATE_CHOICES",
     "LedgerCounts",
     "LedgerFilters",
+    "LedgerPage",
+    "capped_count",
     "is_overdue",
     "ledger_counts",
+    "ledger_page",
     "ledger_search",
     "overdue_q",
     "parse_filters",

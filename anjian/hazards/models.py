@@ -261,6 +261,9 @@ class Hazard(models.Model):
             models.Index(
                 fields=["enterprise", "-reported_at", "-id"], name="hazard_ledger_ent_order"
             ),
+            # Closed in a period (the statistics: fixed, on time) and the re-check window;
+            # IS NULL (open) is answered by the same index.
+            models.Index(fields=["closed_at"], name="hazard_closed_at"),
             # Overdue: open hazards by deadline (the overdue filter and the deadline jobs).
             models.Index(
                 fields=["deadline"], condition=~Q(state=wf.CLOSED), name="hazard_open_deadline"

@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -116,8 +115,15 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Your account cannot use the hazard ledger."))
     filters, errors = ledger.parse_filters(request.GET)
     qs = ledger.ledger_search(user, filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = ledger.ledger_counts(user, filters)
+    # The chips' total is the same query's capped count when no state filter applies.
+    same = not (filters.states or filters.overdue is not None)
+    page = ledger.ledger_page(
+        qs,
+        request.GET.get("page"),
+        PAGE_SIZE,
+        total=(counts.total, counts.total_capped) if same else None,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()

@@ -95,8 +95,10 @@ def test_given_the_ledger_when_listed_then_items_carry_what_a_row_shows(world, a
     assert by_number[overdue.number]["overdue"] is True
     past = timezone.localdate().replace(year=2020).isoformat()
     assert by_number[overdue.number]["deadline"] == past
+    assert body["count_capped"] is False
     assert body["counts"] == {
         "total": 3,
+        "total_capped": False,
         "open": 3,
         "overdue": 1,
         "major_open": 1,

@@ -285,6 +285,7 @@ def test_given_the_outsider_when_searched_with_any_filter_then_nothing(ledger_wo
     assert list(ledger_search(user, LedgerFilters(enterprise=w.chem_a.pk, q=w.h["a1"]))) == []
     assert ledger_counts(user, LedgerFilters()).as_dict() == {
         "total": 0,
+        "total_capped": False,
         "open": 0,
         "overdue": 0,
         "major_open": 0,
@@ -310,6 +311,7 @@ def test_given_the_ledger_when_counted_then_chip_numbers(ledger_world):
     counts = ledger_counts(w.user("coordinator_x"))
     assert counts.as_dict() == {
         "total": 4,
+        "total_capped": False,
         "open": 3,
         "overdue": 1,
         "major_open": 1,
@@ -327,21 +329,40 @@ def test_given_a_state_filter_when_counted_then_chips_ignore_state_but_not_other
     assert (general.total, general.major_open, general.open) == (3, 0, 2)
 
 
-def test_given_a_user_when_counted_then_one_aggregate_query(
+def test_given_a_user_when_counted_then_two_queries_whatever_the_filters(
     ledger_world, django_assert_num_queries
 ):
+    """One aggregate over the open hazards (the chips) and one capped count (the total)."""
     w = ledger_world
     for persona in ("principal_a", "coordinator_x", "officer_emergency_x", "platform_admin"):
         user = w.user(persona)
         ledger_counts(user)  # the user's division subtree is cached per user object
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):
             ledger_counts(user, LedgerFilters(level="general", listed=False, overdue=True))
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):
             ledger_counts(user, LedgerFilters(q=f"330101-{timezone.localdate().year}"))
         # Text first looks up the enterprises whose name matches (a short list of ids,
         # so the search can use the indexes), then counts.
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(3):
             ledger_counts(user, LedgerFilters(q="储罐"))
+
+
+def test_given_more_rows_than_the_cap_when_counted_then_total_is_capped(ledger_world, monkeypatch):
+    from anjian.hazards import ledger
+
+    w = ledger_world
+    user = w.user("coordinator_x")
+    monkeypatch.setattr(ledger, "COUNT_CAP", 2)
+    monkeypatch.setattr(ledger.capped_count, "__defaults__", (2,))
+    counts = ledger_counts(user)
+    assert (counts.total, counts.total_capped, counts.closed) == (2, True, None)
+    assert counts.open == 3  # the chips stay exact
+    page = ledger.ledger_page(ledger_search(user), 1, 2)
+    assert (len(page.object_list), page.has_next, page.last_page_number) == (2, True, None)
+    last = ledger.ledger_page(ledger_search(user), 2, 2)
+    assert (len(last.object_list), last.has_next) == (2, False)
+    beyond = ledger.ledger_page(ledger_search(user), 99, 2)
+    assert beyond.number == 1
 
 
 # --- no N+1 -------------------------------------------------------------------------------------
@@ -385,8 +406,10 @@ def test_given_the_list_query_when_built_then_selects_only_what_the_row_shows(wo
 
 
 def test_given_a_number_like_q_when_filtered_then_prefix_on_the_number_only(db):
-    assert ledger._text_q("330101-2026-00001") == Q(number__startswith="330101-2026-00001")
-    assert ledger._text_q("330101-") == Q(number__startswith="330101-")
+    assert ledger._text_q("330101-2026-00001") == Q(
+        number__gte="330101-2026-00001", number__lt="330101-2026-00001" + "\uffff"
+    )
+    assert ledger._text_q("330101-") == Q(number__gte="330101-", number__lt="330101-" + "\uffff")
     text = ledger._text_q("储罐")
     assert text.connector == Q.OR
     assert ("description__icontains", "储罐") in text.children
