@@ -40,6 +40,7 @@ MAX_NAME_MATCHES = 500  # enterprises matched by name, looked up as a list of id
 # A hazard number, whole or its beginning: "330101-2026-00001", "330101-2026" (numbers are
 # <division code>-<year>-<serial>, services.allocate_number).
 NUMBER_RE = re.compile(r"^\d{6,12}-\d{0,4}(-\d{0,5})?$")
+FULL_NUMBER_RE = re.compile(r"^\d{6,12}-\d{4}-\d{5}$")
 
 Errors = dict[str, list[str]]
 
@@ -300,6 +301,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 def _text_q(q: str) -> Q:
     """A hazard number (or its beginning) looks up the unique index; any other text
     matches part of the description or the location, or part of the enterprise's name."""
+    if FULL_NUMBER_RE.match(q):
+        return Q(number=q)  # the unique index, whatever the planner thinks of the rest
     if NUMBER_RE.match(q):
         # A range, not LIKE 'q%': SQLite's LIKE ignores case and PostgreSQL's needs a
         # pattern-ops index, so neither would use the unique index on the number.
