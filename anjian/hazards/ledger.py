@@ -39,8 +39,8 @@ MAX_STATES = 20
 MAX_NAME_MATCHES = 500  # enterprises matched by name, looked up as a list of ids
 # A hazard number, whole or its beginning: "330101-2026-00001", "330101-2026" (numbers are
 # <division code>-<year>-<serial>, services.allocate_number).
-NUMBER_RE = re.compile(r"^\d{6,12}-\d{0,4}(-\d{0,5})?$")
-FULL_NUMBER_RE = re.compile(r"^\d{6,12}-\d{4}-\d{5}$")
+NUMBER_RE = re.compile(r"^\d{6,12}-\d{0,4}(-\d*)?$")
+FULL_NUMBER_RE = re.compile(r"^\d{6,12}-\d{4}-\d{5,}$")  # sequence: 5 digits, more past 99,999
 
 Errors = dict[str, list[str]]
 
