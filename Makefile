@@ -47,6 +47,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --reuse --only hazards --hazards 2000000 --repeat 3
 
 messages: $(STAMP)
 	$(BIN)/anjian manage makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench

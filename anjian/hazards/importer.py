@@ -39,7 +39,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from anjian.accounts.models import ENTERPRISE_ROLES
-from anjian.core import scoping
+from anjian.core import scoping, sheets
 from anjian.core.audit import Actor, audit_append
 from anjian.registry.models import Enterprise
 from anjian.risks.services import _after_commit_recompute
@@ -90,23 +90,8 @@ ALIASES: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    letter: str
-    required: bool
-    limit: int | None
-    help: str
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+Column = sheets.Column
+_letter = sheets.letter
 
 
 def _one_of(key: str) -> str:
@@ -155,47 +140,13 @@ ACCEPTANCE = ("acceptor", "accepted_on", "accept_comment")
 # --- errors ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One problem: in a cell (row and column) or in the file (neither)."""
-
-    row: int | None
-    column: str | None
-    field: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "field": self.field,
-            "message": self.message,
-        }
+RowError = sheets.RowError
+file_error = sheets.file_error
+ImportRejected = sheets.ImportRejected
 
 
 def cell_error(row: int, key: str, text: str) -> RowError:
-    column = BY_KEY[key]
-    return RowError(
-        row, column.letter, column.header, f"第{row}行 {column.letter}列（{column.header}）：{text}"
-    )
-
-
-def file_error(text: str) -> RowError:
-    return RowError(None, None, "file", text)
-
-
-class ImportRejected(Exception):
-    """Nothing was written; `errors` lists every problem, in row and column order."""
-
-    def __init__(self, errors: list[RowError]):
-        order = {c.letter: i for i, c in enumerate(COLUMNS)}
-        self.errors = sorted(
-            errors, key=lambda e: (e.row or 0, order.get(e.column or "", -1), e.message)
-        )
-        super().__init__("; ".join(e.message for e in self.errors[:5]))
-
-    def as_list(self) -> list[dict[str, Any]]:
-        return [e.as_dict() for e in self.errors]
+    return sheets.cell_error(BY_KEY[key], row, text)
 
 
 @dataclass
@@ -218,144 +169,27 @@ class ImportResult:
 
 # --- reading --------------------------------------------------------------------------------
 
-XLSX_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-NOT_XLSX = "文件不是 Excel 工作簿（.xlsx）。请下载导入模板，填写后按 .xlsx 格式上传。"
-
-
-def _read_bytes(source: bytes | IO[bytes]) -> bytes:
-    data = bytes(source) if isinstance(source, bytes | bytearray) else source.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ImportRejected(
-            [file_error(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，请分批导入。")]
-        )
-    if not data:
-        raise ImportRejected([file_error("上传的文件是空的。")])
-    return data
-
-
-def _open_sheet(data: bytes) -> tuple[Any, Any]:
-    from openpyxl import load_workbook
-
-    if data.startswith(OLE_MAGIC):
-        raise ImportRejected(
-            [
-                file_error(
-                    "文件是旧版 Excel（.xls）或已加密的工作簿，无法读取。"
-                    "请在 Excel 中“另存为 Excel 工作簿（.xlsx）”并取消密码后再上传。"
-                )
-            ]
-        )
-    if not data.startswith(XLSX_MAGIC):
-        raise ImportRejected([file_error(NOT_XLSX)])
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # any failure to parse is the file's fault, never a 500
-        logger.info("unreadable hazard import file: %r", exc)
-        raise ImportRejected([file_error(NOT_XLSX)]) from exc
-    if SHEET_NAME in workbook.sheetnames:
-        return workbook, workbook[SHEET_NAME]
-    if not workbook.worksheets:
-        raise ImportRejected([file_error(NOT_XLSX)])
-    return workbook, workbook.worksheets[0]
+FORMAT = sheets.SheetFormat(
+    columns=COLUMNS,
+    sheet_name=SHEET_NAME,
+    empty_message="表格中没有数据行：请从第2行起每行填写一条隐患。",
+    keep_line_breaks=True,
+    max_rows=MAX_ROWS,
+    max_bytes=MAX_BYTES,
+    max_scanned_rows=MAX_SCANNED_ROWS,
+)
 
 
 _SPACES = re.compile(r"[\r\n\t]+")
 
 
 def _text(value: Any) -> str | None:
-    """The cell as text (numbers without a spurious ".0"); None when it holds a control
-    character."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        text = "是" if value else "否"
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    elif isinstance(value, dt.datetime):
-        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    elif isinstance(value, dt.date):
-        text = value.isoformat()
-    else:
-        text = str(value)
-    text = unicodedata.normalize("NFC", text).strip()
-    if any((ord(ch) < 32 and ch not in "\r\n\t") or ord(ch) == 127 for ch in text):
-        return None
-    return text
-
-
-def _headers_ok(row: tuple[Any, ...]) -> list[RowError]:
-    errors = []
-    for index, column in enumerate(COLUMNS):
-        got = (_text(row[index]) if index < len(row) else "") or ""
-        got = _SPACES.sub("", got)
-        if got == column.header:
-            continue
-        if not got:
-            message = f"第1行 {column.letter}列：缺少表头“{column.header}”"
-        else:
-            message = f"第1行 {column.letter}列：表头应为“{column.header}”，实际为“{got}”"
-        errors.append(RowError(1, column.letter, column.header, message))
-    for index in range(len(COLUMNS), len(row)):
-        extra = _text(row[index])
-        if extra:
-            letter = _letter(index)
-            errors.append(
-                RowError(
-                    1,
-                    letter,
-                    extra,
-                    f"第1行 {letter}列：多余的列“{extra}”，请使用导入模板的 {len(COLUMNS)} 列",
-                )
-            )
-    if errors:
-        errors.append(
-            file_error(
-                "表头与导入模板不一致（应为："
-                + "、".join(HEADERS)
-                + "）。请下载最新模板后重新填写。"
-            )
-        )
-    return errors
-
-
-def _too_many() -> str:
-    return f"数据超过 {MAX_ROWS} 行，请拆分为多个文件分批导入。"
+    return sheets.cell_text(value, keep_line_breaks=True)
 
 
 def read_rows(source: bytes | IO[bytes]) -> list[tuple[int, tuple[Any, ...]]]:
     """The data rows as (Excel row number, cell values), blank rows left out."""
-    data = _read_bytes(source)
-    workbook, sheet = _open_sheet(data)
-    try:
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None or not any(_text(v) for v in header):
-            raise ImportRejected([file_error("表格是空的：第1行应为表头，第2行起为数据。")])
-        header_errors = _headers_ok(tuple(header))
-        if header_errors:
-            raise ImportRejected(header_errors)
-        out: list[tuple[int, tuple[Any, ...]]] = []
-        width = len(COLUMNS)
-        for number, row in enumerate(rows, start=2):
-            if number > MAX_SCANNED_ROWS:
-                raise ImportRejected([file_error(_too_many())])
-            cells = tuple(row[:width]) + (None,) * (width - len(row[:width]))
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
-                continue
-            if len(out) >= MAX_ROWS:
-                raise ImportRejected([file_error(_too_many())])
-            out.append((number, cells))
-    except ImportRejected:
-        raise
-    except Exception as exc:  # a corrupt part found while streaming the sheet
-        logger.info("unreadable hazard import sheet: %r", exc)
-        raise ImportRejected([file_error(NOT_XLSX)]) from exc
-    finally:
-        workbook.close()
-    if not out:
-        raise ImportRejected([file_error("表格中没有数据行：请从第2行起每行填写一条隐患。")])
-    return out
+    return sheets.read_rows(source, FORMAT)
 
 
 # --- checking a row -------------------------------------------------------------------------

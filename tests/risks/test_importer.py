@@ -4,6 +4,7 @@ them), the template round trip, and the import page."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
@@ -517,7 +518,7 @@ def test_given_exactly_5000_rows_then_they_are_read(world):
 
 
 def test_given_a_file_over_the_size_limit_then_refused(world, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_BYTES", 1000)
+    monkeypatch.setattr(importer, "FORMAT", dataclasses.replace(importer.FORMAT, max_bytes=1000))
     assert "MB" in _one_file_error(world, xlsx([row()]))
 
 
