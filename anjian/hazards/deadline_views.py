@@ -253,7 +253,8 @@ def extension_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-requested_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = [(e, e.pending and extensions.may_decide(user, e.hazard)) for e in page.object_list]
+    deciding = extensions.may_decide_many(user, [e.hazard for e in page.object_list])
+    rows = [(e, e.pending and deciding[e.hazard_id]) for e in page.object_list]
     return render(
         request,
         "hazards/deadlines/extensions.html",

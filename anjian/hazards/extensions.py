@@ -32,6 +32,7 @@ from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.models import NotificationKind
 
 from . import notify as hazard_notify
+from . import services
 from . import workflow as wf
 from .models import DeadlineExtension, ExtensionState, Hazard, Level
 from .services import Errors, _add, _check_keys_now, _date, _event, _text, parties
@@ -57,6 +58,15 @@ def may_request(user: Any, hazard: Hazard) -> bool:
 
 def may_decide(user: Any, hazard: Hazard) -> bool:
     return bool(deciding_parties(hazard) & parties(user, hazard.enterprise, hazard))
+
+
+def may_decide_many(user: Any, hazards: list[Hazard]) -> dict[int, bool]:
+    """may_decide for a page of hazards, in at most two queries."""
+    of = services.enterprise_parties(user, {h.enterprise_id for h in hazards})
+    return {
+        h.pk: bool(deciding_parties(h) & services.hazard_parties(user, h, of[h.enterprise_id]))
+        for h in hazards
+    }
 
 
 def pending_extension(hazard: Hazard) -> DeadlineExtension | None:
