@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import mimetypes
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -129,6 +130,19 @@ def _refuse(exc: Exception):
     if isinstance(exc, NotFound):
         raise Http404(str(exc)) from exc
     raise PermissionDenied(str(exc)) from exc
+
+
+def _form_call(form: forms.Form, call: Callable[[], Any], where=None) -> tuple[bool, Any]:
+    """Run one service call for a submitted form: (True, its result); or its field errors
+    put back on the form and (False, None); unknown or out of scope → 404, not allowed →
+    403."""
+    try:
+        return True, call()
+    except ValidationFailed as exc:
+        put_errors(form, exc.errors, where)
+    except (NotFound, Forbidden) as exc:
+        _refuse(exc)
+    return False, None
 
 
 def _enterprise(user, pk: int) -> Enterprise:
@@ -363,15 +377,13 @@ def object_create(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(user, enterprise)
     form = RiskObjectForm(request.POST or None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
-        try:
-            obj = services.risk_object_create(
+        ok, obj = _form_call(
+            form,
+            lambda: services.risk_object_create(
                 actor=_actor(request), enterprise_id=enterprise.pk, **form.service_data()
-            )
-        except ValidationFailed as exc:
-            put_errors(form, exc.errors)
-        except (NotFound, Forbidden) as exc:
-            _refuse(exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(
                 request, _("Risk analysis object %(name)s added.") % {"name": obj.name}
             )
@@ -401,15 +413,13 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"risk_object_id": request.GET.get("object", "")}
     form = RiskUnitForm(request.POST or None, enterprise=enterprise, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.risk_unit_create(
+        ok, unit = _form_call(
+            form,
+            lambda: services.risk_unit_create(
                 actor=_actor(request), enterprise_id=enterprise.pk, data=form.service_data()
-            )
-        except ValidationFailed as exc:
-            put_errors(form, exc.errors)
-        except (NotFound, Forbidden) as exc:
-            _refuse(exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(
                 request,
                 _("Risk unit %(name)s added; assess it to give it a colour.") % {"name": unit.name},
@@ -575,15 +585,14 @@ def unit_assess(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit_for_write(request, pk)
     form = AssessmentForm(request.POST)
     if form.is_valid():
-        try:
-            assessment = services.risk_unit_assess(
+        ok, assessment = _form_call(
+            form,
+            lambda: services.risk_unit_assess(
                 actor=_actor(request), unit_id=unit.pk, **form.service_args()
-            )
-        except ValidationFailed as exc:
-            put_errors(form, exc.errors, where=form.error_field)
-        except (NotFound, Forbidden) as exc:
-            _refuse(exc)
-        else:
+            ),
+            where=form.error_field,
+        )
+        if ok:
             messages.success(
                 request,
                 _(
@@ -607,15 +616,13 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit_for_write(request, pk)
     form = RiskEventForm(request.POST)
     if form.is_valid():
-        try:
-            event = services.risk_event_create(
+        ok, event = _form_call(
+            form,
+            lambda: services.risk_event_create(
                 actor=_actor(request), unit_id=unit.pk, **form.service_data()
-            )
-        except ValidationFailed as exc:
-            put_errors(form, exc.errors)
-        except (NotFound, Forbidden) as exc:
-            _refuse(exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(
                 request,
                 _("Risk event %(name)s added; now add its control measures.")
@@ -637,15 +644,13 @@ def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request.user, unit.enterprise)
     form = ControlMeasureForm(request.POST, prefix=f"m{event.pk}")
     if form.is_valid():
-        try:
-            measure = services.control_measure_create(
+        ok, measure = _form_call(
+            form,
+            lambda: services.control_measure_create(
                 actor=_actor(request), event_id=event.pk, data=form.service_data()
-            )
-        except ValidationFailed as exc:
-            put_errors(form, exc.errors)
-        except (NotFound, Forbidden) as exc:
-            _refuse(exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(
                 request,
                 _("Measure added; its check task “%(task)s” is scheduled.")
@@ -661,15 +666,13 @@ def unit_area(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit_for_write(request, pk)
     form = UnitAreaForm(request.POST)
     if form.is_valid():
-        try:
-            services.unit_area_set(
+        ok = _form_call(
+            form,
+            lambda: services.unit_area_set(
                 actor=_actor(request), unit_id=unit.pk, points=form.cleaned_data["area"]
-            )
-        except ValidationFailed as exc:
-            put_errors(form, exc.errors)
-        except (NotFound, Forbidden) as exc:
-            _refuse(exc)
-        else:
+            ),
+        )[0]
+        if ok:
             messages.success(request, _("The unit's area on the site plan was saved."))
             return redirect(reverse("risks:unit-detail", args=[unit.pk]) + "#area")
     return _unit_page(request, unit, area_form=form)
@@ -685,17 +688,15 @@ def siteplan_upload(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(user, enterprise)
     form = SitePlanForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.site_plan_upload(
+        ok = _form_call(
+            form,
+            lambda: services.site_plan_upload(
                 actor=_actor(request),
                 enterprise_id=enterprise.pk,
                 upload=form.cleaned_data["image"],
-            )
-        except ValidationFailed as exc:
-            put_errors(form, exc.errors)
-        except (NotFound, Forbidden) as exc:
-            _refuse(exc)
-        else:
+            ),
+        )[0]
+        if ok:
             messages.success(
                 request,
                 _("Site plan uploaded. Draw each unit's area on its page to colour the map."),
