@@ -168,6 +168,21 @@ class RefusedOut(Schema):
 
 class HazardDetail(HazardFields):
     number_national_state: str = Field(description="t_yhzlxx DANGER_STATE: 0, 1 or 9.")
+    record_id: str = Field(description="Stable UUID of the record (t_yhzlxx DANGER_ID).")
+    name: str
+    check_kind: str = Field(description="t_yhzlxx DANGER_SRC code 1–10 (the kind of check).")
+    occurrence_link: str = Field(description="t_yhzlxx OCCURRENCE_LINK code 1–10, or ''.")
+    harm_analysis: str
+    registered_at: dt.datetime
+    review_authority: dict[str, Any] | None = Field(
+        description="Who reviews the rectification (found, ordered, stopped or listed it); "
+        "null: the enterprise accepts it itself (16号令 第十五条)."
+    )
+    workers_reported_on: dt.date | None
+    stop: dict[str, Any] | None = Field(
+        description="Major hazards: the stop (16号令 第十六条), the evaluation (第十八条), the "
+        "application to resume and the on-site review's due day (第二十三条)."
+    )
     cause: str
     control_measure_id: int | None
     version: int = Field(description="Send it back as expected_version with the next step.")
@@ -254,6 +269,14 @@ class _Body(BaseModel):
 
 class ReportIn(_Body):
     enterprise_id: Any = Field(None, description="The enterprise the hazard is in.")
+    name: Any = Field(None, description="隐患名称 (default: the description's first line).")
+    check_kind: Any = Field(None, description="t_yhzlxx DANGER_SRC code: 1–10.")
+    occurrence_link: Any = Field(None, description="t_yhzlxx OCCURRENCE_LINK code: 1–10.")
+    harm_analysis: Any = Field(
+        None,
+        description="Harm and difficulty of remedy; required for a major hazard the "
+        "enterprise reports (16号令 第十四条).",
+    )
     source: Any = Field(None, description=", ".join(Source.values))
     hazard_type: Any = Field(None, description=", ".join(HazardType.values))
     category: Any = Field(None, description=", ".join(Category.values))
@@ -318,6 +341,8 @@ def _detail_queryset(request: HttpRequest):
             "listing_department",
             "listing_division",
             "accepted_by",
+            "review_department",
+            "review_division",
         )
         .prefetch_related(
             Prefetch("events", queryset=HazardEvent.objects.prefetch_related("photos")),
@@ -462,6 +487,43 @@ def _detail(hazard: Hazard, user: Any) -> dict[str, Any]:
         "overdue": ledger.is_overdue(hazard),
         "listed": hazard.listed_at is not None,
         "number_national_state": hazard.national_state,
+        "record_id": str(hazard.uuid),
+        "name": hazard.name,
+        "check_kind": hazard.check_kind,
+        "occurrence_link": hazard.occurrence_link,
+        "harm_analysis": hazard.harm_analysis,
+        "registered_at": hazard.registered_at,
+        "review_authority": (
+            None
+            if hazard.enterprise_accepts
+            else {
+                "department": (
+                    {"id": hazard.review_department.pk, "name": hazard.review_department.name}
+                    if hazard.review_department_id
+                    else None
+                ),
+                "division": (
+                    {"id": hazard.review_division.pk, "name": hazard.review_division.name}
+                    if hazard.review_division_id
+                    else None
+                ),
+                "basis": hazard.review_basis,
+            }
+        ),
+        "workers_reported_on": hazard.workers_reported_on,
+        "stop": (
+            {
+                "suspension": hazard.suspension,
+                "suspended_at": hazard.suspended_at,
+                "evaluation": hazard.evaluation or None,
+                "resume_applied_at": hazard.resume_applied_at,
+                "review_due_on": hazard.review_due_on,
+                "review_overdue_since": hazard.review_overdue_since,
+                "resumed_at": hazard.resumed_at,
+            }
+            if hazard.suspended_at is not None
+            else None
+        ),
         "cause": hazard.cause,
         "control_measure_id": hazard.control_measure_id,
         "version": hazard.version,

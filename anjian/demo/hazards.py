@@ -242,6 +242,7 @@ def _report_data(text: tuple, *, handling: str = "deadline", unit: int | None = 
     hazard_type, category, description, cause, location, _measures = text
     data: dict[str, Any] = {
         "source": "self_check",
+        "check_kind": "1",
         "hazard_type": hazard_type,
         "category": category,
         "handling": handling,
@@ -302,7 +303,7 @@ class _Plant:
             hazard,
             days_ago,
             who,
-            wf.SET_FIVE_FIXES,
+            wf.SET_PLAN if hazard.level == "major" else wf.SET_FIVE_FIXES,
             {
                 "owner": OWNERS[hazard.pk % len(OWNERS)],
                 "measures": text[5],
@@ -339,12 +340,14 @@ class _Plant:
                     self.photos(),
                 )
             elif action == wf.ACCEPT:
-                hazard = self.act(hazard, days_ago, "yingji", action, {"note": "现场验收合格"})
+                # The enterprise accepts what it found itself (16号令 第十五条): its
+                # principal, not the safety officer who did the fix.
+                hazard = self.act(hazard, days_ago, "qiye_fzr", action, {"note": "验收合格"})
             elif action == wf.REJECT:
                 hazard = self.act(
                     hazard,
                     days_ago,
-                    "yingji",
+                    "qiye_fzr",
                     action,
                     {"note": "整改不彻底，现场仍有遗留问题，请继续整改"},
                 )
@@ -394,6 +397,7 @@ def _demo_plant_hazards(users: dict[str, Any], enterprise: Enterprise, now: dt.d
             ),
             unit=tank,
             major_item=major_item,
+            harm_analysis="泄漏时无法紧急切断，可能引发火灾爆炸；需停用罐区改造，整改难度较大",
         ),
     )
     closed_major = plant.act(
@@ -424,7 +428,7 @@ def _demo_plant_hazards(users: dict[str, Any], enterprise: Enterprise, now: dt.d
         plant.photos(),
     )
     closed_major = plant.act(
-        closed_major, 226, "anweiban", wf.REVIEW_PASS, {"note": "现场核查合格，予以核销"}
+        closed_major, 226, "anweiban", wf.ACCEPT, {"note": "现场复查合格，予以核销"}
     )
     closed_major = plant.act(
         closed_major,
@@ -456,6 +460,7 @@ def _demo_plant_hazards(users: dict[str, Any], enterprise: Enterprise, now: dt.d
             ),
             unit=tank,
             major_item="hc2017-12",
+            harm_analysis="液氨泄漏无法及时报警，可能造成人员中毒；需停用储存区加装报警装置",
         ),
     )
     listed = plant.act(
@@ -473,6 +478,68 @@ def _demo_plant_hazards(users: dict[str, Any], enterprise: Enterprise, now: dt.d
     )
     listed = plant.fixes(listed, 38, TEXTS[1], 75, who="qiye_fzr")
     made["major_listed_rectifying"] = plant.act(listed, 37, "qiye_aqy", S, {"note": "治理开始"})
+
+    # A major hazard the county emergency department found and stopped (责令局部停产停业,
+    # 16号令 第十六条): plan, report to the workers' congress, evaluation, written
+    # application to resume; the on-site review is due within 10 days (第二十三条).
+    stopped = plant.report(
+        26,
+        _report_data(
+            (
+                "electrical",
+                "things",
+                "粉料包装车间除尘系统未采取泄爆、惰化、抑爆等任一种爆炸防控措施",
+                "除尘系统改造未同步设计防爆措施",
+                "粉料包装车间",
+                "",
+            ),
+            source="government_inspection",
+            major_reason="干式除尘系统无任何爆炸防控措施，检查中当场判定为重大事故隐患",
+        ),
+        who="yingji",
+    )
+    stopped = plant.act(
+        stopped,
+        26,
+        "yingji",
+        wf.SUSPEND,
+        {
+            "scope": "part",
+            "part": "粉料包装车间及其除尘系统",
+            "withdrawal": "已撤出车间作业人员12人，设置警戒线和警示标志，切断除尘系统电源",
+        },
+    )
+    stopped = plant.fixes(stopped, 24, TEXTS[1], 30, who="qiye_fzr")
+    stopped = plant.act(
+        stopped,
+        20,
+        "qiye_aqy",
+        wf.REPORT_TO_WORKERS,
+        {
+            "body": "representatives_congress",
+            "reported_on": plant.day(20, 0),
+            "note": "向职工代表大会通报隐患情况、停产范围和治理方案",
+        },
+    )
+    stopped = plant.act(
+        stopped,
+        5,
+        "qiye_aqy",
+        wf.EVALUATE,
+        {
+            "evaluator_kind": "evaluation_body",
+            "evaluator": "浙江安澜安全评价有限公司",
+            "evaluated_on": plant.day(5, 0),
+            "conclusion": "除尘系统已加装泄爆片和隔爆阀，经检测符合安全生产条件",
+        },
+    )
+    made["major_resume_applied"] = plant.act(
+        stopped,
+        3,
+        "qiye_fzr",
+        wf.APPLY_RESUME,
+        {"application": "治理方案已全部落实，评价报告结论为符合安全生产条件，申请恢复生产。"},
+    )
 
     made["rejected_resubmitted"] = plant.general(
         TEXTS[4],
@@ -508,9 +575,7 @@ GENERAL_STATES = [  # target state → weight (demo mix: most hazards are closed
     (wf.CLOSED, 66),
 ]
 MAJOR_STATES = [
-    (wf.REPORTED, 10),
-    (wf.CONFIRMED, 10),
-    (wf.LISTED, 10),
+    (wf.REPORTED, 30),
     (wf.FIXES_SET, 10),
     (wf.RECTIFYING, 30),
     (wf.CLOSED, 30),
@@ -584,14 +649,13 @@ def _plan_hazard(rng: random.Random, now: dt.datetime, industry: str) -> dict[st
     else:
         path: list[str] = []
         if major:
+            # The expert's opinion and the listing run in parallel (they keep the state).
             path = [wf.CONFIRM_MAJOR, wf.LIST]
-        path += [wf.SET_FIVE_FIXES, wf.START_RECTIFICATION, wf.SUBMIT]
-        path += [wf.REVIEW_PASS, wf.ACCOUNTABILITY_REVIEW] if major else [wf.ACCEPT]
-        stop = {
-            wf.REPORTED: 0,
-            wf.CONFIRMED: 1,
-            wf.LISTED: 2,
-        }.get(target)
+        path += [wf.SET_PLAN if major else wf.SET_FIVE_FIXES, wf.START_RECTIFICATION, wf.SUBMIT]
+        path += [wf.ACCEPT, wf.ACCOUNTABILITY_REVIEW] if major else [wf.ACCEPT]
+        stop = None
+        if target == wf.REPORTED:
+            stop = rng.choice([0, 1, 2]) if major else 0
         if stop is None:
             order = [wf.FIXES_SET, wf.RECTIFYING, wf.SUBMITTED, wf.CLOSED]
             stop = (2 if major else 0) + order.index(target) + 1
@@ -603,7 +667,7 @@ def _plan_hazard(rng: random.Random, now: dt.datetime, industry: str) -> dict[st
             elif action == wf.LIST:
                 t = later(1, 4)
                 listing_deadline = timezone.localdate(t) + dt.timedelta(days=rng.randint(60, 120))
-            elif action == wf.SET_FIVE_FIXES:
+            elif action in (wf.SET_FIVE_FIXES, wf.SET_PLAN):
                 t = later(0.1, 3)
                 days = rng.randint(30, 90) if major else rng.randint(7, 45)
                 deadline = timezone.localdate(t) + dt.timedelta(days=days)
@@ -630,27 +694,28 @@ def _plan_hazard(rng: random.Random, now: dt.datetime, industry: str) -> dict[st
             if t > now:  # the story has not got this far yet
                 break
             steps.append((action, t))
-    # The state reached is the target of the last step taken.
+    # The state reached is the target of the last step that moved it.
     state = wf.REPORTED
     for action, _t in steps:
-        state = _TARGET[action]
+        state = _TARGET.get(action) or state
     return {
         "major": major,
         "on_spot": on_spot,
         "reported_at": reported_at,
         "steps": steps,
         "state": state,
-        "deadline": deadline if any(a == wf.SET_FIVE_FIXES for a, _ in steps) else None,
+        "deadline": deadline
+        if any(a in (wf.SET_FIVE_FIXES, wf.SET_PLAN) for a, _ in steps)
+        else None,
         "listing_deadline": listing_deadline if any(a == wf.LIST for a, _ in steps) else None,
         "item": _major_item(rng, industry) if major else None,
     }
 
 
-_TARGET = {
+_TARGET = {  # steps that move the state (the others are taken in place)
     wf.FIX_ON_SPOT: wf.CLOSED,
-    wf.CONFIRM_MAJOR: wf.CONFIRMED,
-    wf.LIST: wf.LISTED,
     wf.SET_FIVE_FIXES: wf.FIXES_SET,
+    wf.SET_PLAN: wf.FIXES_SET,
     wf.START_RECTIFICATION: wf.RECTIFYING,
     wf.SUBMIT: wf.SUBMITTED,
     wf.REJECT: wf.RECTIFYING,
@@ -817,18 +882,34 @@ def _hazard_row(
         hazard.listing_division_id = county_id
         hazard.listing_deadline = plan["listing_deadline"]
         hazard.listing_notice = f"重大事故隐患挂牌督办：{hazard.description[:60]}"
-    if wf.SET_FIVE_FIXES in when:
+    if wf.LIST in when or hazard.source == "government_inspection":
+        # Listed, or found by an inspection of the county: the county reviews it.
+        hazard.review_division_id = county_id
+        hazard.review_basis = "listed" if wf.LIST in when else "found"
+    hazard.name = hazard.description.splitlines()[0][:40]
+    hazard.check_kind = rng.choice(["1"] * 5 + ["2", "3", "4", "5", "9"])
+    hazard.registered_at = hazard.reported_at
+    if wf.SET_FIVE_FIXES in when or wf.SET_PLAN in when:
         hazard.liable_person = plan["principal"] if major else plan["officer"]
         hazard.measures = measures
         hazard.funds = Decimal(rng.choice([500, 1200, 3000, 8000, 20000, 150000]))
         hazard.deadline = plan["deadline"]
         hazard.contingency_plan = "整改期间加强巡检，设置警戒区域"
         hazard.remediation_plan = dict(PLAN) if major else {}
-    closing = when.get(wf.ACCEPT) or when.get(wf.REVIEW_PASS) or when.get(wf.FIX_ON_SPOT)
+    closing = when.get(wf.ACCEPT) or when.get(wf.FIX_ON_SPOT)
     if closing is not None:
-        hazard.accepted_by = None if wf.FIX_ON_SPOT in when else coordinator
+        by_county = hazard.review_division_id is not None and wf.ACCEPT in when
+        # The enterprise accepts what it found itself (16号令 第十五条): its acceptor has
+        # no account in the bulk demo, so the name stays in the comment.
+        hazard.accepted_by = coordinator if by_county else None
         hazard.accepted_at = hazard.closed_at = closing
-        hazard.accept_comment = "现场验收合格" if wf.ACCEPT in when else "整改完成"
+        hazard.accept_comment = (
+            "现场复查合格"
+            if by_county
+            else f"企业验收合格（验收人：{plan['principal']}）"
+            if wf.ACCEPT in when
+            else "整改完成"
+        )
     return hazard
 
 
@@ -891,8 +972,9 @@ def _events(hazard: Hazard, plan: dict, text: tuple, coordinator, expert, photo)
         )
     ]
     state = wf.REPORTED
+    reviewer = {"user": coordinator} if hazard.review_division_id is not None else principal
     for action, at in plan["steps"]:
-        target = _TARGET[action]
+        target = _TARGET.get(action) or state
         if action == wf.FIX_ON_SPOT:
             out.append(
                 event(action, at, state, target, **officer, note="当场整改完毕", data=evidence)
@@ -917,7 +999,7 @@ def _events(hazard: Hazard, plan: dict, text: tuple, coordinator, expert, photo)
                     },
                 )
             )
-        elif action == wf.SET_FIVE_FIXES:
+        elif action in (wf.SET_FIVE_FIXES, wf.SET_PLAN):
             data = {
                 "owner": hazard.liable_person,
                 "measures": hazard.measures,
@@ -952,13 +1034,9 @@ def _events(hazard: Hazard, plan: dict, text: tuple, coordinator, expert, photo)
                 )
             )
         elif action == wf.REJECT:
-            out.append(
-                event(action, at, state, target, user=coordinator, note="整改不到位，请继续整改")
-            )
+            out.append(event(action, at, state, target, **reviewer, note="整改不到位，请继续整改"))
         elif action == wf.ACCEPT:
-            out.append(
-                event(action, at, state, target, user=coordinator, note=hazard.accept_comment)
-            )
+            out.append(event(action, at, state, target, **reviewer, note=hazard.accept_comment))
         elif action == wf.REVIEW_PASS:
             out.append(
                 event(action, at, state, target, user=coordinator, note="现场核查合格，予以核销")

@@ -48,8 +48,10 @@ LEVEL_COUNTY = 3  # the lead department's officers and the county safety committ
 MAX_LEVEL = LEVEL_COUNTY
 
 # States in which a hazard is held to its deadline (submitted ones wait for the acceptor).
+# A stopped major hazard stays held to its deadline until it applies to resume; then the
+# regulator's 10-day clock runs instead (anjian.hazards.jobs.review_clock_run).
 HELD_STATES: frozenset[str] = frozenset(
-    {wf.REPORTED, wf.CONFIRMED, wf.LISTED, wf.FIXES_SET, wf.RECTIFYING}
+    {wf.REPORTED, wf.FIXES_SET, wf.RECTIFYING, wf.SUSPENDED, wf.EVALUATED}
 )
 
 

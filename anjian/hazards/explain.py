@@ -34,7 +34,7 @@ class StepOption:
     danger: bool = False  # refusing / failing steps: shown as secondary buttons
 
 
-REFUSING = {wf.REJECT, wf.REVIEW_FAIL, wf.DISMISS_MAJOR}
+REFUSING = {wf.REJECT, wf.REVIEW_FAIL, wf.DISMISS_MAJOR, wf.SUSPEND, wf.REOPEN}
 
 
 def action_label(action: str) -> str:
@@ -96,8 +96,14 @@ class PathStep:
 def path(hazard: Hazard) -> list[PathStep]:
     """The road a hazard of this kind travels, with where it is now: for the stepper at
     the top of its page."""
-    if hazard.level == Level.MAJOR:
-        road = [wf.REPORTED, wf.CONFIRMED, wf.LISTED, wf.FIXES_SET, wf.RECTIFYING, wf.SUBMITTED]
+    stopped = hazard.state in (wf.SUSPENDED, wf.EVALUATED, wf.RESUME_APPLIED) or (
+        hazard.suspended_at is not None and hazard.resumed_at is None
+    )
+    if hazard.level == Level.MAJOR and stopped:
+        # 16号令 第十六条, 第十八条, 第二十三条: stopped, evaluated, applied, reviewed.
+        road = [wf.REPORTED, wf.SUSPENDED, wf.EVALUATED, wf.RESUME_APPLIED]
+    elif hazard.level == Level.MAJOR:
+        road = [wf.REPORTED, wf.FIXES_SET, wf.RECTIFYING, wf.SUBMITTED]
     elif hazard.handling == wf.ON_SPOT:
         road = [wf.REPORTED]
     else:

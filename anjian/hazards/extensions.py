@@ -37,15 +37,21 @@ from . import workflow as wf
 from .models import DeadlineExtension, ExtensionState, Hazard, Level
 from .services import Errors, _add, _check_keys_now, _date, _event, _text, parties
 
-REQUEST_STATES = frozenset({wf.FIXES_SET, wf.RECTIFYING})
+REQUEST_STATES = frozenset({wf.FIXES_SET, wf.RECTIFYING, wf.SUSPENDED})
 REASON_LIMIT = 2000
 
 
 def deciding_parties(hazard: Hazard) -> frozenset[str]:
-    """The workflow parties that decide on this hazard's extensions."""
-    if hazard.level == Level.MAJOR and hazard.listed_by_id:
-        return frozenset({wf.LISTING_AUTHORITY})
-    return frozenset({wf.LEAD_OFFICER, wf.COORDINATOR})
+    """The workflow parties that decide on this hazard's extensions: the body that
+    reviews it (it found, ordered, stopped or listed it); for a general hazard the
+    enterprise handles itself, its principal (the enterprise set the deadline); for a
+    major one nobody ordered or listed, the lead department or the safety committee
+    office, who received its report (16号令 第十四条)."""
+    if not hazard.enterprise_accepts:
+        return frozenset({wf.REVIEW_AUTHORITY})
+    if hazard.level == Level.MAJOR:
+        return frozenset({wf.LEAD_OFFICER, wf.COORDINATOR})
+    return frozenset({wf.ENTERPRISE_PRINCIPAL})
 
 
 def may_request(user: Any, hazard: Hazard) -> bool:
@@ -160,7 +166,7 @@ def deadline_extension_request(
         )
         hazard_notify.tell(
             hazard,
-            hazard_notify.audience(hazard_notify.ACCEPTORS, hazard),
+            hazard_notify.audience(hazard_notify.DECIDERS, hazard),
             NotificationKind.ASSIGNMENT,
             _("Hazard %(number)s: deadline extension requested") % {"number": hazard.number},
             _("%(enterprise)s asks to move the deadline from %(old)s to %(new)s: %(reason)s")
@@ -201,10 +207,8 @@ def deadline_extension_decide(
         _check_keys_now()
         hazard = _lock(actor, row)
         if not may_decide(actor.user, hazard):
-            who = (
-                _("the authority that listed the hazard")
-                if deciding_parties(hazard) == {wf.LISTING_AUTHORITY}
-                else _("the lead department's officers or the safety committee office")
+            who = _(" or ").join(
+                services.party_labels()[p] for p in sorted(deciding_parties(hazard))
             )
             raise Forbidden(_("Only %(who)s may decide on this extension.") % {"who": who})
         extension = DeadlineExtension.objects.select_for_update().get(pk=extension_id)

@@ -15,7 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from . import reference
 from . import workflow as wf
-from .models import Category, Handling, HazardType, Source
+from .models import (
+    Category,
+    CheckKind,
+    EvaluatorKind,
+    Handling,
+    HazardType,
+    OccurrenceLink,
+    Source,
+    SuspensionScope,
+    WorkersBody,
+)
 from .services import PLAN_PARTS, plan_part_labels
 
 BLANK = [("", "---------")]
@@ -53,18 +63,29 @@ def _text_area(rows: int = NOTE_ROWS, **attrs: Any) -> forms.Textarea:
 
 def major_item_choices() -> list[tuple[str, Any]]:
     """The determination lists as grouped choices: the list's document, then its items
-    with their article and number, so the user sees what they cite. Item texts are the
-    Chinese short forms unless the active language is English."""
-    chinese = reference.chinese_active()
+    with their article and number, so the user sees what they cite. Only items that may be
+    chosen are offered (an item whose official text was not found is left out, and so is a
+    list with none). Item texts are the official Chinese text, or the English gloss when
+    English is active and the item has one."""
     out: list[tuple[str, Any]] = list(BLANK)
+    selectable = reference.items()
     for lst in reference.lists():
         group = []
         for row in lst["items"]:
-            where = row["article"] or ""
-            text = (row.get("text_zh") or row["text"]) if chinese else row["text"]
-            label = f"{where}（{row['number']}）{text}" if where else f"{row['number']}. {text}"
-            group.append((row["id"], label[:160]))
-        out.append((f"{lst['title']}（{lst['document']}）", group))
+            item = selectable.get(row["id"])
+            if item is None:
+                continue
+            text = " ".join(item.display_text().split())
+            where = item.article_label
+            if item.whole_article:
+                label = f"{where} {text}"
+            elif where:
+                label = f"{where}（{item.number}）{text}"
+            else:
+                label = f"{item.number}. {text}"
+            group.append((item.id, label[:160]))
+        if group:
+            out.append((f"{lst['title']}（{lst['document']}）", group))
     return out
 
 
@@ -88,6 +109,12 @@ class HazardForm(forms.Form):
 
 
 class ReportForm(HazardForm):
+    name = forms.CharField(
+        label=_("hazard name"),
+        max_length=100,
+        required=False,
+        help_text=_("A short title; the description's first line when left empty."),
+    )
     description = forms.CharField(
         label=_("What is wrong"),
         widget=_text_area(4, placeholder=_("e.g. the breather valve of tank 1 is blocked")),
@@ -104,7 +131,13 @@ class ReportForm(HazardForm):
     category = forms.ChoiceField(
         label=_("category"), choices=BLANK + Category.choices, required=False
     )
-    source = forms.ChoiceField(label=_("source"), choices=BLANK + Source.choices, required=False)
+    source = forms.ChoiceField(label=_("found by"), choices=BLANK + Source.choices, required=False)
+    check_kind = forms.ChoiceField(
+        label=_("kind of check"), choices=BLANK + CheckKind.choices, required=False
+    )
+    occurrence_link = forms.ChoiceField(
+        label=_("stage where it occurred"), choices=BLANK + OccurrenceLink.choices, required=False
+    )
     handling = forms.ChoiceField(
         label=_("handling"),
         choices=Handling.choices,
@@ -113,6 +146,15 @@ class ReportForm(HazardForm):
         required=False,
     )
     cause = forms.CharField(label=_("cause"), widget=_text_area(2), required=False)
+    harm_analysis = forms.CharField(
+        label=_("harm and difficulty of remedy"),
+        widget=_text_area(2),
+        required=False,
+        help_text=_(
+            "For a major hazard: how much harm it can do and how hard it is to remedy "
+            "(part of the report to the supervising department, 16号令 第十四条)."
+        ),
+    )
     risk_unit_id = forms.ChoiceField(label=_("risk analysis unit"), required=False)
     major_item = forms.ChoiceField(
         label=_("matches an item of a determination list"),
@@ -129,7 +171,16 @@ class ReportForm(HazardForm):
 
     required_names = frozenset({"description", "location", "hazard_type", "category", "source"})
     wide_names = frozenset(
-        {"description", "photos", "cause", "major_item", "major_reason", "note", "handling"}
+        {
+            "description",
+            "photos",
+            "cause",
+            "harm_analysis",
+            "major_item",
+            "major_reason",
+            "note",
+            "handling",
+        }
     )
 
     def __init__(
@@ -213,6 +264,110 @@ class ListForm(HazardForm):
         if self.cleaned_data.get("deadline"):
             data["deadline"] = self.cleaned_data["deadline"].isoformat()
         return data
+
+
+def _iso(data: dict[str, Any], cleaned: dict[str, Any], *names: str) -> dict[str, Any]:
+    for name in names:
+        if cleaned.get(name):
+            data[name] = cleaned[name].isoformat()
+    return data
+
+
+class OrderForm(HazardForm):
+    document_number = forms.CharField(
+        label=_("document number of the order"), max_length=64, required=False
+    )
+    note = forms.CharField(label=_("what the order requires"), widget=_text_area(4), required=False)
+    required_names = frozenset({"note"})
+    wide_names = frozenset({"note"})
+
+
+class WorkersReportForm(HazardForm):
+    body = forms.ChoiceField(
+        label=_("reported to"), choices=BLANK + WorkersBody.choices, required=False
+    )
+    reported_on = forms.DateField(label=_("reported on"), widget=_date_input(), required=False)
+    note = forms.CharField(label=_("what was reported"), widget=_text_area(3), required=False)
+    required_names = frozenset({"body", "reported_on", "note"})
+
+    def service_data(self) -> dict[str, Any]:
+        return _iso(super().service_data(), self.cleaned_data, "reported_on")
+
+
+class SuspendForm(HazardForm):
+    scope = forms.ChoiceField(
+        label=_("what stops"), choices=BLANK + SuspensionScope.choices, required=False
+    )
+    part = forms.CharField(
+        label=_("the part, facilities or equipment"), max_length=255, required=False
+    )
+    withdrawal = forms.CharField(
+        label=_("people withdrawn, others moved away, warnings set"),
+        widget=_text_area(3),
+        required=False,
+    )
+    note = forms.CharField(label=_("note"), widget=_text_area(2), required=False)
+    required_names = frozenset({"scope", "withdrawal"})
+    wide_names = frozenset({"withdrawal", "note"})
+
+
+class EvaluateForm(HazardForm):
+    evaluator_kind = forms.ChoiceField(
+        label=_("evaluated by"), choices=BLANK + EvaluatorKind.choices, required=False
+    )
+    evaluator = forms.CharField(
+        label=_("names of the experts or the body"), max_length=255, required=False
+    )
+    evaluated_on = forms.DateField(label=_("evaluated on"), widget=_date_input(), required=False)
+    conclusion = forms.CharField(label=_("conclusion"), widget=_text_area(3), required=False)
+    note = forms.CharField(label=_("note"), widget=_text_area(2), required=False)
+    required_names = frozenset({"evaluator_kind", "evaluator", "evaluated_on", "conclusion"})
+    wide_names = frozenset({"conclusion", "note"})
+
+    def service_data(self) -> dict[str, Any]:
+        return _iso(super().service_data(), self.cleaned_data, "evaluated_on")
+
+
+class ApplyResumeForm(HazardForm):
+    application = forms.CharField(
+        label=_("written application to resume"),
+        widget=_text_area(5),
+        required=False,
+        help_text=_(
+            "What was done under the remediation plan and the evaluation's result; the "
+            "reviewing authority reviews on site within 10 days."
+        ),
+    )
+    note = forms.CharField(label=_("note"), widget=_text_area(2), required=False)
+    required_names = frozenset({"application"})
+    wide_names = frozenset({"application", "note"})
+
+
+class ReviewForm(HazardForm):
+    reviewed_on = forms.DateField(
+        label=_("reviewed on site on"), widget=_date_input(), required=False
+    )
+    note = forms.CharField(label=_("findings"), widget=_text_area(4), required=False)
+    required_names = frozenset({"note"})
+    wide_names = frozenset({"note"})
+
+    def __init__(self, *args: Any, note_label=None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if note_label:
+            self.fields["note"].label = note_label
+
+    def service_data(self) -> dict[str, Any]:
+        return _iso(super().service_data(), self.cleaned_data, "reviewed_on")
+
+
+class ReopenForm(HazardForm):
+    note = forms.CharField(label=_("reason for reopening"), widget=_text_area(3), required=False)
+    deadline = forms.DateField(label=_("new deadline"), widget=_date_input(), required=False)
+    required_names = frozenset({"note", "deadline"})
+    wide_names = frozenset({"note"})
+
+    def service_data(self) -> dict[str, Any]:
+        return _iso(super().service_data(), self.cleaned_data, "deadline")
 
 
 class FiveFixesForm(HazardForm):
@@ -299,14 +454,30 @@ NOTE_LABELS = {
     wf.START_RECTIFICATION: (_("note"), False),
     wf.ACCEPT: (_("acceptance comment"), False),
     wf.REJECT: (_("reasons for rejecting"), True),
-    wf.REVIEW_PASS: (_("findings of the on-site review"), True),
-    wf.REVIEW_FAIL: (_("why the review failed"), True),
+    wf.RESUME: (_("why safety is ensured now"), True),
 }
 
 
 def step_form(action: str, *args: Any, hazard=None, **kwargs: Any) -> HazardForm:
-    if action == wf.SET_FIVE_FIXES:
+    if action in (wf.SET_FIVE_FIXES, wf.SET_PLAN):
         return FiveFixesForm(*args, major=bool(hazard and hazard.is_major), **kwargs)
+    simple = {
+        wf.ORDER: OrderForm,
+        wf.REPORT_TO_WORKERS: WorkersReportForm,
+        wf.SUSPEND: SuspendForm,
+        wf.EVALUATE: EvaluateForm,
+        wf.APPLY_RESUME: ApplyResumeForm,
+        wf.REOPEN: ReopenForm,
+    }
+    if action in simple:
+        return simple[action](*args, **kwargs)
+    if action in (wf.REVIEW_PASS, wf.REVIEW_FAIL):
+        label = (
+            _("findings of the on-site review")
+            if action == wf.REVIEW_PASS
+            else _("why the review failed")
+        )
+        return ReviewForm(*args, note_label=label, **kwargs)
     if action == wf.SUBMIT:
         return SubmitForm(*args, **kwargs)
     if action == wf.FIX_ON_SPOT:

@@ -282,4 +282,137 @@ def hazard_deadlines_run(
             counts["errors"] += 1
         if progress is not None and counts["looked_at"] % CHUNK == 0:
             progress(counts["looked_at"])
+    counts.update(review_clock_run(today=today, policy=policy))
+    return counts
+
+
+# --- the 10-day clock of the on-site review (16号令 第二十三条) ---------------------------------
+# An application to resume production starts it (services._do_apply_resume sets
+# review_due_on). The reviewing body is reminded before the day, like a deadline; the day
+# after, the review is marked overdue once (event "review_overdue") and the county is
+# told: the lead department's officers and the safety committee office. Conditional
+# updates make each of these happen once, whichever worker runs.
+
+
+def _same_review(hazard: Hazard) -> Q:
+    return Q(pk=hazard.pk, state=wf.RESUME_APPLIED, review_due_on=hazard.review_due_on)
+
+
+def _review_remind(hazard: Hazard, window: dt.date, today: dt.date, days_left: int) -> bool:
+    with transaction.atomic():
+        won = (
+            Hazard.objects.filter(_same_review(hazard))
+            .filter(Q(review_reminded_on__isnull=True) | Q(review_reminded_on__lt=window))
+            .update(review_reminded_on=today)
+        )
+        if not won:
+            return False
+        hazard_notify.tell(
+            hazard,
+            hazard_notify.audience(hazard_notify.ACCEPTORS, hazard),
+            NotificationKind.DEADLINE,
+            _("On-site review of hazard %(number)s due on %(date)s")
+            % {"number": hazard.number, "date": hazard.review_due_on.isoformat()},
+            _(
+                "%(n)d days left for the on-site review of the application to resume "
+                "production (16号令 第二十三条): %(description)s"
+            )
+            % {"n": days_left, "description": hazard.description[:200]},
+        )
+    return True
+
+
+def _review_overdue(hazard: Hazard, today: dt.date) -> bool:
+    since = hazard.review_due_on + dt.timedelta(days=1)
+    with transaction.atomic():
+        _check_keys_now()
+        won = (
+            Hazard.objects.filter(_same_review(hazard))
+            .filter(review_overdue_since__isnull=True)
+            .update(review_overdue_since=since)
+        )
+        if not won:
+            return False
+        people: list[Any] = []
+        for name in (
+            hazard_notify.ACCEPTORS,
+            hazard_notify.LEAD_OFFICERS,
+            hazard_notify.COORDINATORS,
+        ):
+            people += hazard_notify.audience(name, hazard)
+        unique = list({p.pk: p for p in people}.values())
+        data = {
+            "review_due_on": hazard.review_due_on.isoformat(),
+            "overdue_since": since.isoformat(),
+            "notified": [{"id": p.pk, "name": str(p), "role": p.role} for p in unique],
+            "noticed_on": today.isoformat(),
+        }
+        note = _("The on-site review was due on %(date)s: escalated to the county.") % {
+            "date": hazard.review_due_on.isoformat()
+        }
+        event = _event(
+            hazard,
+            JOB_ACTOR,
+            "review_overdue",
+            hazard.state,
+            hazard.state,
+            timezone.now(),
+            note,
+            data,
+        )
+        audit_append(
+            actor=JOB_ACTOR,
+            action="review_overdue",
+            obj=hazard,
+            summary=f"{hazard.number} on-site review overdue since {since}",
+            changes={**data, "event_id": event.pk},
+        )
+        hazard_notify.tell(
+            hazard,
+            unique,
+            NotificationKind.ESCALATION,
+            _("On-site review of hazard %(number)s of %(enterprise)s is overdue")
+            % {"number": hazard.number, "enterprise": hazard.enterprise.name},
+            _(
+                "The application to resume production waits since %(applied)s; the review "
+                "was due on %(date)s (16号令 第二十三条)."
+            )
+            % {
+                "applied": timezone.localdate(hazard.resume_applied_at).isoformat()
+                if hazard.resume_applied_at
+                else "",
+                "date": hazard.review_due_on.isoformat(),
+            },
+        )
+    return True
+
+
+def review_clock_run(*, today: dt.date | None = None, policy: dl.Policy | None = None) -> dict:
+    """Remind and escalate the on-site reviews of applications to resume."""
+    today = today or timezone.localdate()
+    policy = policy or deadline_policy()
+    counts = {"review_reminded": 0, "review_overdue": 0}
+    rows = (
+        Hazard.objects.filter(state=wf.RESUME_APPLIED, review_due_on__isnull=False)
+        .exclude(review_overdue_since__isnull=False)
+        .select_related("enterprise__division")
+        .order_by("pk")
+    )
+    for hazard in rows.iterator(chunk_size=CHUNK):
+        days_left = (hazard.review_due_on - today).days  # calendar days: 10日
+        try:
+            if days_left < 0:
+                counts["review_overdue"] += _review_overdue(hazard, today)
+                continue
+            window = dl.reminder_window(
+                hazard.review_due_on,
+                today,
+                dl.Policy(
+                    reminder_days=policy.reminder_days, escalation_days=policy.escalation_days
+                ),
+            )
+            if dl.reminder_due(window, hazard.review_reminded_on):
+                counts["review_reminded"] += _review_remind(hazard, window, today, days_left)
+        except Exception:
+            logger.exception("review clock failed on hazard %s", hazard.pk)
     return counts

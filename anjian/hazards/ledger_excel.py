@@ -68,10 +68,11 @@ LEVEL_ZH = {wf.GENERAL: "一般事故隐患", wf.MAJOR: "重大事故隐患"}
 HANDLING_ZH = {wf.ON_SPOT: "立即整改", wf.BY_DEADLINE: "限期整改"}
 STATE_ZH = {
     wf.REPORTED: "已上报",
-    wf.CONFIRMED: "已专家确认",
-    wf.LISTED: "已挂牌督办",
     wf.FIXES_SET: "已落实五定",
     wf.RECTIFYING: "整改中",
+    wf.SUSPENDED: "停产停业治理中",
+    wf.EVALUATED: "治理情况已评估",
+    wf.RESUME_APPLIED: "已申请恢复生产",
     wf.SUBMITTED: "待验收",
     wf.CLOSED: "已验收销号",
 }

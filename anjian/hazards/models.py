@@ -8,6 +8,7 @@ uploaded (originals), each tied to the event that brought it.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,61 @@ class Source(models.TextChoices):
     SENSOR_ALARM = "sensor_alarm", _("Sensor alarm")
     VIDEO_ANALYSIS = "video_analysis", _("Video analysis")
     OTHER = "other", _("Other")
+
+
+class CheckKind(models.TextChoices):
+    """t_yhzlxx DANGER_SRC: the kind of check that found the hazard (codes 1–10 as the
+    provincial platforms exchange them: docs/national-tables.md). `Source` records who
+    found it; this records how."""
+
+    DAILY = "1", _("Daily check")
+    COMPREHENSIVE = "2", _("Comprehensive check")
+    PROFESSIONAL = "3", _("Specialist check")
+    SEASONAL = "4", _("Seasonal check")
+    KEY_PERIOD = "5", _("Check before key periods and holidays")
+    ACCIDENT_ANALOGY = "6", _("Check by analogy with an accident")
+    RESTART = "7", _("Check before resuming production")
+    EXPERT_DIAGNOSIS = "8", _("Diagnostic check by outside experts")
+    MEASURE_FAILURE = "9", _("Control measure failed")
+    OTHER = "10", _("Other")
+
+
+class OccurrenceLink(models.TextChoices):
+    """t_yhzlxx OCCURRENCE_LINK (发生环节), codes 1–10."""
+
+    DESIGN = "1", _("Design")
+    PRODUCT_DEFECT = "2", _("Product quality defect")
+    STORAGE = "3", _("Storage")
+    CONSTRUCTION = "4", _("Project construction")
+    START_STOP = "5", _("Start-up and shut-down")
+    OPERATION = "6", _("Use and operation")
+    UPKEEP = "7", _("Maintenance and upkeep")
+    REPAIR = "8", _("Repair")
+    CHANGE = "9", _("Change")
+    TRANSPORT = "10", _("Transport and other")
+
+
+class SuspensionScope(models.TextChoices):
+    """16号令 第十六条: 暂时停产停业或者停止使用."""
+
+    WHOLE = "whole", _("Whole production stopped")
+    PART = "part", _("Part of production stopped")
+    EQUIPMENT = "equipment", _("Use of the facilities or equipment stopped")
+
+
+class EvaluatorKind(models.TextChoices):
+    """16号令 第十八条: the enterprise's own technical staff and experts, or a qualified
+    safety evaluation body."""
+
+    OWN_EXPERTS = "own_experts", _("The enterprise's own technical staff and experts")
+    EVALUATION_BODY = "evaluation_body", _("A qualified safety evaluation body")
+
+
+class WorkersBody(models.TextChoices):
+    """安全生产法 第四十一条: 职工大会或者职工代表大会."""
+
+    CONGRESS = "workers_congress", _("Workers' congress")
+    REPRESENTATIVES = "representatives_congress", _("Workers' representatives congress")
 
 
 class HazardType(models.TextChoices):
@@ -66,10 +122,11 @@ class Handling(models.TextChoices):
 
 class State(models.TextChoices):
     REPORTED = wf.REPORTED, _("reported")
-    CONFIRMED = wf.CONFIRMED, _("confirmed as major")
-    LISTED = wf.LISTED, _("listed for supervision")
     FIXES_SET = wf.FIXES_SET, _("five fixes set")
     RECTIFYING = wf.RECTIFYING, _("rectifying")
+    SUSPENDED = wf.SUSPENDED, _("stopped for remediation")
+    EVALUATED = wf.EVALUATED, _("remedy evaluated")
+    RESUME_APPLIED = wf.RESUME_APPLIED, _("applied to resume")
     SUBMITTED = wf.SUBMITTED, _("awaiting acceptance")
     CLOSED = wf.CLOSED, _("closed")
 
@@ -77,10 +134,11 @@ class State(models.TextChoices):
 # t_yhzlxx DANGER_STATE: 0 rectifying / 1 awaiting acceptance / 9 accepted.
 NATIONAL_STATE = {
     wf.REPORTED: "0",
-    wf.CONFIRMED: "0",
-    wf.LISTED: "0",
     wf.FIXES_SET: "0",
     wf.RECTIFYING: "0",
+    wf.SUSPENDED: "0",
+    wf.EVALUATED: "0",
+    wf.RESUME_APPLIED: "1",
     wf.SUBMITTED: "1",
     wf.CLOSED: "9",
 }
@@ -94,11 +152,19 @@ ACTION_LABELS: dict[str, Any] = {
     wf.DISMISS_MAJOR: _("dismiss the major determination"),
     wf.LIST: _("list for supervision"),
     wf.SET_FIVE_FIXES: _("set the five fixes"),
+    wf.SET_PLAN: _("set the remediation plan"),
+    wf.ORDER: _("order rectification"),
+    wf.REPORT_TO_WORKERS: _("report to the workers' congress"),
+    wf.SUSPEND: _("stop production or use"),
+    wf.RESUME: _("resume production"),
+    wf.EVALUATE: _("record the evaluation of the remedy"),
+    wf.APPLY_RESUME: _("apply in writing to resume"),
+    wf.REOPEN: _("reopen"),
     wf.START_RECTIFICATION: _("start rectification"),
     wf.SUBMIT: _("submit for acceptance"),
     wf.ACCEPT: _("accept and close"),
     wf.REJECT: _("reject"),
-    wf.REVIEW_PASS: _("pass the on-site review and close"),
+    wf.REVIEW_PASS: _("pass the on-site review and write off"),
     wf.REVIEW_FAIL: _("fail the on-site review"),
     wf.ACCOUNTABILITY_REVIEW: _("record the accountability review"),
 }
@@ -115,6 +181,10 @@ class Hazard(models.Model):
     SCOPE_ENTERPRISE_PATH = "enterprise"
 
     number = models.CharField(_("number"), max_length=32, unique=True)
+    # A stable identifier for exchanges with other platforms (t_yhzlxx DANGER_ID); the
+    # number is ours, this one never changes and is unique across counties.
+    uuid = models.UUIDField(_("record ID"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("hazard name"), max_length=100, blank=True)
     enterprise = models.ForeignKey(
         "registry.Enterprise",
         verbose_name=_("enterprise"),
@@ -137,13 +207,22 @@ class Hazard(models.Model):
         on_delete=models.PROTECT,
         related_name="hazards",
     )
-    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    source = models.CharField(_("found by"), max_length=24, choices=Source.choices)
+    check_kind = models.CharField(
+        _("kind of check"), max_length=2, choices=CheckKind.choices, default=CheckKind.OTHER
+    )
+    occurrence_link = models.CharField(
+        _("stage where it occurred"), max_length=2, choices=OccurrenceLink.choices, blank=True
+    )
     hazard_type = models.CharField(_("type"), max_length=16, choices=HazardType.choices)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     level = models.CharField(_("level"), max_length=8, choices=Level.choices)
     handling = models.CharField(_("handling"), max_length=8, choices=Handling.choices)
     description = models.TextField(_("description"))
     cause = models.TextField(_("cause"), blank=True)
+    # Major hazards: the analysis of its harm and of how hard it is to remedy, a part of
+    # the report to the supervising department (16号令 第十四条第二款).
+    harm_analysis = models.TextField(_("harm and difficulty of remedy"), blank=True)
     location = models.CharField(_("location"), max_length=255)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, db_index=True)
 
@@ -219,6 +298,43 @@ class Hazard(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accept_comment = models.TextField(_("acceptance comment"), blank=True)
 
+    # The review authority (整改复查 / 现场审查): the department (or the safety committee
+    # office or grid of a division, when no department) that found the hazard on an
+    # inspection, ordered it rectified, stopped it or listed it. Empty: the enterprise
+    # accepts the hazard itself (16号令 第十五条, t_yhzlxx CHECK_ACCEPT_PERSON).
+    review_department = models.ForeignKey(
+        "registry.Department",
+        verbose_name=_("reviewing department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_division = models.ForeignKey(
+        "registry.Division",
+        verbose_name=_("reviewing jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_basis = models.CharField(_("why it reviews"), max_length=16, blank=True)
+
+    # Major hazards: the report to the workers' congress (安全生产法 第四十一条), the stop
+    # (第十六条), the evaluation (第十八条), the written application to resume and the
+    # 10-day clock of the on-site review (第二十三条).
+    workers_reported_on = models.DateField(
+        _("reported to the workers' congress on"), null=True, blank=True
+    )
+    suspended_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    suspension = models.JSONField(_("stop"), default=dict, blank=True)
+    evaluation = models.JSONField(_("evaluation"), default=dict, blank=True)
+    resume_applied_at = models.DateTimeField(_("applied to resume at"), null=True, blank=True)
+    review_due_on = models.DateField(_("on-site review due on"), null=True, blank=True)
+    review_reminded_on = models.DateField(null=True, blank=True)
+    review_overdue_since = models.DateField(null=True, blank=True)
+    resumed_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),
@@ -227,7 +343,18 @@ class Hazard(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reported_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    reported_at = models.DateTimeField(_("found at"), default=timezone.now, db_index=True)
+    # Who entered it in the ledger and when (t_yhzlxx REGISTRANT, REGIST_TIME): the same
+    # as the finder for a report, not for an imported ledger.
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     # Deadlines (anjian.hazards.deadlines, the job in anjian.hazards.jobs): the first day
@@ -286,6 +413,12 @@ class Hazard(models.Model):
                 condition=Q(listing_deadline__isnull=False) & ~Q(state=wf.CLOSED),
                 name="hazard_open_listing_deadline",
             ),
+            # The 10-day clock of the on-site review of an application to resume.
+            models.Index(
+                fields=["review_due_on"],
+                condition=Q(state=wf.RESUME_APPLIED),
+                name="hazard_review_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -298,6 +431,15 @@ class Hazard(models.Model):
     @property
     def national_state(self) -> str:
         return NATIONAL_STATE[self.state]
+
+    @property
+    def display_name(self) -> str:
+        """The hazard's name, or the start of its description for hazards without one."""
+        return self.name or self.description[:40]
+
+    @property
+    def enterprise_accepts(self) -> bool:
+        return not (self.review_department_id or self.review_division_id)
 
 
 class ImmutableRecord(models.Model):
@@ -640,3 +782,7 @@ class DeadlineExtension(models.Model):
     @property
     def pending(self) -> bool:
         return self.state == ExtensionState.REQUESTED
+
+
+ACTION_LABELS["migrate_state"] = _("moved to the rules of 2026-12 (migration)")
+ACTION_LABELS["review_overdue"] = _("on-site review overdue")

@@ -8,12 +8,14 @@ logged). The deadline job and the extension services use the same audiences.
 Audiences (who exactly, resolved from the registry and the users):
 * managers     — the enterprise's principal(s) and safety officer(s) (active users);
 * principals   — the enterprise's principal(s) only;
-* acceptors    — general hazard: officers of the enterprise's lead department (duty
-                 assignment "lead", their division covering the enterprise); when it has
-                 none (a supervision gap), the nearest safety committee office
-                 (coordinators) above it; major hazard: the listing authority (officers
-                 of the listing department, or the coordinators of the listing
-                 jurisdiction);
+* acceptors    — the body that reviews the hazard (it found, ordered, stopped or listed
+                 it: officers of that department, or the coordinators / grid officers of
+                 that division); for a hazard the enterprise accepts itself, its
+                 managers (a major one: its principals);
+* deciders     — who decides on a deadline extension (anjian.hazards.extensions):
+                 the reviewing body; else a general hazard's principal; else, for a
+                 major hazard, the lead department's officers or the nearest safety
+                 committee office;
 * regulators   — lead department officers + the nearest coordinator(s);
 * grid         — grid officers whose grid or township covers the enterprise.
 """
@@ -47,6 +49,7 @@ MANAGER_ROLES = wf.PARTY_ROLES[wf.ENTERPRISE_MANAGER]
 MANAGERS = "managers"
 PRINCIPALS = "principals"
 ACCEPTORS = "acceptors"
+DECIDERS = "deciders"
 REGULATORS = "regulators"
 GRID = "grid"
 LEAD_OFFICERS = "lead_officers"
@@ -109,22 +112,38 @@ def grid_officers(enterprise: Enterprise) -> list[User]:
     return list(_active().filter(role=Role.GRID_OFFICER, division_id__in=ids))
 
 
-def listing_authority(hazard: Hazard) -> list[User]:
-    if not hazard.listed_by_id:
-        return []
-    if hazard.listing_department_id:
+def review_authority(hazard: Hazard) -> list[User]:
+    if hazard.review_department_id:
         return list(
             _active().filter(
-                role=Role.DEPARTMENT_OFFICER, department_id=hazard.listing_department_id
+                role=Role.DEPARTMENT_OFFICER, department_id=hazard.review_department_id
             )
         )
-    return list(_active().filter(role=Role.COORDINATOR, division_id=hazard.listing_division_id))
+    if hazard.review_division_id:
+        return list(
+            _active().filter(
+                role__in=[Role.COORDINATOR, Role.GRID_OFFICER],
+                division_id=hazard.review_division_id,
+            )
+        )
+    return []
 
 
 def acceptors(hazard: Hazard) -> list[User]:
-    """Who decides on the hazard's acceptance or on its deadline extension."""
-    if hazard.level == Level.MAJOR and hazard.listed_by_id:
-        return listing_authority(hazard)
+    """Who accepts (or reviews) the hazard's rectification."""
+    if not hazard.enterprise_accepts:
+        return review_authority(hazard)
+    if hazard.level == Level.MAJOR:
+        return enterprise_principals(hazard.enterprise)
+    return enterprise_managers(hazard.enterprise)
+
+
+def deciders(hazard: Hazard) -> list[User]:
+    """Who decides on the hazard's deadline extensions."""
+    if not hazard.enterprise_accepts:
+        return review_authority(hazard)
+    if hazard.level == Level.GENERAL:
+        return enterprise_principals(hazard.enterprise)
     enterprise = hazard.enterprise
     # The lead department's officers; for an enterprise without one (a supervision gap)
     # the safety committee office, so that the request still reaches somebody.
@@ -135,6 +154,7 @@ AUDIENCES: dict[str, Callable[[Hazard], list[User]]] = {
     MANAGERS: lambda h: enterprise_managers(h.enterprise),
     PRINCIPALS: lambda h: enterprise_principals(h.enterprise),
     ACCEPTORS: acceptors,
+    DECIDERS: deciders,
     REGULATORS: lambda h: lead_officers(h.enterprise) + nearest_coordinators(h.enterprise.division),
     GRID: lambda h: grid_officers(h.enterprise),
     LEAD_OFFICERS: lambda h: lead_officers(h.enterprise),
@@ -173,8 +193,17 @@ STEP_RULES: tuple[Rule, ...] = (
     Rule(wf.REPORT, "major", REGULATORS, OTHER),
     Rule(wf.MAKE_MAJOR, "always", REGULATORS, OTHER),
     Rule(wf.MAKE_MAJOR, "always", MANAGERS, DECISION),
-    # Submitted: the acceptors (the listing authority for a major hazard) have work.
+    # Submitted: the acceptors (the reviewing body, or the enterprise's own acceptor)
+    # have work.
     Rule(wf.SUBMIT, "always", ACCEPTORS, ASSIGNMENT),
+    # The plan completes a major hazard's report (16号令 第十四条第二款 (三)).
+    Rule(wf.SET_PLAN, "always", REGULATORS, OTHER),
+    # A stop, an application to resume (the 10-day clock starts), the review.
+    Rule(wf.SUSPEND, "always", REGULATORS, OTHER),
+    Rule(wf.SUSPEND, "always", MANAGERS, DECISION),
+    Rule(wf.APPLY_RESUME, "always", ACCEPTORS, ASSIGNMENT),
+    Rule(wf.ORDER, "always", MANAGERS, ASSIGNMENT),
+    Rule(wf.REOPEN, "always", MANAGERS, ASSIGNMENT),
     # Decisions on the enterprise's hazard.
     Rule(wf.CONFIRM_MAJOR, "always", MANAGERS, DECISION),
     Rule(wf.DISMISS_MAJOR, "always", MANAGERS, DECISION),
@@ -204,6 +233,11 @@ def step_titles() -> dict[str, str]:
         wf.ACCEPT: _("Hazard %(number)s accepted and closed"),
         wf.REJECT: _("Hazard %(number)s rejected at acceptance"),
         wf.REVIEW_PASS: _("Hazard %(number)s passed the on-site review"),
+        wf.SET_PLAN: _("Remediation plan of major hazard %(number)s set"),
+        wf.SUSPEND: _("Production stopped for hazard %(number)s"),
+        wf.APPLY_RESUME: _("Application to resume production for hazard %(number)s"),
+        wf.ORDER: _("Rectification ordered for hazard %(number)s"),
+        wf.REOPEN: _("Hazard %(number)s reopened"),
         wf.REVIEW_FAIL: _("Hazard %(number)s failed the on-site review"),
     }
 

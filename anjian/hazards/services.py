@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.accounts.models import ENTERPRISE_ROLES, REGULATOR_ROLES, Role
+from anjian.accounts.models import ENTERPRISE_ROLES, REGULATOR_ROLES, Role, User
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -43,6 +43,8 @@ from .models import (
     PHOTO_FORMATS,
     AccountabilityReview,
     Category,
+    CheckKind,
+    EvaluatorKind,
     Handling,
     Hazard,
     HazardCounter,
@@ -51,9 +53,12 @@ from .models import (
     HazardType,
     Level,
     MajorBasis,
+    OccurrenceLink,
     PhotoKind,
     Source,
     State,
+    SuspensionScope,
+    WorkersBody,
 )
 
 TEXT_LIMIT = 2000
@@ -75,13 +80,19 @@ def recurrence_days() -> int:
 def party_labels() -> dict[str, str]:
     return {
         wf.ENTERPRISE_MANAGER: _("the enterprise's principal or safety officer"),
+        wf.ENTERPRISE_PRINCIPAL: _("the enterprise's principal"),
+        wf.ENTERPRISE_ACCEPTOR: _(
+            "the enterprise's acceptor (a hazard the enterprise found and accepts itself)"
+        ),
         wf.ENTERPRISE_STAFF: _("the enterprise's staff"),
         wf.INSPECTOR: _("regulators supervising the enterprise"),
         wf.COORDINATOR: _("the safety committee office"),
         wf.LEAD_OFFICER: _("officers of the lead department"),
         wf.GRID_OFFICER: _("the grid officer"),
         wf.EXPERT: _("experts of the jurisdiction"),
-        wf.LISTING_AUTHORITY: _("the authority that listed the hazard"),
+        wf.REVIEW_AUTHORITY: _(
+            "the authority that reviews the hazard (found, ordered, stopped or listed it)"
+        ),
     }
 
 
@@ -95,7 +106,9 @@ def enterprise_parties(user: Any, enterprise_ids: Iterable[int]) -> dict[int, fr
     role = user.role
     if role in ENTERPRISE_ROLES:
         staff = frozenset(
-            p for p in (wf.ENTERPRISE_STAFF, wf.ENTERPRISE_MANAGER) if role in wf.PARTY_ROLES[p]
+            p
+            for p in (wf.ENTERPRISE_STAFF, wf.ENTERPRISE_MANAGER, wf.ENTERPRISE_PRINCIPAL)
+            if role in wf.PARTY_ROLES[p]
         )
         return {pk: staff if pk == user.enterprise_id else none for pk in ids}
     if role not in REGULATOR_ROLES:
@@ -117,18 +130,63 @@ def enterprise_parties(user: Any, enterprise_ids: Iterable[int]) -> dict[int, fr
     }
 
 
-def hazard_parties(user: Any, hazard: Hazard, of_enterprise: frozenset[str]) -> frozenset[str]:
-    """The enterprise's parties plus the one a hazard adds: the authority that listed it."""
-    if not of_enterprise or wf.INSPECTOR not in of_enterprise or not hazard.listed_by_id:
-        return of_enterprise
-    role = user.role
-    if hazard.listing_department_id:
-        listing = (
-            role == Role.DEPARTMENT_OFFICER and user.department_id == hazard.listing_department_id
+def is_review_authority(user: Any, hazard: Hazard) -> bool:
+    """The user belongs to the body that reviews this hazard: an officer of the reviewing
+    department, or (no department) a coordinator or grid officer of the reviewing
+    division."""
+    if hazard.review_department_id:
+        return (
+            user.role == Role.DEPARTMENT_OFFICER
+            and user.department_id == hazard.review_department_id
         )
-    else:
-        listing = role == Role.COORDINATOR and user.division_id == hazard.listing_division_id
-    return of_enterprise | {wf.LISTING_AUTHORITY} if listing else of_enterprise
+    if hazard.review_division_id:
+        return (
+            user.role in (Role.COORDINATOR, Role.GRID_OFFICER)
+            and user.division_id == hazard.review_division_id
+        )
+    return False
+
+
+def hazard_parties(user: Any, hazard: Hazard, of_enterprise: frozenset[str]) -> frozenset[str]:
+    """The enterprise's parties plus the ones a hazard adds: the body that reviews it
+    (a regulator in scope) or, where none does, the enterprise's own acceptor (its
+    managers; for a major hazard its principal)."""
+    if not of_enterprise:
+        return of_enterprise
+    if wf.INSPECTOR in of_enterprise:
+        if is_review_authority(user, hazard):
+            return of_enterprise | {wf.REVIEW_AUTHORITY}
+        return of_enterprise
+    if hazard.enterprise_accepts:
+        acceptor = wf.ENTERPRISE_PRINCIPAL if hazard.level == Level.MAJOR else wf.ENTERPRISE_MANAGER
+        if acceptor in of_enterprise and not _fixer_with_other_acceptor(user, hazard):
+            return of_enterprise | {wf.ENTERPRISE_ACCEPTOR}
+    return of_enterprise
+
+
+def _fixer_with_other_acceptor(user: Any, hazard: Hazard) -> bool:
+    """The enterprise's acceptor is not the person who did the fix (who handed it in,
+    or the person responsible named in the five fixes) where the enterprise has another
+    acceptor (a manager; for a major hazard a principal): acceptance is a second pair of
+    eyes. Only asked of a hazard waiting for acceptance."""
+    if hazard.state != wf.SUBMITTED:
+        return False
+    names = {n for n in (user.get_full_name().strip(), user.username, str(user)) if n}
+    fixer = hazard.liable_person.strip() in names or (
+        HazardEvent.objects.filter(hazard=hazard, action=wf.SUBMIT, actor=user).exists()
+    )
+    if not fixer:
+        return False
+    roles = (
+        [Role.ENTERPRISE_PRINCIPAL]
+        if hazard.level == Level.MAJOR
+        else [Role.ENTERPRISE_PRINCIPAL, Role.ENTERPRISE_SAFETY_OFFICER]
+    )
+    return (
+        User.objects.filter(is_active=True, enterprise_id=hazard.enterprise_id, role__in=roles)
+        .exclude(pk=user.pk)
+        .exists()
+    )
 
 
 def parties(user: Any, enterprise: Enterprise, hazard: Hazard | None = None) -> frozenset[str]:
@@ -145,7 +203,16 @@ def _facts(hazard: Hazard) -> wf.Facts:
         and hazard.level == Level.MAJOR
         and AccountabilityReview.objects.filter(hazard_id=hazard.pk).exists()
     )
-    return wf.Facts(level=hazard.level, handling=hazard.handling, reviewed=reviewed)
+    return wf.Facts(
+        level=hazard.level,
+        handling=hazard.handling,
+        reviewed=reviewed,
+        confirmed=hazard.confirmed_at is not None,
+        listed=hazard.listed_at is not None,
+        planned=bool(hazard.remediation_plan),
+        has_authority=not hazard.enterprise_accepts,
+        stop_ordered=bool((hazard.suspension or {}).get("ordered")),
+    )
 
 
 def available_actions(hazard: Hazard, user: Any) -> list[str]:
@@ -177,29 +244,57 @@ def _who_may(step: wf.Transition) -> str:
 
 def _guard_message(guard: str, hazard: Hazard, action: str) -> str:
     label = _action_label(action)
-    if guard in ("general", "general_on_spot") and hazard.level == Level.MAJOR:
-        return _(
-            "Cannot %(action)s a major hazard: it needs expert confirmation, listing for "
-            "supervision and an on-site review by the listing authority."
-        ) % {"action": label}
+    major = hazard.level == Level.MAJOR
+    if guard in ("general", "general_on_spot") and major:
+        if action == wf.SET_FIVE_FIXES:
+            return _(
+                "Cannot %(action)s of a major hazard on their own: the principal sets the "
+                "remediation plan with the five fixes (16号令 第十五条)."
+            ) % {"action": label}
+        return _("Cannot %(action)s a major hazard: this step is for general hazards.") % {
+            "action": label
+        }
     if guard == "general_on_spot":
         return _(
             "Cannot %(action)s: only a general hazard fixed on the spot may be closed "
             "directly; this one is fixed by a deadline and needs the five fixes."
         ) % {"action": label}
-    if guard == "major":
+    messages = {
+        "major_not_reviewed": _(
+            "Cannot %(action)s: this hazard already has its accountability review."
+        )
+        if major
+        else _("Cannot %(action)s: only closed major hazards get an accountability review."),
+        "major_unconfirmed": _("Cannot %(action)s: an expert has already confirmed it."),
+        "major_not_listed": _("Cannot %(action)s: the hazard is listed for supervision."),
+        "major_without_plan": _("Cannot %(action)s: the remediation plan is already set."),
+        "no_authority": _(
+            "Cannot %(action)s: a regulator already reviews this hazard (it found, ordered "
+            "or listed it)."
+        ),
+        "self_stopped_planned": _(
+            "Cannot %(action)s: set the remediation plan first; a stop ordered by a "
+            "regulator, or of a listed hazard, ends only after the regulator's on-site "
+            "review of a written application (16号令 第十八条、第二十三条)."
+        ),
+        "stop_ordered_planned": _(
+            "Cannot %(action)s: set the remediation plan first; a stop the enterprise "
+            "decided itself ends when it resumes."
+        ),
+        "ordered_unlisted_planned": _(
+            "Cannot %(action)s: set the remediation plan first; a listed hazard needs the "
+            "evaluation of its remedy before the application (16号令 第十八条); a stop "
+            "the enterprise decided itself ends when it resumes."
+        ),
+        "stop_ordered": _(
+            "Cannot %(action)s: the enterprise decided this stop itself and ends it by resuming."
+        ),
+    }
+    if guard == "major" or (not major and guard.startswith("major")):
         return _("Cannot %(action)s a general hazard: this step is for major hazards only.") % {
             "action": label
         }
-    if guard == "major_not_reviewed" and hazard.level == Level.MAJOR:
-        return _("Cannot %(action)s: this hazard already has its accountability review.") % {
-            "action": label
-        }
-    if guard == "major_not_reviewed":
-        return _("Cannot %(action)s: only closed major hazards get an accountability review.") % {
-            "action": label
-        }
-    return _("Cannot %(action)s now.") % {"action": label}  # pragma: no cover - new guard
+    return messages.get(guard, _("Cannot %(action)s now.")) % {"action": label}
 
 
 def _check_step(hazard: Hazard, action: str, user: Any) -> wf.Transition:
@@ -212,6 +307,13 @@ def _check_step(hazard: Hazard, action: str, user: Any) -> wf.Transition:
             % {"action": _action_label(action), "state": _state_label(hazard.state)}
         )
     if not step.parties & parties(user, hazard.enterprise, hazard):
+        if wf.ENTERPRISE_ACCEPTOR in step.parties and _fixer_with_other_acceptor(user, hazard):
+            raise Forbidden(
+                _(
+                    "You did this fix (or are the person responsible for it): another "
+                    "acceptor of the enterprise accepts it."
+                )
+            )
         raise Forbidden(
             _("Only %(who)s may %(action)s this hazard.")
             % {"who": _who_may(step), "action": _action_label(action)}
@@ -499,6 +601,10 @@ def allocate_number(division: Division, year: int) -> str:
 # --- report ---------------------------------------------------------------------------------
 
 REPORT_FIELDS = (
+    "name",
+    "check_kind",
+    "occurrence_link",
+    "harm_analysis",
     "source",
     "hazard_type",
     "category",
@@ -522,6 +628,18 @@ def _clean_report(
 ) -> dict[str, Any]:
     _unknown(errors, data, REPORT_FIELDS)
     out: dict[str, Any] = {
+        "name": _text(errors, data, "name", limit=100, multiline=False),
+        "check_kind": (
+            _choice(errors, data, "check_kind", CheckKind.values)
+            if data.get("check_kind") not in (None, "")
+            else CheckKind.OTHER
+        ),
+        "occurrence_link": (
+            _choice(errors, data, "occurrence_link", OccurrenceLink.values)
+            if data.get("occurrence_link") not in (None, "")
+            else ""
+        ),
+        "harm_analysis": _text(errors, data, "harm_analysis"),
         "source": _choice(errors, data, "source", Source.values),
         "hazard_type": _choice(errors, data, "hazard_type", HazardType.values),
         "category": _choice(errors, data, "category", Category.values),
@@ -598,7 +716,40 @@ def _clean_report(
             "handling",
             _("A major hazard cannot be fixed on the spot; choose fixed by a deadline."),
         )
+    if out["level"] == Level.MAJOR and wf.ENTERPRISE_STAFF in mine:
+        # The enterprise's report of a major hazard to its supervising department states
+        # its state and causes and the analysis of its harm and difficulty (16号令 第十四条
+        # 第二款 (一)(二)); the plan (三) follows from the principal at once.
+        if not out["cause"]:
+            _add(errors, "cause", _("A major hazard's report states its causes."))
+        if not out["harm_analysis"]:
+            _add(
+                errors,
+                "harm_analysis",
+                _("A major hazard's report analyses its harm and how hard it is to remedy."),
+            )
+    if not out["name"] and out["description"]:
+        out["name"] = out["description"].splitlines()[0][:40]
     return out
+
+
+def authority_of(user: Any, enterprise: Enterprise) -> tuple[int | None, int | None, str]:
+    """(department id, division id, basis) of the body a regulator acts for: an officer's
+    department; a coordinator's or grid officer's division; an expert works for the
+    enterprise's lead department (else the county's safety committee office)."""
+    if user.role == Role.DEPARTMENT_OFFICER and user.department_id:
+        return user.department_id, user.department.division_id, ""
+    if user.role in (Role.COORDINATOR, Role.GRID_OFFICER) and user.division_id:
+        return None, user.division_id, ""
+    lead = (
+        DutyAssignment.objects.filter(enterprise=enterprise, role=DutyRole.LEAD)
+        .select_related("department")
+        .order_by("pk")
+        .first()
+    )
+    if lead is not None:
+        return lead.department_id, lead.department.division_id, ""
+    return None, _numbering_division(enterprise).pk, ""
 
 
 def hazard_report(
@@ -640,12 +791,25 @@ def hazard_report(
             ).values("pk").first()
         number = allocate_number(_numbering_division(enterprise), timezone.localdate(now).year)
         note = cleaned.pop("note")
+        authority: dict[str, Any] = {}
+        if wf.INSPECTOR in mine:
+            # Found by a regulator (or an expert for one): that body reviews the
+            # rectification (安全生产法 第六十五条), not the enterprise.
+            dept, division, _basis = authority_of(user, enterprise)
+            authority = {
+                "review_department_id": dept,
+                "review_division_id": division,
+                "review_basis": "found",
+            }
         hazard = Hazard.objects.create(
             number=number,
             enterprise=enterprise,
             state=wf.REPORTED,
             reported_by=user,
             reported_at=now,
+            registered_by=user,
+            registered_at=now,
+            **authority,
             major_decided_by=user if cleaned["major_basis"] == MajorBasis.DECISION else None,
             **cleaned,
         )
@@ -663,7 +827,14 @@ def hazard_report(
             **{k: v for k, v in cleaned.items() if k not in ("risk_unit", "control_measure")},
             "risk_unit_id": hazard.risk_unit_id,
             "control_measure_id": hazard.control_measure_id,
+            **authority,
         }
+        if hazard.level == Level.MAJOR:
+            # The report reaches the supervising departments at once (on commit, by the
+            # notification rule "report, major"): who, recorded with the report.
+            snapshot["reported_to"] = [
+                str(u) for u in step_notify.audience(step_notify.REGULATORS, hazard)
+            ]
         event_data = {
             **snapshot,
             "number": number,
@@ -905,6 +1076,9 @@ def _close(ctx: StepContext, note: str) -> None:
     hazard.accepted_at = ctx.now
     hazard.accept_comment = note
     hazard.closed_at = ctx.now
+    ctx.event_data["accepted_as"] = (
+        "review_authority" if is_review_authority(ctx.actor.user, hazard) else "enterprise"
+    )
 
 
 def _note_only(required: bool, missing: str = "") -> Callable[[StepContext], str]:
@@ -922,10 +1096,252 @@ def _do_accept(ctx: StepContext) -> str:
     return note
 
 
+def _review_date(ctx: StepContext) -> dt.date:
+    """The day of the on-site review: given (not in the future, not before the
+    application) or today."""
+    day = timezone.localdate(ctx.now)
+    if ctx.data.get("reviewed_on") not in (None, ""):
+        given = _date(ctx.errors, ctx.data, "reviewed_on", missing="")
+        if given is not None:
+            applied = ctx.hazard.resume_applied_at
+            if given > day:
+                _add(ctx.errors, "reviewed_on", _("The date must not be in the future."))
+            elif applied is not None and given < timezone.localdate(applied):
+                _add(
+                    ctx.errors,
+                    "reviewed_on",
+                    _("The review cannot be before the application (%(date)s).")
+                    % {"date": timezone.localdate(applied).isoformat()},
+                )
+            else:
+                day = given
+    return day
+
+
 def _do_review_pass(ctx: StepContext) -> str:
-    note = _note_only(True, _("Record the findings of the on-site review."))(ctx)
+    _unknown(ctx.errors, ctx.data, ("note", "reviewed_on"))
+    note = _text(
+        ctx.errors,
+        ctx.data,
+        "note",
+        required=True,
+        missing=_("Record the findings of the on-site review."),
+    )
+    day = _review_date(ctx)
+    if ctx.errors:
+        return note
+    hazard = ctx.hazard
+    due = hazard.review_due_on
+    _close(ctx, note)
+    hazard.resumed_at = ctx.now
+    ctx.event_data.update(
+        {
+            "reviewed_on": day.isoformat(),
+            "review_due_on": due.isoformat() if due else None,
+            "within_time": due is None or day <= due,
+            "written_off": True,
+        }
+    )
+    hazard.review_due_on = None
+    return note
+
+
+def _do_review_fail(ctx: StepContext) -> str:
+    _unknown(ctx.errors, ctx.data, ("note", "reviewed_on"))
+    note = _text(
+        ctx.errors,
+        ctx.data,
+        "note",
+        required=True,
+        missing=_("Give the reasons why the review failed."),
+    )
+    day = _review_date(ctx)
+    if ctx.errors:
+        return note
+    hazard = ctx.hazard
+    ctx.event_data = {
+        "reviewed_on": day.isoformat(),
+        "review_due_on": hazard.review_due_on.isoformat() if hazard.review_due_on else None,
+    }
+    hazard.review_due_on = None
+    hazard.review_reminded_on = hazard.review_overdue_since = None
+    return note
+
+
+def _take_review(ctx: StepContext, basis: str, *, override: bool = False) -> None:
+    """The acting regulator's body reviews this hazard from now on (it ordered, stopped,
+    listed or reopened it), unless another already does and `override` is off."""
+    hazard = ctx.hazard
+    if not override and not hazard.enterprise_accepts:
+        return
+    dept, division, _unused = authority_of(ctx.actor.user, hazard.enterprise)
+    hazard.review_department_id, hazard.review_division_id = dept, division
+    hazard.review_basis = basis
+    ctx.event_data["review_department_id"] = dept
+    ctx.event_data["review_division_id"] = division
+    ctx.event_data["review_basis"] = basis
+
+
+def _do_order(ctx: StepContext) -> str:
+    _unknown(ctx.errors, ctx.data, ("note", "document_number"))
+    note = _text(
+        ctx.errors,
+        ctx.data,
+        "note",
+        required=True,
+        missing=_("Write what the order requires."),
+    )
+    number = _text(ctx.errors, ctx.data, "document_number", limit=64, multiline=False)
     if not ctx.errors:
-        _close(ctx, note)
+        ctx.event_data["document_number"] = number
+        _take_review(ctx, "ordered")
+    return note
+
+
+def _do_report_to_workers(ctx: StepContext) -> str:
+    errors, data = ctx.errors, ctx.data
+    _unknown(errors, data, ("body", "reported_on", "note"))
+    body = _choice(errors, data, "body", WorkersBody.values)
+    day = _date(errors, data, "reported_on", missing=_("Give the date of the report."))
+    if day is not None and day > timezone.localdate(ctx.now):
+        _add(errors, "reported_on", _("The date must not be in the future."))
+    note = _text(errors, data, "note", required=True, missing=_("Say what was reported."))
+    if errors:
+        return note
+    hazard = ctx.hazard
+    if hazard.workers_reported_on is None or day < hazard.workers_reported_on:
+        hazard.workers_reported_on = day
+    ctx.event_data = {"body": body, "reported_on": day.isoformat()}
+    return note
+
+
+def _do_suspend(ctx: StepContext) -> str:
+    errors, data = ctx.errors, ctx.data
+    _unknown(errors, data, ("scope", "part", "withdrawal", "note"))
+    scope = _choice(errors, data, "scope", SuspensionScope.values)
+    part = _text(errors, data, "part", limit=255, multiline=False)
+    if scope in (SuspensionScope.PART, SuspensionScope.EQUIPMENT) and not part:
+        _add(errors, "part", _("Name the part, facilities or equipment that stop."))
+    withdrawal = _text(
+        errors,
+        data,
+        "withdrawal",
+        required=True,
+        missing=_(
+            "Say how people were withdrawn from the danger area, who else was moved away "
+            "and which warnings were set (16号令 第十六条)."
+        ),
+    )
+    note = _text(errors, data, "note")
+    if errors:
+        return note
+    hazard, user = ctx.hazard, ctx.actor.user
+    ordered = user.role in REGULATOR_ROLES
+    hazard.suspended_at, hazard.resumed_at = ctx.now, None
+    hazard.suspension = {
+        "scope": scope,
+        "part": part,
+        "withdrawal": withdrawal,
+        "ordered": ordered,
+        "by": str(user),
+        "at": ctx.now.isoformat(),
+    }
+    ctx.event_data = dict(hazard.suspension)
+    if ordered:
+        _take_review(ctx, "stopped")
+    return note
+
+
+def _do_resume(ctx: StepContext) -> str:
+    note = _note_only(True, _("Say why safety is ensured now."))(ctx)
+    if not ctx.errors:
+        ctx.hazard.resumed_at = ctx.now
+    return note
+
+
+def _do_evaluate(ctx: StepContext) -> str:
+    errors, data = ctx.errors, ctx.data
+    _unknown(errors, data, ("evaluator_kind", "evaluator", "evaluated_on", "conclusion", "note"))
+    kind = _choice(errors, data, "evaluator_kind", EvaluatorKind.values)
+    evaluator = _text(
+        errors,
+        data,
+        "evaluator",
+        limit=255,
+        required=True,
+        missing=_("Name the experts or the evaluation body."),
+        multiline=False,
+    )
+    day = _date(errors, data, "evaluated_on", missing=_("Give the date of the evaluation."))
+    if day is not None and day > timezone.localdate(ctx.now):
+        _add(errors, "evaluated_on", _("The date must not be in the future."))
+    conclusion = _text(
+        errors, data, "conclusion", required=True, missing=_("Give the evaluation's conclusion.")
+    )
+    note = _text(errors, data, "note")
+    if errors:
+        return note
+    ctx.hazard.evaluation = {
+        "evaluator_kind": kind,
+        "evaluator": evaluator,
+        "evaluated_on": day.isoformat(),
+        "conclusion": conclusion,
+        "by": str(ctx.actor.user),
+    }
+    ctx.event_data = dict(ctx.hazard.evaluation)
+    return note
+
+
+REVIEW_DAYS = 10  # 16号令 第二十三条: the on-site review within 10 days of the application
+
+
+def _do_apply_resume(ctx: StepContext) -> str:
+    errors, data = ctx.errors, ctx.data
+    _unknown(errors, data, ("application", "note"))
+    application = _text(
+        errors,
+        data,
+        "application",
+        required=True,
+        missing=_(
+            "Write the application: what was done under the remediation plan and the "
+            "evaluation's result (16号令 第十八条)."
+        ),
+    )
+    note = _text(errors, data, "note")
+    if errors:
+        return note
+    hazard = ctx.hazard
+    hazard.resume_applied_at = ctx.now
+    hazard.review_due_on = timezone.localdate(ctx.now) + dt.timedelta(days=REVIEW_DAYS)
+    hazard.review_reminded_on = hazard.review_overdue_since = None
+    ctx.event_data = {
+        "application": application,
+        "plan": hazard.remediation_plan,
+        "evaluation": hazard.evaluation,
+        "review_due_on": hazard.review_due_on.isoformat(),
+    }
+    return note
+
+
+def _do_reopen(ctx: StepContext) -> str:
+    errors, data = ctx.errors, ctx.data
+    _unknown(errors, data, ("note", "deadline"))
+    note = _text(errors, data, "note", required=True, missing=_("Give the reason for reopening."))
+    deadline = _future_date(errors, data, "deadline", missing=_("Set the new deadline."))
+    if errors:
+        return note
+    hazard = ctx.hazard
+    ctx.event_data = {
+        "was_closed_at": hazard.closed_at.isoformat() if hazard.closed_at else None,
+        "was_accepted_by": str(hazard.accepted_by) if hazard.accepted_by_id else "",
+        "deadline": deadline.isoformat() if deadline else None,
+    }
+    hazard.closed_at = hazard.accepted_at = None
+    hazard.accepted_by, hazard.accept_comment = None, ""
+    hazard.deadline = deadline
+    hazard.overdue_since, hazard.escalation_level, hazard.last_reminded_on = None, 0, None
+    _take_review(ctx, "reopened")
     return note
 
 
@@ -1008,6 +1424,10 @@ def _do_list(ctx: StepContext) -> str:
         "listing_department_id": hazard.listing_department_id,
         "listing_division_id": hazard.listing_division_id,
     }
+    # The listing body reviews the hazard from now on (16号令 第二十三条).
+    hazard.review_department_id = hazard.listing_department_id
+    hazard.review_division_id = None if hazard.listing_department_id else hazard.listing_division_id
+    hazard.review_basis = "listed"
     return note
 
 
@@ -1088,14 +1508,22 @@ HANDLERS: dict[str, Callable[[StepContext], str]] = {
     wf.MAKE_MAJOR: _do_make_major,
     wf.CONFIRM_MAJOR: _do_confirm_major,
     wf.DISMISS_MAJOR: _do_dismiss_major,
+    wf.ORDER: _do_order,
     wf.LIST: _do_list,
+    wf.REPORT_TO_WORKERS: _do_report_to_workers,
     wf.SET_FIVE_FIXES: _do_set_five_fixes,
+    wf.SET_PLAN: _do_set_five_fixes,
+    wf.SUSPEND: _do_suspend,
     wf.START_RECTIFICATION: _note_only(False),
     wf.SUBMIT: _do_submit,
     wf.ACCEPT: _do_accept,
     wf.REJECT: _note_only(True, _("Give the reasons for rejecting.")),
+    wf.RESUME: _do_resume,
+    wf.EVALUATE: _do_evaluate,
+    wf.APPLY_RESUME: _do_apply_resume,
     wf.REVIEW_PASS: _do_review_pass,
-    wf.REVIEW_FAIL: _note_only(True, _("Give the reasons why the review failed.")),
+    wf.REVIEW_FAIL: _do_review_fail,
+    wf.REOPEN: _do_reopen,
     wf.ACCOUNTABILITY_REVIEW: _do_accountability_review,
 }
 

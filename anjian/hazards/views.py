@@ -34,7 +34,17 @@ from . import rechecks as rechecks_service
 from . import workflow as wf
 from .deadline_views import deadline_context
 from .forms import ReportForm, field_for, step_form
-from .models import ACTION_LABELS, Hazard, HazardEvent, HazardPhoto, Level, PhotoKind, Source
+from .models import (
+    ACTION_LABELS,
+    EvaluatorKind,
+    Hazard,
+    HazardEvent,
+    HazardPhoto,
+    Level,
+    PhotoKind,
+    Source,
+    SuspensionScope,
+)
 
 PAGE_SIZE = 50
 
@@ -48,11 +58,37 @@ STEP_HELP = {
         "For a general hazard fixed at once: attach at least one photo after the fix; the hazard closes."
     ),
     wf.MAKE_MAJOR: gettext_lazy(
-        "The officer's reason, and optionally the item of a determination list it matches. The major path starts: expert confirmation, listing, remediation plan, on-site review."
+        "The officer's reason, and optionally the item of a determination list it matches. The major path starts: the principal's remediation plan at once; listing and an expert's opinion may follow in parallel."
     ),
     wf.CONFIRM_MAJOR: gettext_lazy("The expert's opinion on the determination."),
     wf.DISMISS_MAJOR: gettext_lazy("Why the hazard is not major; it becomes a general hazard."),
-    wf.LIST: gettext_lazy("The supervision deadline and the public notice text (挂牌督办)."),
+    wf.LIST: gettext_lazy(
+        "The supervision deadline and the public notice text (挂牌督办, 16号令 第二十条). Remediation goes on; your body reviews the hazard from now on."
+    ),
+    wf.ORDER: gettext_lazy(
+        "What the order requires (整改指令书). Your department reviews the rectification instead of the enterprise."
+    ),
+    wf.REPORT_TO_WORKERS: gettext_lazy(
+        "The report of this major hazard to the workers' congress or its representatives (安全生产法 第四十一条)."
+    ),
+    wf.SET_PLAN: gettext_lazy(
+        "The principal's remediation plan in six parts with the five fixes, made and carried out at once (16号令 第十五条); it completes the report to the supervising department."
+    ),
+    wf.SUSPEND: gettext_lazy(
+        "Safety cannot be ensured meanwhile: withdraw people, move others away, set warnings and stop production or use of the affected part (16号令 第十六条). Stopped by a regulator, it is an order: production resumes only after its on-site review."
+    ),
+    wf.RESUME: gettext_lazy(
+        "The stop the enterprise decided itself ends: why safety is ensured now."
+    ),
+    wf.EVALUATE: gettext_lazy(
+        "The evaluation of the remedy by the enterprise's own experts or a qualified safety evaluation body (16号令 第十八条)."
+    ),
+    wf.APPLY_RESUME: gettext_lazy(
+        "The written application to resume production; the reviewing authority reviews on site within 10 days (第二十三条)."
+    ),
+    wf.REOPEN: gettext_lazy(
+        "Why the closed hazard is open again and the new deadline; your body reviews it from now on."
+    ),
     wf.SET_FIVE_FIXES: gettext_lazy(
         "The five fixes: owner, measures, funds, deadline and contingency plan; a major hazard also needs the six parts of its remediation plan (16号令 第十五条)."
     ),
@@ -65,9 +101,9 @@ STEP_HELP = {
     wf.ACCEPT: gettext_lazy("Check the evidence; accepting closes the hazard (验收销号)."),
     wf.REJECT: gettext_lazy("The reasons; the hazard goes back to rectifying."),
     wf.REVIEW_PASS: gettext_lazy(
-        "The findings of the on-site review by the listing authority; passing closes the hazard (核销)."
+        "The findings of the on-site review; passing writes the hazard off (核销) and production resumes (16号令 第二十三条)."
     ),
-    wf.REVIEW_FAIL: gettext_lazy("Why the review failed; the hazard goes back to rectifying."),
+    wf.REVIEW_FAIL: gettext_lazy("Why the review failed; the stop goes on."),
     wf.ACCOUNTABILITY_REVIEW: gettext_lazy(
         "The findings, the persons held accountable and the date."
     ),
@@ -79,6 +115,20 @@ GUARD_LABELS = {
     "major": gettext_lazy("major hazards"),
     "general_on_spot": gettext_lazy("general hazards fixed on the spot"),
     "major_not_reviewed": gettext_lazy("closed major hazards not yet reviewed"),
+    "major_unconfirmed": gettext_lazy("major hazards no expert has confirmed yet"),
+    "major_not_listed": gettext_lazy("major hazards not listed for supervision"),
+    "major_without_plan": gettext_lazy("major hazards without a remediation plan"),
+    "no_authority": gettext_lazy("hazards the enterprise accepts itself"),
+    "self_stopped_planned": gettext_lazy(
+        "stops the enterprise decided itself, once the plan is set"
+    ),
+    "stop_ordered_planned": gettext_lazy(
+        "stops ordered by a regulator or of listed hazards, once the plan is set"
+    ),
+    "ordered_unlisted_planned": gettext_lazy(
+        "stops ordered by a regulator of hazards not listed, once the plan is set"
+    ),
+    "stop_ordered": gettext_lazy("stops ordered by a regulator or of listed hazards"),
 }
 ENTERPRISE_SOURCE = Source.SELF_CHECK
 REGULATOR_SOURCE = Source.GOVERNMENT_INSPECTION
@@ -227,12 +277,70 @@ def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "path": explain.path(hazard),
             "flags": _row_flags(hazard, today),
             "plan": _plan_rows(hazard),
+            "stop": _stop_rows(hazard),
+            "reviewer": _reviewer(hazard),
             "review": review,
             "action_labels": {k: str(v) for k, v in ACTION_LABELS.items()},
-            "state_labels": {s: explain.state_label(s) for s in wf.STATES},
+            "state_labels": {
+                **{s: explain.state_label(s) for s in wf.STATES},
+                **{s: s for s in wf.RETIRED_STATES},
+            },
             "section": "hazards",
         },
     )
+
+
+def _reviewer(hazard: Hazard) -> str:
+    """Who accepts or reviews this hazard, in words."""
+    if hazard.review_department_id:
+        return hazard.review_department.name
+    if hazard.review_division_id:
+        return _("%(division)s (safety committee office or grid officer)") % {
+            "division": hazard.review_division.name
+        }
+    return _("the enterprise itself (16号令 第十五条)")
+
+
+def _stop_rows(hazard: Hazard) -> list[tuple[str, str]]:
+    """The stop, the evaluation and the application to resume, as label/value rows."""
+    rows: list[tuple[str, str]] = []
+    stop = hazard.suspension or {}
+    if stop:
+        rows.append(
+            (_("stopped"), f"{SuspensionScope(stop['scope']).label} {stop.get('part', '')}".strip())
+        )
+        rows.append(
+            (
+                _("stopped by"),
+                f"{stop.get('by', '')}（{_('order of a regulator') if stop.get('ordered') else _('decided by the enterprise')}）",
+            )
+        )
+        rows.append(
+            (_("people withdrawn, others moved away, warnings set"), stop.get("withdrawal", ""))
+        )
+    ev = hazard.evaluation or {}
+    if ev:
+        rows.append(
+            (
+                _("evaluated by"),
+                f"{EvaluatorKind(ev['evaluator_kind']).label}：{ev.get('evaluator', '')} · {ev.get('evaluated_on', '')}",
+            )
+        )
+        rows.append((_("conclusion"), ev.get("conclusion", "")))
+    if hazard.resume_applied_at:
+        rows.append(
+            (
+                _("applied to resume at"),
+                timezone.localtime(hazard.resume_applied_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    if hazard.review_due_on:
+        rows.append((_("on-site review due on"), hazard.review_due_on.isoformat()))
+    if hazard.resumed_at:
+        rows.append(
+            (_("resumed at"), timezone.localtime(hazard.resumed_at).strftime("%Y-%m-%d %H:%M"))
+        )
+    return rows
 
 
 def _plan_rows(hazard: Hazard) -> list[tuple[str, str]]:
@@ -417,6 +525,7 @@ def workflow_table(request: HttpRequest) -> HttpResponse:
             "who": _(" or ").join(labels[p] for p in sorted(t.parties)),
             "applies": str(GUARD_LABELS.get(t.guard, "")),
             "needs": str(STEP_HELP.get(t.action, "")),
+            "rule": t.rule,
         }
         for t in wf.TRANSITIONS
     ]

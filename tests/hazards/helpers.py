@@ -37,6 +37,7 @@ def report_data(**over: Any) -> dict[str, Any]:
         "handling": "deadline",
         "description": "1号储罐区呼吸阀堵塞",
         "cause": "长期未清理",
+        "harm_analysis": "可能导致储罐超压破裂，需停用储罐清理",
         "location": "1号储罐区",
     }
     data.update(over)
@@ -90,19 +91,52 @@ def act(world, who: str, hazard: Hazard, action: str, data=None, photos=(), **kw
 
 # Valid data for every step (the general / major variants differ only for the five fixes).
 def step_data(action: str, major: bool) -> tuple[dict[str, Any], list]:
+    today = timezone.localdate().isoformat()
     notes = {
         "fix_on_spot": ({"note": "当场清理完毕"}, [photo()]),
         "make_major": ({"note": "需局部停产整改，判定为重大事故隐患"}, []),
         "confirm_major": ({"note": "专家组确认属重大事故隐患"}, []),
         "dismiss_major": ({"note": "经核实不属于判定标准情形"}, []),
+        "order": (
+            {
+                "note": "责令限期整改，整改完成后报我局复查",
+                "document_number": "（东）应急责改〔2026〕1号",
+            },
+            [],
+        ),
         "list": ({"deadline": in_days(60), "notice": "对东县甲化工重大事故隐患挂牌督办"}, []),
+        "report_to_workers": (
+            {"body": "workers_congress", "reported_on": today, "note": "通报隐患及治理方案"},
+            [],
+        ),
         "set_five_fixes": (five_fixes(major), []),
+        "set_plan": (five_fixes(True), []),
+        "suspend": (
+            {
+                "scope": "part",
+                "part": "1号储罐区",
+                "withdrawal": "撤出作业人员6人，设置警戒线",
+            },
+            [],
+        ),
         "start": ({}, []),
         "submit": ({"note": "已完成整改，附整改后照片"}, [photo()]),
         "accept": ({"note": "现场验收合格"}, []),
         "reject": ({"note": "阻火器型号不符"}, []),
-        "review_pass": ({"note": "现场核查合格，予以核销"}, []),
+        "resume": ({"note": "报警装置已安装调试，具备安全条件"}, []),
+        "evaluate": (
+            {
+                "evaluator_kind": "evaluation_body",
+                "evaluator": "东县安全评价有限公司",
+                "evaluated_on": today,
+                "conclusion": "治理完成，符合安全生产条件",
+            },
+            [],
+        ),
+        "apply_resume": ({"application": "治理方案已落实，评价合格，申请恢复生产"}, []),
+        "review_pass": ({"note": "现场审查合格，予以核销"}, []),
         "review_fail": ({"note": "报警未联锁"}, []),
+        "reopen": ({"note": "回头看发现整改不到位", "deadline": in_days(15)}, []),
         "accountability_review": (
             {
                 "findings": "巡检制度未落实",
@@ -121,59 +155,78 @@ def do(world, who: str, hazard: Hazard, action: str, major: bool) -> Hazard:
     return act(world, who, hazard, action, data, photos)
 
 
-# The paths to every state (who does each step).
+# The paths to every state (who does each step). The enterprise accepts what it found
+# itself (its principal: the safety officer did the fix); the emergency department
+# reviews what it found, ordered or stopped; the safety committee office what it listed.
 GENERAL_PATH = [
     ("safety_a", "set_five_fixes"),
     ("safety_a", "start"),
     ("safety_a", "submit"),
-    ("grid_x1", "accept"),
+    ("principal_a", "accept"),
 ]
-MAJOR_PATH = [
-    ("expert_x", "confirm_major"),
-    ("coordinator_x", "list"),
-    ("principal_a", "set_five_fixes"),
+GOV_PATH = [
+    ("safety_a", "set_five_fixes"),
     ("safety_a", "start"),
     ("safety_a", "submit"),
-    ("coordinator_x", "review_pass"),
+    ("officer_emergency_x", "accept"),
+]
+MAJOR_PATH = [
+    ("principal_a", "set_plan"),
+    ("safety_a", "start"),
+    ("safety_a", "submit"),
+    ("principal_a", "accept"),
     ("coordinator_x", "accountability_review"),
 ]
+LISTED_PATH = [
+    ("coordinator_x", "list"),
+    ("principal_a", "set_plan"),
+    ("safety_a", "start"),
+    ("safety_a", "submit"),
+]
+STOPPED_PATH = [
+    ("officer_emergency_x", "suspend"),
+    ("principal_a", "set_plan"),
+    ("safety_a", "evaluate"),
+    ("principal_a", "apply_resume"),
+    ("officer_emergency_x", "review_pass"),
+]
+SELF_STOPPED_PATH = [("safety_a", "suspend"), ("principal_a", "set_plan")]
 
-
-# combo → (kind of hazard, how many steps of its path are taken).
-COMBOS: dict[str, tuple[str, int]] = {
-    "general_reported": ("general", 0),
-    "general_on_spot_reported": ("on_spot", 0),
-    "general_fixes_set": ("general", 1),
-    "general_rectifying": ("general", 2),
-    "general_submitted": ("general", 3),
-    "general_closed": ("general", 4),
-    "major_reported": ("major", 0),
-    "major_confirmed": ("major", 1),
-    "major_listed": ("major", 2),
-    "major_fixes_set": ("major", 3),
-    "major_rectifying": ("major", 4),
-    "major_submitted": ("major", 5),
-    "major_submitted_dept": ("major_dept", 5),  # listed by the lead department's officer
-    "major_closed": ("major", 6),
-    "major_closed_reviewed": ("major", 7),
+# combo → (kind of hazard, path, how many steps of it are taken).
+COMBOS: dict[str, tuple[str, list, int]] = {
+    "general_reported": ("general", GENERAL_PATH, 0),
+    "general_on_spot_reported": ("on_spot", GENERAL_PATH, 0),
+    "general_fixes_set": ("general", GENERAL_PATH, 1),
+    "general_rectifying": ("general", GENERAL_PATH, 2),
+    "general_submitted": ("general", GENERAL_PATH, 3),
+    "general_closed": ("general", GENERAL_PATH, 4),
+    "gov_reported": ("gov", GOV_PATH, 0),
+    "gov_submitted": ("gov", GOV_PATH, 3),
+    "major_reported": ("major", MAJOR_PATH, 0),
+    "major_fixes_set": ("major", MAJOR_PATH, 1),
+    "major_rectifying": ("major", MAJOR_PATH, 2),
+    "major_submitted": ("major", MAJOR_PATH, 3),
+    "major_closed": ("major", MAJOR_PATH, 4),
+    "major_closed_reviewed": ("major", MAJOR_PATH, 5),
+    "major_listed_submitted": ("major", LISTED_PATH, 4),
+    "major_stopped": ("major", STOPPED_PATH, 1),
+    "major_stopped_planned": ("major", STOPPED_PATH, 2),
+    "major_evaluated": ("major", STOPPED_PATH, 3),
+    "major_resume_applied": ("major", STOPPED_PATH, 4),
+    "major_self_stopped": ("major", SELF_STOPPED_PATH, 2),
 }
 
 
 def bring(world, combo: str) -> Hazard:
     """A hazard of chem_a in the state the combo names, made through the services."""
-    kind, steps = COMBOS[combo]
-    major = kind.startswith("major")
+    kind, path, steps = COMBOS[combo]
+    major = kind == "major"
     if major:
         hazard = report(world, major_item=MAJOR_ITEM)
-        path = MAJOR_PATH
-        if kind == "major_dept":
-            path = [
-                ("officer_emergency_x", a) if a in ("list", "review_pass") else (w, a)
-                for w, a in path
-            ]
+    elif kind == "gov":
+        hazard = report(world, who="officer_emergency_x", source="government_inspection")
     else:
         hazard = report(world, handling="on_spot" if kind == "on_spot" else "deadline")
-        path = GENERAL_PATH
     for who, action in path[:steps]:
         hazard = do(world, who, hazard, action, major)
     hazard.refresh_from_db()

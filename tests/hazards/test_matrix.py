@@ -17,52 +17,128 @@ from tests.world import EXPECTED_ENTERPRISES
 from .helpers import COMBOS, bring, step_data
 
 MANAGERS = {"principal_a", "safety_a"}
-ACCEPTORS = {"officer_emergency_x", "coordinator_x", "grid_x1"}
+PRINCIPAL = {"principal_a"}
 DECIDERS = {"officer_emergency_x", "coordinator_x"}
+REOPENERS = DECIDERS | {"grid_x1"}
+EXPERT = {"expert_x"}
+EMERGENCY = {"officer_emergency_x"}
+# In parallel with any open major hazard the enterprise handles itself.
+MAJOR_OPEN = {
+    "confirm_major": EXPERT,
+    "order": DECIDERS,
+    "list": DECIDERS,
+    "report_to_workers": MANAGERS,
+}
+# 16号令 第十六条: the enterprise stops itself; a regulator orders the stop.
+SUSPEND = ("suspended", MANAGERS | DECIDERS)
 
 # combo → {action: (new state, personas allowed)}; anything not listed is refused.
+# From the rules (docs/hazard-rules.md): 16号令 第十四至二十三条, 安全生产法 第四十一条、
+# 第六十五条.
 EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
     "general_reported": {
         "set_five_fixes": ("fixes_set", MANAGERS),
         "make_major": ("reported", DECIDERS),
+        "order": ("reported", DECIDERS),
     },
     "general_on_spot_reported": {
         "set_five_fixes": ("fixes_set", MANAGERS),
         "fix_on_spot": ("closed", MANAGERS),
         "make_major": ("reported", DECIDERS),
+        "order": ("reported", DECIDERS),
     },
     "general_fixes_set": {
         "start": ("rectifying", MANAGERS),
         "make_major": ("reported", DECIDERS),
+        "order": ("fixes_set", DECIDERS),
     },
     "general_rectifying": {
         "submit": ("submitted", MANAGERS),
         "make_major": ("reported", DECIDERS),
+        "order": ("rectifying", DECIDERS),
     },
+    # The enterprise accepts it, not the safety officer who did the fix.
     "general_submitted": {
-        "accept": ("closed", ACCEPTORS),
-        "reject": ("rectifying", ACCEPTORS),
+        "accept": ("closed", PRINCIPAL),
+        "reject": ("rectifying", PRINCIPAL),
         "make_major": ("reported", DECIDERS),
     },
-    "general_closed": {},
+    "general_closed": {"reopen": ("rectifying", REOPENERS)},
+    # Found by the emergency department's inspection: it reviews the rectification.
+    "gov_reported": {
+        "set_five_fixes": ("fixes_set", MANAGERS),
+        "make_major": ("reported", DECIDERS),
+    },
+    "gov_submitted": {
+        "accept": ("closed", EMERGENCY),
+        "reject": ("rectifying", EMERGENCY),
+        "make_major": ("reported", DECIDERS),
+    },
     "major_reported": {
-        "confirm_major": ("confirmed", {"expert_x"}),
-        "dismiss_major": ("reported", {"expert_x"}),
+        "set_plan": ("fixes_set", PRINCIPAL),
+        "dismiss_major": ("reported", EXPERT),
+        **{a: ("reported", who) for a, who in MAJOR_OPEN.items()},
+        "suspend": SUSPEND,
     },
-    "major_confirmed": {"list": ("listed", DECIDERS)},
-    "major_listed": {"set_five_fixes": ("fixes_set", MANAGERS)},
-    "major_fixes_set": {"start": ("rectifying", MANAGERS)},
-    "major_rectifying": {"submit": ("submitted", MANAGERS)},
+    "major_fixes_set": {
+        "start": ("rectifying", MANAGERS),
+        **{a: ("fixes_set", who) for a, who in MAJOR_OPEN.items()},
+        "suspend": SUSPEND,
+    },
+    "major_rectifying": {
+        "submit": ("submitted", MANAGERS),
+        **{a: ("rectifying", who) for a, who in MAJOR_OPEN.items()},
+        "suspend": SUSPEND,
+    },
     "major_submitted": {
-        "review_pass": ("closed", {"coordinator_x"}),
-        "review_fail": ("rectifying", {"coordinator_x"}),
+        "accept": ("closed", PRINCIPAL),
+        "reject": ("rectifying", PRINCIPAL),
+        "report_to_workers": ("submitted", MANAGERS),
     },
-    "major_submitted_dept": {
-        "review_pass": ("closed", {"officer_emergency_x"}),
-        "review_fail": ("rectifying", {"officer_emergency_x"}),
+    "major_closed": {
+        "accountability_review": ("closed", {"coordinator_x"}),
+        "reopen": ("rectifying", REOPENERS),
     },
-    "major_closed": {"accountability_review": ("closed", {"coordinator_x"})},
-    "major_closed_reviewed": {},
+    "major_closed_reviewed": {"reopen": ("rectifying", REOPENERS)},
+    # Listed by the safety committee office: it reviews.
+    "major_listed_submitted": {
+        "accept": ("closed", {"coordinator_x"}),
+        "reject": ("rectifying", {"coordinator_x"}),
+        "report_to_workers": ("submitted", MANAGERS),
+    },
+    # Stopped by the emergency department's order: nothing ends it but the plan first.
+    "major_stopped": {
+        "set_plan": ("suspended", PRINCIPAL),
+        "confirm_major": ("suspended", EXPERT),
+        "list": ("suspended", DECIDERS),
+        "report_to_workers": ("suspended", MANAGERS),
+    },
+    "major_stopped_planned": {
+        "evaluate": ("evaluated", MANAGERS),
+        "apply_resume": ("resume_applied", PRINCIPAL),
+        "confirm_major": ("suspended", EXPERT),
+        "list": ("suspended", DECIDERS),
+        "report_to_workers": ("suspended", MANAGERS),
+    },
+    "major_evaluated": {
+        "apply_resume": ("resume_applied", PRINCIPAL),
+        "list": ("evaluated", DECIDERS),
+        "report_to_workers": ("evaluated", MANAGERS),
+    },
+    # 第二十三条: the ordering department reviews on site.
+    "major_resume_applied": {
+        "review_pass": ("closed", EMERGENCY),
+        "review_fail": ("suspended", EMERGENCY),
+        "report_to_workers": ("resume_applied", MANAGERS),
+    },
+    # A stop the enterprise decided itself: it resumes itself.
+    "major_self_stopped": {
+        "resume": ("rectifying", PRINCIPAL),
+        "confirm_major": ("suspended", EXPERT),
+        "order": ("suspended", DECIDERS),
+        "list": ("suspended", DECIDERS),
+        "report_to_workers": ("suspended", MANAGERS),
+    },
 }
 assert set(EXPECTED) == set(COMBOS)
 
