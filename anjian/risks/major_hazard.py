@@ -12,12 +12,17 @@ Everything is fractions.Fraction: 7/10 + 1/5 + 1/10 is exactly 1, while the same
 float is 0.9999999999999999 and would wrongly clear an ammonia–chlorine–hydrogen unit.
 
 Where Q and β come from, in order:
-    Q: given by the user > 表1 row (by CAS, name or alias) > 表2 category (W4 via profile)
+    Q: given by the user > 表1 row (by CAS, name or alias) > 表2 category (a profile may
+       override a 表2 row; gb18218-2018-w4-200 does for W4)
     β: given by the user > 表3 (named toxic gases, folded into the 表1 rows here)
-       > 表4 by the 表2 category > 1.
-The last step follows the standard's own rule: β of a substance not in 表3 comes from 表4
-by its hazard category, and everything not covered there ("其他") takes 1; with no category
-given the code cannot know better, so 1 is used and the line says beta_source "default".
+       > 表4 by the category given with the item (W5.1/W5.2 depend on how a liquid is
+         worked, which a table row cannot know)
+       > 表4 by the 表1 row's own category
+       > 表4 by the category of an unnamed substance ("W5.1:100").
+Every 表1 row carries its hazard category (表2/表4 symbol); a row without one is a load
+error (`tables()` raises), never a silent β = 1 (standards.md A4.2). The only β = 1
+"default" left is for a substance that is in no table, given with its own Q but neither
+β nor category: the line then says beta_source "default".
 
 The substance data (data/gb18218_table1.json) is keyed by CAS number because the public
 transcriptions garble names (A12.5); it must still be checked against the official PDF.
@@ -59,6 +64,10 @@ class Substance:
     q_source: str
     beta: Fraction | None  # None: not in 表3
     beta_source: str
+    category: str  # 表2/表4 symbol: gives β (表4) when the substance is not in 表3
+    category_source: str  # how the category was decided
+    category_unverified: bool  # a judgement or derived from GHS criteria, not read
+    other_categories: tuple[str, ...] = ()
     note: str = ""
 
 
@@ -68,11 +77,10 @@ class Category:
 
     symbol: str
     title: str
-    critical_quantity: Fraction | None  # None: set by the profile (W4)
+    critical_quantity: Fraction | None  # None: only a profile can set it
     q_source: str
     beta: Fraction
     beta_source: str
-    conflict: bool = False
     note: str = ""
 
 
@@ -101,6 +109,10 @@ class Line:
     q_source: str  # "given", "表1 S15 …", "表2 W2 S15"
     beta: Fraction
     beta_source: str  # "given", "表3 S14 S15", "表4 W2 S15", "default"
+    # Where the category came from: "表1" (the row's own), "given", "表2" (an unnamed
+    # substance named by its symbol); "" when there is none.
+    category_from: str = ""
+    category_unverified: bool = False
 
     @property
     def ratio(self) -> Fraction:
@@ -117,6 +129,8 @@ class Line:
             "Q_source": self.q_source,
             "beta": render_decimal(self.beta),
             "beta_source": self.beta_source,
+            "category_from": self.category_from,
+            "category_unverified": self.category_unverified,
             "q/Q": render_number(self.ratio),
         }
 
@@ -209,19 +223,6 @@ class Tables:
 def tables() -> Tables:
     with (DATA_DIR / "gb18218_table1.json").open(encoding="utf-8") as handle:
         raw = json.load(handle)
-    substances = tuple(
-        Substance(
-            cas=row["cas"],
-            name=row["name"],
-            aliases=tuple(row.get("aliases", ())),
-            critical_quantity=_fraction(row.get("q")),
-            q_source=row.get("q_source") or "",
-            beta=_fraction(row.get("beta")),
-            beta_source=row.get("beta_source") or "",
-            note=row.get("note", ""),
-        )
-        for row in raw["table1"]
-    )
     categories = tuple(
         Category(
             symbol=row["symbol"],
@@ -230,11 +231,36 @@ def tables() -> Tables:
             q_source=row.get("q_source") or "",
             beta=Fraction(row["beta"]),
             beta_source=row.get("beta_source") or "",
-            conflict=bool(row.get("conflict", False)),
             note=row.get("note", ""),
         )
         for row in raw["table2"]
     )
+    symbols = {c.symbol for c in categories}
+    substances = []
+    for row in raw["table1"]:
+        # A named substance without its hazard category would silently take β = 1, the
+        # error this field exists to prevent: refuse to load instead.
+        if not row.get("category"):
+            raise ValueError(f"gb18218_table1.json: {row['cas']} has no hazard category")
+        for symbol in (row["category"], *row.get("other_categories", ())):
+            if symbol not in symbols:
+                raise ValueError(f"gb18218_table1.json: {row['cas']}: unknown category {symbol}")
+        substances.append(
+            Substance(
+                cas=row["cas"],
+                name=row["name"],
+                aliases=tuple(row.get("aliases", ())),
+                critical_quantity=_fraction(row.get("q")),
+                q_source=row.get("q_source") or "",
+                beta=_fraction(row.get("beta")),
+                beta_source=row.get("beta_source") or "",
+                category=row["category"],
+                category_source=row.get("category_source") or "",
+                category_unverified=bool(row.get("category_unverified", True)),
+                other_categories=tuple(row.get("other_categories", ())),
+                note=row.get("note", ""),
+            )
+        )
     by_key: dict[str, Substance] = {}
     for substance in substances:
         for text in (substance.cas, substance.name, *substance.aliases):
@@ -246,7 +272,7 @@ def tables() -> Tables:
     by_symbol = {_key(c.symbol): c for c in categories}
     if set(by_symbol) & set(by_key):
         raise ValueError("gb18218_table1.json: a category symbol is also a substance name")
-    return Tables(substances, categories, by_key, by_symbol)
+    return Tables(tuple(substances), categories, by_key, by_symbol)
 
 
 def lookup(text: str) -> Substance | None:
@@ -263,9 +289,18 @@ def _profile(profile: str | Profile | None) -> Profile:
 
 
 def category_q(cat: Category, profile: Profile) -> Fraction | None:
-    """表2 Q, with the profile's choice for rows the sources disagree on (W4)."""
+    """表2 Q, or the profile's value for a row it overrides (gb18218-2018-w4-200: W4)."""
     override = profile.extra.get("table2_q", {}).get(cat.symbol)
     return Fraction(override) if override is not None else cat.critical_quantity
+
+
+def category_q_source(cat: Category, profile: Profile) -> str:
+    override = profile.extra.get("table2_q", {}).get(cat.symbol)
+    if override is None:
+        return f"表2 {cat.symbol} {cat.q_source}"
+    if Fraction(override) == cat.critical_quantity:
+        return f"表2 {cat.symbol} {cat.q_source} ({profile.name})"
+    return f"表2 {cat.symbol} {profile.name}"
 
 
 # ---------------------------------------------------------------- input checks
@@ -335,9 +370,19 @@ def resolve(item: Item | Sequence[Any], profile: str | Profile | None = None) ->
         critical, q_source = substance.critical_quantity, f"表1 {substance.q_source}"
     elif cat is not None and (table_q := category_q(cat, chosen)) is not None:
         critical = table_q
-        q_source = f"表2 {cat.symbol} " + (chosen.name if cat.conflict else cat.q_source)
+        q_source = category_q_source(cat, chosen)
     else:
         raise RiskInputError("unknown_substance", "substance", value=label)
+
+    # The category that gives β (表4): the one given with the item, else the 表1 row's.
+    category_from, unverified = "", False
+    if cat is not None:
+        category_from = "given" if item.category else "表2"
+    elif substance is not None:
+        cat = category(substance.category)
+        if cat is None:  # tables() checks every row's symbol; this cannot happen
+            raise AssertionError(f"{substance.cas}: unknown category {substance.category}")
+        category_from, unverified = "表1", substance.category_unverified
 
     if item.beta is not None and str(item.beta).strip() != "":
         beta = to_fraction(item.beta, f"beta({label})")
@@ -349,6 +394,7 @@ def resolve(item: Item | Sequence[Any], profile: str | Profile | None = None) ->
     elif cat is not None:
         beta, beta_source = cat.beta, f"表4 {cat.symbol} {cat.beta_source}"
     else:
+        # In no table, Q given, no category: the one case left without a basis for β.
         beta, beta_source = Fraction(1), "default"
 
     return Line(
@@ -361,6 +407,8 @@ def resolve(item: Item | Sequence[Any], profile: str | Profile | None = None) ->
         q_source=q_source,
         beta=beta,
         beta_source=beta_source,
+        category_from=category_from,
+        category_unverified=unverified,
     )
 
 

@@ -104,6 +104,11 @@ class HazardousSubstance(models.Model):
         _("critical quantity Q (t)"), max_digits=14, decimal_places=4
     )
     beta = models.DecimalField(_("β"), max_digits=6, decimal_places=2)
+    # 表2/表4 symbol of the hazard category that gave β (empty: none known), and where β
+    # came from ("given", "表3 …", "表4 W2 …", "default"): a re-grade keeps a given β and
+    # recomputes the others.
+    category = models.CharField(_("hazard category"), max_length=16, blank=True)
+    beta_source = models.CharField(_("source of β"), max_length=128, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -112,6 +117,64 @@ class HazardousSubstance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.quantity} t"
+
+
+class InstallationGrading(models.Model):
+    """One identification and grading of a major hazard installation, as it was computed:
+    written on every save and on every re-grade (e.g. when the GB 18218 tables change),
+    never edited or deleted. The installation row keeps only the latest result."""
+
+    SCOPE_ENTERPRISE_PATH = "installation__enterprise"
+
+    installation = models.ForeignKey(
+        MajorHazardInstallation, on_delete=models.PROTECT, related_name="gradings"
+    )
+    trigger = models.CharField(_("trigger"), max_length=64)  # create, change, regrade:…
+    total = models.CharField(_("Σq/Q"), max_length=64)
+    is_major = models.BooleanField(_("is a major hazard installation"))
+    alpha = models.CharField(_("α"), max_length=16)
+    r_value = models.CharField(_("R"), max_length=64, blank=True)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    previous_r_value = models.CharField(_("previous R"), max_length=64, blank=True)
+    previous_grade = models.PositiveSmallIntegerField(_("previous grade"), null=True, blank=True)
+    profile = models.CharField(_("profile"), max_length=64)
+    profile_version = models.CharField(_("profile version"), max_length=16, blank=True)
+    # Every line as computed: substance, CAS, q, Q, β and the source of each.
+    lines = models.JSONField(_("substances"), default=list)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("installation grading")
+        verbose_name_plural = _("installation gradings")
+
+    def __str__(self) -> str:
+        return f"{self.installation_id} {self.trigger} {self.r_value}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: a history row is written once.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("an installation grading is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("an installation grading is never deleted")
+
+    @property
+    def grade_name(self) -> str:
+        return {1: "一级", 2: "二级", 3: "三级", 4: "四级"}.get(self.grade or 0, "")
+
+    @property
+    def previous_grade_name(self) -> str:
+        return {1: "一级", 2: "二级", 3: "三级", 4: "四级"}.get(self.previous_grade or 0, "")
+
+    @property
+    def grade_changed(self) -> bool:
+        return self.trigger != "create" and self.grade != self.previous_grade
 
 
 class RiskObject(models.Model):

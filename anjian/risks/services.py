@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.core.models import AuditEntry
 from anjian.registry.models import Enterprise
 
-from . import coupling, major_hazard, methods
+from . import coupling, major_hazard, methods, regrade
 from . import safety_code as code_rules
 from .models import (
     Assessment,
@@ -33,6 +34,7 @@ from .models import (
     CouplingRule,
     CycleUnit,
     HazardousSubstance,
+    InstallationGrading,
     MajorHazardInstallation,
     MeasureClass,
     ObjectKind,
@@ -570,6 +572,7 @@ def installation_save(
             )
             if installation is None:
                 raise NotFound(_("No such major hazard installation."))
+        previous_r, previous_grade = installation.r_value, installation.grade
         installation.name, installation.unit_kind, installation.code = name, unit_kind, code or ""
         installation.people_500m = people
         for key, value in persons.items():
@@ -597,9 +600,26 @@ def installation_save(
                     quantity=Decimal(methods.render_decimal(line.quantity)),
                     critical_quantity=Decimal(methods.render_decimal(line.critical_quantity)),
                     beta=Decimal(methods.render_decimal(line.beta)),
+                    category=line.category or "",
+                    beta_source=line.beta_source[:128],
                 )
                 for line in ident.lines
             ]
+        )
+        InstallationGrading.objects.create(
+            installation=installation,
+            trigger="create" if installation_id is None else "change",
+            total=installation.total,
+            is_major=installation.is_major,
+            alpha=installation.alpha,
+            r_value=installation.r_value,
+            grade=installation.grade,
+            previous_r_value=previous_r,
+            previous_grade=previous_grade,
+            profile=ident.profile,
+            profile_version=ident.profile_version,
+            lines=[line.as_dict() for line in ident.lines],
+            recorded_by_id=actor.user_id,
         )
         installation.tasks.all().delete()
         now = timezone.now()
@@ -636,6 +656,50 @@ def installation_save(
         )
         _after_commit_recompute(enterprise.pk, "installation")
     return installation
+
+
+def installations_regrade(
+    *,
+    actor: Actor,
+    trigger: str = regrade.TRIGGER_GB18218_BETA,
+    note: str = regrade.NOTE_GB18218_BETA,
+    installation_ids: Iterable[int] | None = None,
+) -> list[regrade.Regraded]:
+    """Re-grade stored installations with the current GB 18218 tables (what migration
+    risks 0004 did once): keeps given β, q and Q, writes one history row per installation
+    and an audit entry per changed grade, and recomputes the safety code of every
+    enterprise whose installation grade changed, on commit. For the back office and
+    scripts: it is not scoped to a user."""
+    with transaction.atomic():
+        results = regrade.regrade_installations(
+            installation_model=MajorHazardInstallation,
+            substance_model=HazardousSubstance,
+            grading_model=InstallationGrading,
+            audit_model=AuditEntry,
+            trigger=trigger,
+            note=note,
+            now=timezone.now(),
+            recorded_by_id=actor.user_id,
+            installation_ids=installation_ids,
+        )
+        for result in results:
+            if not result.grade_changed:
+                continue
+            audit_append(
+                actor=actor,
+                action="change",
+                object_type=regrade.INSTALLATION_TYPE,
+                object_id=str(result.installation_id),
+                summary=f"{trigger} {result.previous_r} → {result.r}",
+                changes={
+                    "trigger": trigger,
+                    "R": [result.previous_r, result.r],
+                    "grade": [result.previous_grade, result.grade],
+                },
+            )
+        for enterprise_id in sorted({r.enterprise_id for r in results if r.grade_changed}):
+            _after_commit_recompute(enterprise_id, "installation-regrade")
+    return results
 
 
 # --- site plan and areas -----------------------------------------------------------------
@@ -984,6 +1048,7 @@ __all__ = [
     "control_measure_create",
     "gather_inputs",
     "installation_save",
+    "installations_regrade",
     "next_due",
     "reassessment_propose",
     "risk_event_create",

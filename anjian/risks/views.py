@@ -57,7 +57,7 @@ from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.views import REGISTRY_ROLES, require_section
 from anjian.registry.models import Enterprise
 
-from . import major_hazard, methods, services, supervision
+from . import major_hazard, methods, regrade, services, supervision
 from . import safety_code as code_rules
 from .forms import (
     AssessmentForm,
@@ -75,6 +75,7 @@ from .models import (
     Assessment,
     CheckTask,
     ControlMeasure,
+    InstallationGrading,
     MajorHazardInstallation,
     ReassessmentProposal,
     RiskEvent,
@@ -775,6 +776,15 @@ def site_map(request: HttpRequest, pk: int) -> HttpResponse:
 # --- major hazard installations ------------------------------------------------------------------
 
 
+def _grading_trigger(trigger: str) -> str:
+    labels = {
+        "create": _("Created"),
+        "change": _("Edited"),
+        regrade.TRIGGER_GB18218_BETA: _("Re-graded: GB 18218-2018 β by hazard category"),
+    }
+    return labels.get(trigger, trigger)
+
+
 def _ratio_text(quantity, critical) -> str:
     try:
         return methods.render_number(Fraction(quantity) / Fraction(critical))
@@ -792,6 +802,14 @@ def installation_list(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(
             Prefetch("substances"),
             Prefetch("tasks", queryset=CheckTask.objects.order_by("pk")),
+            # The latest gradings of each installation, one query for the page.
+            Prefetch(
+                "gradings",
+                queryset=InstallationGrading.objects.order_by("-recorded_at", "-id")[
+                    :HISTORY_SHOWN
+                ],
+                to_attr="history",
+            ),
         )
     )
     today = timezone.localdate()
@@ -803,10 +821,13 @@ def installation_list(request: HttpRequest, pk: int) -> HttpResponse:
                 "q": methods.render_number(s.quantity),
                 "Q": methods.render_number(s.critical_quantity),
                 "beta": methods.render_number(s.beta),
+                "beta_source": s.beta_source,
                 "ratio": _ratio_text(s.quantity, s.critical_quantity),
             }
             for s in installation.substances.all()
         ]
+        for grading in installation.history:
+            grading.trigger_label = _grading_trigger(grading.trigger)
         # The three 包保 tasks are created from services.GUARANTOR_TASKS; match them by
         # their content, not by the person's name (one person may hold two roles).
         by_content = {t.content: t for t in installation.tasks.all()}
@@ -837,11 +858,20 @@ def _substance_row(substance) -> dict[str, str]:
     row = major_hazard.lookup(substance.cas or substance.name)
     q = methods.render_number(substance.critical_quantity)
     beta = methods.render_number(substance.beta)
-    if row is not None and row.critical_quantity is not None:
-        if Fraction(substance.critical_quantity) == row.critical_quantity:
+    if row is not None:
+        if (
+            row.critical_quantity is not None
+            and Fraction(substance.critical_quantity) == row.critical_quantity
+        ):
             q = ""
-        table_beta = row.beta if row.beta is not None else Fraction(1)
-        if Fraction(substance.beta) == table_beta:
+        if substance.beta_source:  # recorded since risks 0004
+            from_tables = substance.beta_source != "given"
+        else:  # 表3 β, else 表4 by the row's category
+            from_tables = (
+                Fraction(substance.beta)
+                == major_hazard.resolve(major_hazard.Item(row.cas, 1, 1)).beta
+            )
+        if from_tables:
             beta = ""
     return {
         "substance": substance.cas or substance.name,

@@ -90,8 +90,47 @@ def test_given_the_acceptance_unit_when_calc_major_hazard_then_sum_1_and_major(c
         "0",
     )
     assert (out["sum"], out["is_major"], out["alpha"]) == ("1", True, "0.5")
-    assert (out["R"], out["grade"], out["grade_number"]) == ("23/20", "四级", 4)
+    # 0.5 × (2·7/10 + 4·1/5 + 1.5·1/10): hydrogen takes β 1.5 (W2, 表4).
+    assert (out["R"], out["grade"], out["grade_number"]) == ("47/40", "四级", 4)
     assert [s["cas"] for s in out["substances"]] == ["7664-41-7", "7782-50-5", "1333-74-0"]
+    assert [s["beta_source"][:2] for s in out["substances"]] == ["表3", "表3", "表4"]
+
+
+def test_given_2000_t_of_lpg_and_100_people_when_calc_major_hazard_then_r_120_first_grade(
+    capsys,
+):
+    out = run_ok(capsys, "major-hazard", "--substance", "液化石油气:2000", "--people", "100")
+    # The CLI contract: the same keys as before, one line per substance.
+    assert set(out) == {
+        "sum",
+        "sum_approx",
+        "is_major",
+        "people",
+        "alpha",
+        "R",
+        "R_approx",
+        "grade",
+        "grade_number",
+        "profile",
+        "profile_version",
+        "substances",
+    }
+    assert (out["sum"], out["alpha"], out["R"], out["grade"], out["grade_number"]) == (
+        "40",
+        "2",
+        "120",
+        "一级",
+        1,
+    )
+    (line,) = out["substances"]
+    assert (line["cas"], line["category"], line["Q"], line["beta"]) == (
+        "68476-85-7",
+        "W2",
+        "50",
+        "1.5",
+    )
+    assert line["beta_source"].startswith("表4 W2") and line["category_from"] == "表1"
+    assert line["category_unverified"] is False
 
 
 def test_given_more_ammonia_when_calc_major_hazard_then_sum_13_10(capsys):

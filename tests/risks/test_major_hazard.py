@@ -1,5 +1,6 @@
 """GB 18218-2018 identification and grading (standards.md A4, A12.1, A12.6)."""
 
+import json
 from decimal import Decimal
 from fractions import Fraction
 
@@ -89,11 +90,11 @@ def test_given_the_same_sum_in_float_when_compared_then_the_float_pitfall_is_avo
     assert identify([Item("氨", 7.0), Item("氯", 1.0), Item("氢", 0.5)]).total == 1
 
 
-def test_given_the_acceptance_unit_with_nobody_outside_when_graded_then_r_23_20_fourth_grade():
+def test_given_the_acceptance_unit_with_nobody_outside_when_graded_then_r_47_40_fourth_grade():
     result = grade(ACCEPTANCE, people=0)
     assert result.alpha == Fraction(1, 2)
-    # 0.5 × (2·7/10 + 4·1/5 + 1·1/10) = 0.5 × 2.3
-    assert result.r == Fraction(23, 20)
+    # 0.5 × (2·7/10 + 4·1/5 + 1.5·1/10) = 0.5 × 2.35: hydrogen is W2 (表4 β 1.5)
+    assert result.r == Fraction(47, 40)
     assert (result.grade_number, result.grade_name) == (4, "四级")
 
 
@@ -107,7 +108,7 @@ def test_given_q_equal_to_critical_quantity_when_identified_then_major_inclusive
 
 def test_given_a_just_major_unit_with_alpha_half_when_graded_then_r_below_1_is_still_fourth():
     result = grade([Item("氢", 5)], alpha="0.5")
-    assert result.is_major and result.r == Fraction(1, 2)
+    assert result.is_major and result.r == Fraction(3, 4)  # 0.5 × 1.5 × 5/5
     assert (result.grade_number, result.grade_name) == (4, "四级")
 
 
@@ -136,11 +137,13 @@ def test_given_r_on_each_grade_edge_when_graded_then_the_grade(r, number, name):
 
 
 @pytest.mark.parametrize(
-    ("tonnes", "name"), [(500, "一级"), (250, "二级"), (50, "三级"), ("49.995", "四级")]
+    ("tonnes", "name"),
+    [("1000/3", "一级"), ("500/3", "二级"), ("100/3", "三级"), ("33.33", "四级")],
 )
 def test_given_hydrogen_units_with_alpha_1_when_graded_then_grade_edges_from_quantities(
     tonnes, name
 ):
+    # R = 1 × 1.5 × q/5: exactly 100, 50 and 10 at a third of 1000, 500 and 100 t.
     assert grade([Item("氢", tonnes)], people=10).grade_name == name
 
 
@@ -249,19 +252,27 @@ def test_given_the_table_when_loaded_then_every_cas_check_digit_is_valid():
         assert cas_check_digit_ok(substance.cas), substance.cas
 
 
-def test_given_the_table3_gases_without_q_in_standards_when_loaded_then_q_is_null_with_a_note():
-    for name in (
-        "一氧化碳",
-        "氯化氢",
-        "溴甲烷",
-        "氟化氢",
-        "二氧化氮",
-        "氰化氢",
-        "磷化氢",
-        "异氰酸甲酯",
-    ):
-        substance = lookup(name)
-        assert substance.critical_quantity is None and "Q" in substance.note
+@pytest.mark.parametrize(
+    ("cas", "q"),
+    [
+        ("7647-01-0", "20"),  # 氯化氢(无水)
+        ("74-83-9", "10"),  # 溴甲烷
+        ("7664-39-3", "1"),  # 氟化氢
+        ("10102-44-0", "1"),  # 二氧化氮
+        ("74-90-8", "1"),  # 氰化氢
+        ("7803-51-2", "1"),  # 磷化氢
+        ("624-83-9", "0.75"),  # 异氰酸甲酯
+    ],
+)
+def test_given_a_table3_gas_whose_q_was_missing_when_loaded_then_its_table1_q_and_source(cas, q):
+    substance = lookup(cas)
+    assert substance.critical_quantity == Fraction(q)
+    assert "S15" in substance.q_source and "X1" in substance.q_source
+
+
+def test_given_carbon_monoxide_when_loaded_then_no_q_and_a_note_on_the_coal_gas_row():
+    substance = lookup("一氧化碳")
+    assert substance.critical_quantity is None and "煤气" in substance.note
 
 
 def test_given_table2_when_loaded_then_every_category_with_q_and_beta():
@@ -269,14 +280,17 @@ def test_given_table2_when_loaded_then_every_category_with_q_and_beta():
     assert symbols[:5] == ["J1", "J2", "J3", "J4", "J5"] and len(symbols) == 24
     assert category("J1").critical_quantity == 5 and category("J1").beta == 4
     assert category("W5.4").critical_quantity == 5000 and category("W2").beta == Fraction(3, 2)
-    assert category("W4").conflict and category("W4").critical_quantity is None
+    # W4: 50 t in both transcriptions found (S15, X1); 200 t only in the alternative profile.
+    assert category("W4").critical_quantity == 50 and "X1" in category("W4").q_source
 
 
 def test_given_w4_when_resolved_then_50_by_default_and_200_in_the_alternative_profile():
     default = resolve(Item("W4", 25))
     alternative = resolve(Item("W4", 25), "gb18218-2018-w4-200")
     assert default.critical_quantity == 50 and "gb18218-2018" in default.q_source
+    assert "X1" in default.q_source
     assert alternative.critical_quantity == 200
+    assert alternative.q_source == "表2 W4 gb18218-2018-w4-200"
 
 
 def test_given_the_two_gb18218_profiles_when_compared_then_they_differ_only_in_w4():
@@ -289,9 +303,10 @@ def test_given_the_two_gb18218_profiles_when_compared_then_they_differ_only_in_w
 # --- where β and Q come from
 
 
-def test_given_a_substance_in_neither_beta_table_nor_category_when_resolved_then_beta_1():
-    line = resolve(Item("氢", 1))
-    assert line.beta == 1 and line.beta_source == "default"
+def test_given_an_unlisted_substance_without_category_when_resolved_then_beta_1_by_default():
+    # The one β = 1 "default" left: in no table, Q given, neither β nor category.
+    line = resolve(Item("某新物质", 1, 10))
+    assert line.beta == 1 and line.beta_source == "default" and line.category is None
 
 
 def test_given_an_unlisted_substance_with_a_category_when_resolved_then_table2_q_and_table4_beta():
@@ -414,3 +429,91 @@ def test_given_a_malformed_spec_when_parsed_then_refused(spec):
     with pytest.raises(RiskInputError) as info:
         parse_spec(spec)
     assert info.value.code == "bad_spec"
+
+
+# --- β of named substances by hazard category (表4), never a silent 1
+
+
+def test_given_2000_t_of_lpg_and_100_people_when_graded_then_r_120_first_grade():
+    # R = α 2 × β 1.5 (W2, 表4) × 2000/50 = 120 → 一级 (it was 80, 二级, with β = 1).
+    result = grade([Item("液化石油气", 2000)], people=100)
+    assert result.alpha == 2 and result.total == 40
+    assert result.r == 120 and (result.grade_number, result.grade_name) == (1, "一级")
+    line = result.identification.lines[0]
+    assert (line.category, line.beta, line.category_from) == ("W2", Fraction(3, 2), "表1")
+    assert line.beta_source.startswith("表4 W2") and not line.category_unverified
+
+
+@pytest.mark.parametrize("name", ["氢", "氢气", "甲烷", "天然气", "乙炔", "液化石油气", "丙烷"])
+def test_given_a_flammable_gas_of_table1_when_resolved_then_w2_and_beta_1_5(name):
+    line = resolve(Item(name, 1))
+    assert (line.category, line.beta) == ("W2", Fraction(3, 2))
+    assert line.beta_source.startswith("表4 W2") and line.q_source.startswith("表1")
+
+
+@pytest.mark.parametrize(("name", "cas", "beta"), TABLE3)
+def test_given_a_table3_gas_when_resolved_then_it_keeps_its_table3_beta(name, cas, beta):
+    # Q is given so that 一氧化碳 (no 表1 Q) resolves too; a category does not change β.
+    for item in (Item(name, 1, 1), Item(name, 1, 1, category="W2")):
+        line = resolve(item)
+        assert line.beta == beta and line.beta_source.startswith("表3")
+
+
+def test_given_every_table1_row_when_loaded_then_a_known_category_with_its_basis():
+    symbols = {c.symbol: c for c in tables().categories}
+    for substance in tables().substances:
+        assert substance.category in symbols, substance.cas
+        assert substance.category_source, substance.cas
+        # The stored category is the one with the highest 表4 β among the substance's.
+        for other in substance.other_categories:
+            assert symbols[substance.category].beta >= symbols[other].beta, substance.cas
+
+
+def test_given_every_table1_row_when_resolved_then_never_the_default_beta():
+    for substance in tables().substances:
+        line = resolve(Item(substance.cas, 1, 1))
+        assert line.beta_source != "default" and line.beta_source[:2] in ("表3", "表4")
+        assert line.category == substance.category
+
+
+def test_given_a_table1_row_without_category_when_loaded_then_the_table_is_refused(
+    tmp_path, monkeypatch
+):
+    from anjian.risks import major_hazard
+
+    raw = json.loads((major_hazard.DATA_DIR / "gb18218_table1.json").read_text("utf-8"))
+    raw["table1"][2].pop("category")  # 氢
+    (tmp_path / "gb18218_table1.json").write_text(json.dumps(raw), "utf-8")
+    monkeypatch.setattr(major_hazard, "DATA_DIR", tmp_path)
+    with pytest.raises(ValueError, match="1333-74-0 has no hazard category"):
+        major_hazard.tables.__wrapped__()
+    raw["table1"][2]["category"] = "W99"
+    (tmp_path / "gb18218_table1.json").write_text(json.dumps(raw), "utf-8")
+    with pytest.raises(ValueError, match="unknown category W99"):
+        major_hazard.tables.__wrapped__()
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "beta", "unverified"),
+    [
+        ("汽油", "W5.1", Fraction(3, 2), True),  # 类别1 vs 类别2: a judgement (X4)
+        ("乙醚", "W5.1", Fraction(3, 2), True),  # 类别1 by its boiling point 34.6 °C
+        ("苯", "W5.3", 1, True),
+        ("甲醇", "W5.3", 1, True),
+        ("苯乙烯", "W5.4", 1, True),
+        ("氧", "W4", 1, False),
+    ],
+)
+def test_given_a_non_gas_table1_substance_when_resolved_then_its_category_beta(
+    name, category, beta, unverified
+):
+    line = resolve(Item(name, 1))
+    assert (line.category, line.beta, line.category_unverified) == (category, beta, unverified)
+    assert line.as_dict()["category_unverified"] is unverified
+
+
+def test_given_a_category_with_a_table1_liquid_when_resolved_then_its_beta_but_table1_q():
+    # Benzene worked above its boiling point is W5.1: the category given wins for β only.
+    line = resolve(Item("苯", 10, category="W5.1"))
+    assert (line.critical_quantity, line.beta, line.category_from) == (50, Fraction(3, 2), "given")
+    assert resolve(Item("苯", 10)).beta == 1

@@ -416,7 +416,8 @@ def test_given_installation_form_when_ammonia_chlorine_hydrogen_then_exactly_one
     assert installation.tasks.count() == 3
     page = client.get(reverse("risks:installation-list", args=[world.chem_a.pk]))
     html = page.content.decode()
-    assert "四级" in html and "69/25" in html and "7/10" in html
+    # R = 1.2 × (2·7/10 + 4·1/5 + 1.5·1/10): hydrogen is W2, β 1.5 (表4).
+    assert "四级" in html and "141/50" in html and "7/10" in html
     assert "周平" in html and "主要负责人包保检查" in html
     assert installation.reassess_by.isoformat() in html
 
