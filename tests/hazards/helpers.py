@@ -217,9 +217,23 @@ COMBOS: dict[str, tuple[str, list, int]] = {
 }
 
 
+# More starting points for the other tests (not part of the matrix).
+EXTRA_COMBOS: dict[str, tuple[str, list, int]] = {
+    # Listed by the safety committee office, nothing else done yet (still "reported").
+    "major_listed": ("major", LISTED_PATH, 1),
+    # Listed by the lead (emergency) department's officer, submitted: it reviews.
+    "major_submitted_dept": (
+        "major",
+        [("officer_emergency_x", "list"), *LISTED_PATH[1:]],
+        4,
+    ),
+    "major_confirmed": ("major", [("expert_x", "confirm_major")], 1),
+}
+
+
 def bring(world, combo: str) -> Hazard:
     """A hazard of chem_a in the state the combo names, made through the services."""
-    kind, path, steps = COMBOS[combo]
+    kind, path, steps = {**COMBOS, **EXTRA_COMBOS}[combo]
     major = kind == "major"
     if major:
         hazard = report(world, major_item=MAJOR_ITEM)
