@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     from anjian.risks.calc_cli import register as register_risk_calcs
 
     register_risk_calcs(calcs)
+    from anjian.diagnosis.calc_cli import register as register_diagnosis_calcs
+
+    register_diagnosis_calcs(calcs)
 
     demo = sub.add_parser("demo", help="build the fictional demo county")
     demo.add_argument("--enterprises", type=int, default=600)

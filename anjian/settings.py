@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "anjian.hazards",
     "anjian.credit",
     "anjian.reports",
+    "anjian.diagnosis",
     "anjian.api",
     "anjian.demo",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("anjian.api.urls")),
     path("", include("anjian.registry.urls")),
     path("", include("anjian.risks.urls")),
+    path("", include("anjian.diagnosis.urls")),
     path("", include("anjian.hazards.urls")),
     path("", include("anjian.reports.urls")),
     path("", include("anjian.credit.urls")),

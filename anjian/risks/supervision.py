@@ -35,19 +35,23 @@ def default_profile() -> str:
     return next(name for name, p in _profiles().items() if p.get("default"))
 
 
-def enterprise_class(highest_unit_colour: str, code_colour: str) -> str:
-    """The higher of the unit colour and the safety code; an enterprise with neither is
-    treated as yellow (unknown risk is not low risk)."""
-    return highest([highest_unit_colour, code_colour]) or "yellow"
+def enterprise_class(highest_unit_colour: str, code_colour: str, diagnosis_colour: str = "") -> str:
+    """The highest of the unit colour, the safety code and the enterprise diagnosis
+    (anjian.diagnosis: the one that counts); an enterprise with none of them is treated as
+    yellow (unknown risk is not low risk)."""
+    return highest([highest_unit_colour, code_colour, diagnosis_colour]) or "yellow"
 
 
 def requirement(
-    highest_unit_colour: str, code_colour: str, profile: str | None = None
+    highest_unit_colour: str,
+    code_colour: str,
+    profile: str | None = None,
+    diagnosis_colour: str = "",
 ) -> Requirement:
     name = profile or default_profile()
     if name not in _profiles():
         raise LookupError(f"no supervision profile named {name!r}")
-    cls = enterprise_class(highest_unit_colour, code_colour)
+    cls = enterprise_class(highest_unit_colour, code_colour, diagnosis_colour)
     row = _profiles()[name]["classes"][cls]
     return Requirement(
         cls,

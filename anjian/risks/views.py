@@ -55,6 +55,7 @@ from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.views import REGISTRY_ROLES, require_section
+from anjian.diagnosis.services import current_diagnoses
 from anjian.registry.models import Enterprise
 
 from . import major_hazard, methods, regrade, services, supervision
@@ -278,10 +279,11 @@ def _units_with_latest(user, enterprise: Enterprise) -> list[RiskUnit]:
     return units
 
 
-def _requirement(state: RiskState | None, profile: str | None = None):
+def _requirement(state: RiskState | None, profile: str | None = None, diagnosis=None):
+    colour = diagnosis.colour if diagnosis is not None else ""
     if state is None:
-        return supervision.requirement("", "", profile)
-    return supervision.requirement(state.highest_colour, state.code_colour, profile)
+        return supervision.requirement("", "", profile, colour)
+    return supervision.requirement(state.highest_colour, state.code_colour, profile, colour)
 
 
 @login_required
@@ -296,6 +298,7 @@ def enterprise_risks(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     code = state.code if state and state.code_id else None
+    diagnosis = current_diagnoses([enterprise.pk]).get(enterprise.pk)
     history_qs = scoping.visible(user, SafetyCode).filter(enterprise=enterprise)
     if code is not None:
         history_qs = history_qs.exclude(pk=code.pk)
@@ -339,7 +342,8 @@ def enterprise_risks(request: HttpRequest, pk: int) -> HttpResponse:
         "tasks": tasks[:TASKS_SHOWN],
         "more_tasks": more_tasks,
         "plan": plan,
-        "requirement": _requirement(state),
+        "diagnosis": diagnosis,
+        "requirement": _requirement(state, None, diagnosis),
         "profiles": _profiles(),
         "can_manage": scoping.can_manage_risks(user, enterprise),
         "now": timezone.now(),
@@ -1054,11 +1058,15 @@ def jurisdiction_map_data(request: HttpRequest) -> JsonResponse:
 
 def supervision_class():
     """The enterprise's supervision class in SQL, the same rule as
-    supervision.enterprise_class: the higher of its unit colour and its code, yellow when
-    there is neither."""
+    supervision.enterprise_class: the highest of its unit colour, its code and its
+    diagnosis (the one that counts, kept on diagnosis_state), yellow when there is none."""
 
     def either(colour: str) -> Q:
-        return Q(risk_state__highest_colour=colour) | Q(risk_state__code_colour=colour)
+        return (
+            Q(risk_state__highest_colour=colour)
+            | Q(risk_state__code_colour=colour)
+            | Q(diagnosis_state__colour=colour)
+        )
 
     return Case(
         When(either("red"), then=Value("red")),
@@ -1105,6 +1113,7 @@ def supervision_list(request: HttpRequest) -> HttpResponse:
         .select_related("risk_state", "division", "division__parent", "industry")
         .in_bulk()
     )
+    diagnoses = current_diagnoses(list(page.object_list))  # one query for the page
     items = []
     for pk in page.object_list:
         enterprise = rows.get(pk)
@@ -1116,7 +1125,8 @@ def supervision_list(request: HttpRequest) -> HttpResponse:
             {
                 "enterprise": enterprise,
                 "state": state,
-                "requirement": _requirement(state, profile),
+                "diagnosis": diagnoses.get(pk),
+                "requirement": _requirement(state, profile, diagnoses.get(pk)),
             }
         )
     page.object_list = items
