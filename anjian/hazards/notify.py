@@ -13,9 +13,8 @@ Audiences (who exactly, resolved from the registry and the users):
                  that division); for a hazard the enterprise accepts itself, its
                  managers (a major one: its principals);
 * deciders     — who decides on a deadline extension (anjian.hazards.extensions):
-                 the reviewing body; else a general hazard's principal; else, for a
-                 major hazard, the lead department's officers or the nearest safety
-                 committee office;
+                 the reviewing body; else the lead department's officers or, for an
+                 enterprise without one, the nearest safety committee office;
 * regulators   — lead department officers + the nearest coordinator(s);
 * grid         — grid officers whose grid or township covers the enterprise.
 """
@@ -142,8 +141,6 @@ def deciders(hazard: Hazard) -> list[User]:
     """Who decides on the hazard's deadline extensions."""
     if not hazard.enterprise_accepts:
         return review_authority(hazard)
-    if hazard.level == Level.GENERAL:
-        return enterprise_principals(hazard.enterprise)
     enterprise = hazard.enterprise
     # The lead department's officers; for an enterprise without one (a supervision gap)
     # the safety committee office, so that the request still reaches somebody.

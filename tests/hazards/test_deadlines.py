@@ -100,7 +100,7 @@ def test_given_states_and_levels_when_effective_deadline_then_documented_sources
         dl.BASIS_FIVE_FIXES,
     )
     # listed major before the five fixes: the supervision deadline
-    assert eff(state=wf.LISTED, level=wf.MAJOR, deadline=None, listing_deadline=d(30), **kw) == (
+    assert eff(state=wf.REPORTED, level=wf.MAJOR, deadline=None, listing_deadline=d(30), **kw) == (
         d(30),
         dl.BASIS_LISTING,
     )

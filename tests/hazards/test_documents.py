@@ -102,7 +102,9 @@ def test_given_a_notice_then_a4_with_chinese_fonts(world):
 
 
 def test_given_a_listed_major_hazard_when_listing_notice_built_then_basis_plan_and_notice(world):
-    hazard = bring(world, "major_fixes_set")
+    from .helpers import do
+
+    hazard = do(world, "principal_a", bring(world, "major_listed"), "set_plan", True)
     text = text_of(documents.listing_notice(hazard))
     assert "重大事故隐患挂牌督办通知书" in text
     assert f"编号：{hazard.number}" in text

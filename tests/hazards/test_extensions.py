@@ -229,13 +229,17 @@ def test_given_request_when_other_persona_decides_then_refused(world, who, error
 @pytest.mark.parametrize(
     ("combo", "decider", "refused"),
     [
-        ("major_rectifying", "coordinator_x", "officer_emergency_x"),  # listed by the office
+        ("major_listed", "coordinator_x", "officer_emergency_x"),  # listed by the office
     ],
 )
 def test_given_major_hazard_when_deciding_then_only_listing_authority(
     world, combo, decider, refused
 ):
+    from .helpers import do
+
     hazard = bring(world, combo)
+    hazard = do(world, "principal_a", hazard, "set_plan", True)
+    hazard = do(world, "safety_a", hazard, "start", True)
     ext = ask(world, "principal_a", hazard, days=100)  # beyond the supervision deadline
     with pytest.raises(Forbidden):
         decide(world, refused, ext)
@@ -249,10 +253,10 @@ def test_given_major_hazard_when_deciding_then_only_listing_authority(
 
 def test_given_major_listed_by_department_when_deciding_then_that_department_decides(world):
     hazard = bring(world, "major_submitted_dept")
-    # back to rectification by the department's review failing
+    # back to rectification by the department's review rejecting it
     from .helpers import act
 
-    act(world, "officer_emergency_x", hazard, "review_fail", {"note": "报警未联锁"})
+    act(world, "officer_emergency_x", hazard, "reject", {"note": "报警未联锁"})
     hazard.refresh_from_db()
     ext = ask(world, "safety_a", hazard)
     assert (
@@ -285,7 +289,7 @@ def test_given_hazard_closed_meanwhile_when_approving_then_conflict_but_refusal_
     from .helpers import do
 
     do(world, "safety_a", hazard, "submit", False)
-    do(world, "grid_x1", hazard, "accept", False)
+    do(world, "principal_a", hazard, "accept", False)
     with pytest.raises(Conflict):
         decide(world, "officer_emergency_x", ext)
     assert (

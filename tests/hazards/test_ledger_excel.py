@@ -104,7 +104,7 @@ def test_given_a_closed_general_hazard_then_values_and_types(world):
     assert isinstance(row["整改资金(元)"], int | float)  # a number, not text
     assert row["整改期限"] == dt.datetime.combine(hazard.deadline, dt.time())
     assert (row["隐患状态"], row["国标状态代码"]) == ("已验收销号", "9")
-    assert row["验收人"] == "grid_x1"
+    assert row["验收人"] == "principal_a"  # the enterprise accepts what it found
     assert row["验收意见"] == "现场验收合格"
     assert row["是否挂牌督办"] == "否" and row["督办单位"] is None
     sheet = book["隐患排查治理台账"]
@@ -119,7 +119,10 @@ def test_given_a_listed_major_hazard_then_listing_columns_and_basis(world):
     book, _ = export(Hazard.objects.all())
     row = rows_by_number(book["隐患排查治理台账"])[hazard.number]
     assert row["隐患等级"] == "重大事故隐患"
-    assert (row["隐患状态"], row["国标状态代码"]) == ("已挂牌督办", "0")
+    assert (row["隐患状态"], row["国标状态代码"]) == (
+        "已上报",
+        "0",
+    )  # listing is a parallel step now
     assert row["是否挂牌督办"] == "是"
     assert row["督办单位"] == "东县安全生产委员会办公室"
     assert row["督办期限"] == dt.datetime.combine(hazard.listing_deadline, dt.time())

@@ -147,8 +147,9 @@ def test_given_detail_page_when_others_must_act_then_it_says_who_is_awaited(clie
     login(client, world, "safety_a")
     response = client.get(reverse("hazards:detail", args=[hazard.pk]))
     waiting = [o.action for o in response.context["waiting"]]
-    assert wf.CONFIRM_MAJOR in waiting
-    assert response.context["mine"] == []
+    assert wf.CONFIRM_MAJOR in waiting and wf.SET_PLAN in waiting  # the principal's plan
+    # The safety officer may stop production and report to the workers' congress.
+    assert {o.action for o in response.context["mine"]} == {wf.SUSPEND, wf.REPORT_TO_WORKERS}
     login(client, world, "expert_x")
     response = client.get(reverse("hazards:detail", args=[hazard.pk]))
     assert {o.action for o in response.context["mine"]} == {wf.CONFIRM_MAJOR, wf.DISMISS_MAJOR}
@@ -157,8 +158,9 @@ def test_given_detail_page_when_others_must_act_then_it_says_who_is_awaited(clie
 def test_given_major_hazard_when_walked_through_every_page_by_each_role_then_closed_and_reviewed(
     client, world
 ):
-    """The newcomer's path, on the pages: report → expert → listing → five fixes with the
-    plan → rectifying → submit with a photo → on-site review → accountability review."""
+    """The newcomer's path, on the pages: report (with the harm analysis) → expert and
+    listing in parallel → the principal's plan → rectifying → submit with a photo →
+    review by the listing department → accountability review."""
     login(client, world, "safety_a")
     response = client.post(
         reverse("hazards:report", args=[world.chem_a.pk]),
@@ -170,6 +172,8 @@ def test_given_major_hazard_when_walked_through_every_page_by_each_role_then_clo
             "source": "self_check",
             "handling": "deadline",
             "major_item": MAJOR_ITEM,
+            "cause": "改造遗漏",
+            "harm_analysis": "泄漏不能及时发现，可能造成中毒；需停用储罐区加装报警",
         },
     )
     hazard = Hazard.objects.get()
@@ -196,21 +200,24 @@ def test_given_major_hazard_when_walked_through_every_page_by_each_role_then_clo
     data.update({f"plan_{k}": v for k, v in fixes["plan"].items()})
     # A missing plan part is named on the form, and nothing moves.
     partial = {k: v for k, v in data.items() if k != "plan_targets"}
-    r = post_step(client, hazard, wf.SET_FIVE_FIXES, partial)
+    r = post_step(client, hazard, wf.SET_PLAN, partial)
     assert r.status_code == 422 and "plan_targets" in r.context["form"].errors
-    assert Hazard.objects.get(pk=hazard.pk).state == wf.LISTED
-    assert post_step(client, hazard, wf.SET_FIVE_FIXES, data).status_code == 302
+    assert Hazard.objects.get(pk=hazard.pk).state == wf.REPORTED
+    assert post_step(client, hazard, wf.SET_PLAN, data).status_code == 302
     assert post_step(client, hazard, wf.START_RECTIFICATION).status_code == 302
     r = post_step(client, hazard, wf.SUBMIT, {"note": "已安装检测报警并联锁"}, files=[photo()])
     assert r.status_code == 302
 
-    # The lead department's officer did the listing and is the listing authority.
+    # The lead department's officer did the listing and so reviews it.
     client.logout()
     login(client, world, "coordinator_x")
-    assert client.get(step_url(hazard, wf.REVIEW_PASS)).status_code == 403
+    assert client.get(step_url(hazard, wf.ACCEPT)).status_code == 403
+    client.logout()
+    login(client, world, "principal_a")
+    assert client.get(step_url(hazard, wf.ACCEPT)).status_code == 403
     client.logout()
     login(client, world, "officer_emergency_x")
-    assert post_step(client, hazard, wf.REVIEW_PASS, {"note": "现场复查合格"}).status_code == 302
+    assert post_step(client, hazard, wf.ACCEPT, {"note": "现场复查合格"}).status_code == 302
 
     client.logout()
     login(client, world, "coordinator_x")
@@ -229,15 +236,15 @@ def test_given_major_hazard_when_walked_through_every_page_by_each_role_then_clo
         wf.REPORT,
         wf.CONFIRM_MAJOR,
         wf.LIST,
-        wf.SET_FIVE_FIXES,
+        wf.SET_PLAN,
         wf.START_RECTIFICATION,
         wf.SUBMIT,
-        wf.REVIEW_PASS,
+        wf.ACCEPT,
         wf.ACCOUNTABILITY_REVIEW,
     ]
     page = client.get(reverse("hazards:detail", args=[hazard.pk]))
     assert page.status_code == 200
-    assert [p.status for p in page.context["path"]] == ["done"] * 7 + ["done"]
+    assert [p.status for p in page.context["path"]] == ["done"] * 6
 
 
 def test_given_stale_version_when_posting_a_step_then_refused_as_moved_by_someone_else(

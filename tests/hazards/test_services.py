@@ -106,19 +106,17 @@ def test_given_many_problems_when_reporting_then_every_field_is_named_and_nothin
 def test_given_list_item_when_reported_then_major_and_item_cited(world):
     hazard = report(world, major_item="gm2023-11-3")
     assert hazard.level == "major" and hazard.major_basis == "list_item"
-    assert hazard.major_item == {
+    cited = {k: hazard.major_item[k] for k in ("item_id", "list", "document", "article", "number")}
+    assert cited == {
         "item_id": "gm2023-11-3",
         "list": "gm2023",
         "document": "应急管理部令第10号",
-        "title": "工贸企业重大事故隐患判定标准",
         "article": "第十一条",
         "number": 3,
-        "text": "Dry extraction without any of 泄爆, 惰化 or 抑爆.",
-        "text_zh": "干式除尘系统未采取泄爆、惰化、抑爆等任一种爆炸防控措施。",
-        "unconfirmed": False,
     }
-    unconfirmed = report(world, major_item="gm2023-12-1")
-    assert unconfirmed.major_item["unconfirmed"] is True
+    # The official wording (令第10号 第十一条第（三）项), as it read when cited.
+    assert hazard.major_item["text"] == "干式除尘系统未采取泄爆、惰化、抑爆等任一种爆炸防控措施的；"
+    assert hazard.major_item["unconfirmed"] is False
 
 
 def test_given_major_item_and_on_spot_handling_when_reported_then_refused(world):
@@ -274,8 +272,12 @@ def test_given_zero_funds_and_today_when_setting_five_fixes_then_accepted(world)
 
 def test_given_major_without_plan_when_setting_five_fixes_then_each_of_six_parts_named(world):
     hazard = bring(world, "major_listed")
-    with pytest.raises(ValidationFailed) as err:
+    with pytest.raises(Conflict):  # 16号令 第十五条: the principal's plan, not five fixes alone
         act(world, "principal_a", hazard, "set_five_fixes", five_fixes())
+    with pytest.raises(Forbidden):  # the principal makes the plan, not the safety officer
+        act(world, "safety_a", hazard, "set_plan", five_fixes(major=True))
+    with pytest.raises(ValidationFailed) as err:
+        act(world, "principal_a", hazard, "set_plan", five_fixes())
     assert set(err.value.errors) == {
         "plan.targets",
         "plan.methods",
@@ -287,14 +289,14 @@ def test_given_major_without_plan_when_setting_five_fixes_then_each_of_six_parts
     data = five_fixes(major=True)
     del data["plan"]["organisation"]
     with pytest.raises(ValidationFailed) as err:
-        act(world, "principal_a", hazard, "set_five_fixes", data)
+        act(world, "principal_a", hazard, "set_plan", data)
     assert list(err.value.errors) == ["plan.organisation"]
 
 
 def test_given_listing_deadline_when_five_fixes_deadline_later_then_refused(world):
     hazard = bring(world, "major_listed")
     with pytest.raises(ValidationFailed) as err:
-        act(world, "principal_a", hazard, "set_five_fixes", five_fixes(True, deadline=in_days(61)))
+        act(world, "principal_a", hazard, "set_plan", five_fixes(True, deadline=in_days(61)))
     assert list(err.value.errors) == ["deadline"]
 
 
@@ -311,20 +313,41 @@ def test_given_wrong_state_when_acting_then_conflict_says_cannot_x_while_y(world
 def test_given_wrong_role_when_acting_then_forbidden_says_who_may(world):
     hazard = bring(world, "general_submitted")
     with translation.override("en"), pytest.raises(Forbidden) as err:
-        act(world, "safety_a", hazard, "accept", {"note": "ok"})
+        act(world, "grid_x1", hazard, "accept", {"note": "ok"})
     message = str(err.value)
     assert message.startswith("Only ")
-    for who in ("lead department", "safety committee office", "grid officer"):
+    for who in ("enterprise's acceptor", "authority that reviews"):
         assert who in message
 
 
-def test_given_major_submitted_when_coordinator_accepts_then_told_about_the_review(world):
+def test_given_the_fixer_when_accepting_own_fix_then_refused_while_another_acceptor_exists(world):
+    hazard = bring(world, "general_submitted")  # safety_a did the fix and submitted it
+    with translation.override("en"), pytest.raises(Forbidden) as err:
+        act(world, "safety_a", hazard, "accept", {"note": "ok"})
+    assert "another acceptor" in str(err.value)
+    assert services.available_actions(hazard, world.user("safety_a")) == []
+    assert set(services.available_actions(hazard, world.user("principal_a"))) == {
+        "accept",
+        "reject",
+    }
+    # The sole acceptor: with the principal gone, the safety officer accepts.
+    world.user("principal_a").is_active = False
+    world.user("principal_a").save(update_fields=["is_active"])
+    closed = act(world, "safety_a", hazard, "accept", {"note": "验收合格"})
+    assert closed.state == "closed" and closed.accepted_by == world.user("safety_a")
+
+
+def test_given_major_submitted_when_listed_by_department_then_only_it_reviews(world):
     hazard = bring(world, "major_submitted_dept")
-    with translation.override("en"), pytest.raises(Conflict) as err:
-        act(world, "coordinator_x", hazard, "accept", {"note": "ok"})
-    assert "on-site review" in str(err.value)
-    with pytest.raises(Forbidden):  # not the listing authority: the department listed it
-        act(world, "coordinator_x", hazard, "review_pass", {"note": "ok"})
+    for who in ("coordinator_x", "principal_a", "safety_a"):
+        with pytest.raises(Forbidden):
+            act(world, who, hazard, "accept", {"note": "ok"})
+    with pytest.raises(Conflict):  # the on-site review of an application to resume only
+        act(world, "officer_emergency_x", hazard, "review_pass", {"note": "ok"})
+    closed = act(world, "officer_emergency_x", hazard, "accept", {"note": "现场复查合格"})
+    assert closed.state == "closed"
+    event = closed.events.get(action="accept")
+    assert event.data["accepted_as"] == "review_authority"
 
 
 def test_given_stale_version_when_acting_then_conflict_and_nothing_written(world):
@@ -375,14 +398,14 @@ def test_given_on_spot_hazard_when_closed_directly_then_needs_after_photo(world)
 def test_given_rejected_when_resubmitted_then_accepted_with_full_history(world):
     hazard = bring(world, "general_submitted")
     with pytest.raises(ValidationFailed) as err:
-        act(world, "grid_x1", hazard, "reject", {})
+        act(world, "principal_a", hazard, "reject", {})
     assert list(err.value.errors) == ["note"]
-    hazard = act(world, "grid_x1", hazard, "reject", {"note": "照片看不清"})
+    hazard = act(world, "principal_a", hazard, "reject", {"note": "照片看不清"})
     assert hazard.state == "rectifying"
     hazard = act(world, "safety_a", hazard, "submit", {"note": "补充照片"}, photos=[photo()])
-    hazard = act(world, "officer_emergency_x", hazard, "accept", {"note": "合格"})
+    hazard = act(world, "principal_a", hazard, "accept", {"note": "合格"})
     assert hazard.state == "closed"
-    assert hazard.accepted_by == world.user("officer_emergency_x")
+    assert hazard.accepted_by == world.user("principal_a")
     assert hazard.accept_comment == "合格" and hazard.version == 7
     assert list(hazard.events.values_list("action", flat=True)) == [
         "report",
@@ -464,12 +487,16 @@ def test_given_major_hazard_when_every_role_does_its_step_then_closed_reviewed_a
     )
     assert hazard.level == "major"
     assert ReassessmentProposal.objects.filter(unit=unit, resolved_at__isnull=True).exists()
-    assert can("employee_a", hazard) == [] and can("safety_a", hazard) == []
+    assert can("employee_a", hazard) == []
+    assert can("safety_a", hazard) == ["report_to_workers", "suspend"]
     assert can("expert_x", hazard) == ["confirm_major", "dismiss_major"]
+    # The principal plans at once (16号令 第十五条): no expert, no listing needed first.
+    assert "set_plan" in can("principal_a", hazard)
 
     hazard = act(w, "expert_x", hazard, "confirm_major", {"note": "确认"})
     assert hazard.confirmed_by == w.user("expert_x")
-    assert can("officer_emergency_x", hazard) == ["list"] == can("coordinator_x", hazard)
+    assert can("officer_emergency_x", hazard) == ["order", "list", "suspend"]
+    assert can("coordinator_x", hazard) == ["order", "list", "suspend"]
 
     hazard = act(
         w,
@@ -482,19 +509,19 @@ def test_given_major_hazard_when_every_role_does_its_step_then_closed_reviewed_a
     assert hazard.listing_division == w.county_x and hazard.listing_notice == "挂牌督办公告"
     assert hazard.listed_by == w.user("officer_emergency_x")
 
-    hazard = act(w, "principal_a", hazard, "set_five_fixes", five_fixes(major=True))
+    hazard = act(w, "principal_a", hazard, "set_plan", five_fixes(major=True))
     assert hazard.remediation_plan["organisation"].startswith("设备部")
     hazard = act(w, "safety_a", hazard, "start")
     hazard = act(w, "safety_a", hazard, "submit", {"note": "已安装"}, photos=[photo()])
     assert can("coordinator_x", hazard) == []  # the department listed it: it reviews
-    assert can("officer_emergency_x", hazard) == ["review_pass", "review_fail"]
+    assert can("officer_emergency_x", hazard) == ["accept", "reject"]
 
-    hazard = act(w, "officer_emergency_x", hazard, "review_fail", {"note": "未联锁"})
+    hazard = act(w, "officer_emergency_x", hazard, "reject", {"note": "未联锁"})
     assert hazard.state == "rectifying"
     hazard = act(w, "safety_a", hazard, "submit", {"note": "已联锁"}, photos=[photo()])
-    hazard = act(w, "officer_emergency_x", hazard, "review_pass", {"note": "现场核查合格"})
+    hazard = act(w, "officer_emergency_x", hazard, "accept", {"note": "现场核查合格"})
     assert hazard.state == "closed" and hazard.closed_at is not None
-    assert can("coordinator_x", hazard) == ["accountability_review"]
+    assert can("coordinator_x", hazard) == ["reopen", "accountability_review"]
 
     hazard = act(
         w,
@@ -510,19 +537,19 @@ def test_given_major_hazard_when_every_role_does_its_step_then_closed_reviewed_a
     review = AccountabilityReview.objects.get(hazard=hazard)
     assert review.reviewed_by == w.user("coordinator_x")
     assert review.persons_accountable == [{"name": "赵六", "position": "经理", "measure": "警告"}]
-    assert can("coordinator_x", hazard) == []
+    assert can("coordinator_x", hazard) == ["reopen"]
     assert hazard.state == "closed"
 
     assert list(hazard.events.values_list("action", "actor_label")) == [
         ("report", "employee_a"),
         ("confirm_major", "expert_x"),
         ("list", "officer_emergency_x"),
-        ("set_five_fixes", "principal_a"),
+        ("set_plan", "principal_a"),
         ("start", "safety_a"),
         ("submit", "safety_a"),
-        ("review_fail", "officer_emergency_x"),
+        ("reject", "officer_emergency_x"),
         ("submit", "safety_a"),
-        ("review_pass", "officer_emergency_x"),
+        ("accept", "officer_emergency_x"),
         ("accountability_review", "coordinator_x"),
     ]
     actions = list(
