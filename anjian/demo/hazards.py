@@ -726,11 +726,11 @@ _TARGET = {  # steps that move the state (the others are taken in place)
 
 
 def _major_item(rng: random.Random, industry: str) -> reference.ListItem:
-    items = [
-        i
-        for i in reference.items().values()
-        if (i.list_id == "hc2017") == (industry == "HR-HAZCHEM") and not i.unconfirmed
-    ] or list(reference.items().values())
+    """An item of a list that applies to the enterprise's industry (a metallurgy plant is
+    never given a mining item); the 工贸 management items where no list names it."""
+    items = [i for i in reference.items_for_industry(industry) if not i.unconfirmed] or [
+        i for i in reference.items().values() if i.list_id == "gm2023" and i.article == "第三条"
+    ]
     return rng.choice(items)
 
 
