@@ -17,6 +17,7 @@ from anjian.hazards.models import Hazard, HazardEvent, HazardPhoto
 from tests.hazards.helpers import (
     MAJOR_ITEM,
     bring,
+    do,
     five_fixes,
     in_days,
     photo,
@@ -85,8 +86,9 @@ def test_given_the_ledger_when_listed_then_items_carry_what_a_row_shows(world, a
     by_number = {i["number"]: i for i in body["items"]}
     item = by_number[listed.number]
     assert item["enterprise"] == {"id": world.chem_a.pk, "name": world.chem_a.name}
+    # Listing is a step in parallel: the state stays "reported", the flag tells.
     assert (item["state"], item["level"], item["listed"], item["overdue"]) == (
-        "listed",
+        "reported",
         "major",
         True,
         False,
@@ -175,8 +177,10 @@ def test_given_an_unknown_id_and_a_hidden_one_when_read_then_the_same_404(world,
 
 
 def test_given_a_major_hazard_when_read_then_everything_and_next_steps_with_reasons(world, api):
-    hazard = bring(world, "major_listed")
+    hazard = bring(world, "major_confirmed")
+    hazard = do(world, "coordinator_x", hazard, "list", True)
     body = api("principal_a").get(f"/hazards/{hazard.pk}").json()
+    assert body["state"] == "reported"  # confirmed and listed: both steps in parallel
     assert body["major"]["basis"] == "list_item"
     assert body["major"]["item"]["item_id"] == MAJOR_ITEM
     assert body["major"]["confirmed_by"] == "expert_x"
@@ -191,24 +195,52 @@ def test_given_a_major_hazard_when_read_then_everything_and_next_steps_with_reas
         "expert_x",
         "expert",
         "reported",
-        "confirmed",
+        "reported",
     )
     assert event["note"] and event["at"] and event["action_label"]
-    assert [a["action"] for a in body["available_actions"]] == ["set_five_fixes"]
-    assert body["why_not"] == []  # set_five_fixes is the only step of "listed"
+    listing = body["events"][2]
+    assert (listing["actor"], listing["from_state"], listing["to_state"]) == (
+        "coordinator_x",
+        "reported",
+        "reported",
+    )
+    # The principal plans the remedy at once (set_plan, not the five fixes alone), may
+    # stop production and reports to the workers' congress.
+    assert [a["action"] for a in body["available_actions"]] == [
+        "report_to_workers",
+        "set_plan",
+        "suspend",
+    ]
+    refused = {r["action"]: r for r in body["why_not"]}
+    assert refused["set_five_fixes"]["status"] == 409  # a major hazard needs the plan
+    assert refused["fix_on_spot"]["status"] == 403  # the listing body reviews, not chem_a
+    for action in ("confirm_major", "dismiss_major", "order", "list", "make_major"):
+        assert refused[action]["status"] == 403, action
+    assert all(r["reason"] for r in body["why_not"])
+    available = {a["action"] for a in body["available_actions"]}
+    assert available.isdisjoint(refused)
 
     grid = api("grid_x1").get(f"/hazards/{hazard.pk}").json()
     assert grid["available_actions"] == []
-    assert [(r["action"], r["status"]) for r in grid["why_not"]] == [("set_five_fixes", 403)]
-    assert "principal" in grid["why_not"][0]["reason"] or grid["why_not"][0]["reason"]
+    refused = {r["action"]: r for r in grid["why_not"]}
+    assert refused["set_plan"]["status"] == 403 and refused["set_plan"]["reason"]
+    assert refused["suspend"]["status"] == 403  # the grid officer neither listed nor leads
+
+    expert = api("expert_x").get(f"/hazards/{hazard.pk}").json()
+    assert expert["available_actions"] == []
+    refused = {r["action"]: r["status"] for r in expert["why_not"]}
+    assert refused["confirm_major"] == 409  # already confirmed
+    assert refused["dismiss_major"] == 409  # listed: the listing body decided
 
 
 def test_given_a_general_reported_hazard_when_read_then_guard_refusals_are_409(world, api):
     hazard = report(world)
     body = api("coordinator_x", language="en").get(f"/hazards/{hazard.pk}").json()
-    assert [a["action"] for a in body["available_actions"]] == ["make_major"]
+    # The office may decide it is major or order it rectified (and then review it).
+    assert [a["action"] for a in body["available_actions"]] == ["make_major", "order"]
     refused = {r["action"]: r for r in body["why_not"]}
-    assert refused["fix_on_spot"]["status"] == 403  # only the enterprise's managers
+    # chem_a found it, so chem_a accepts it: a regulator is not its acceptor.
+    assert refused["fix_on_spot"]["status"] == 403
     assert refused["confirm_major"]["status"] == 403  # experts only
     assert refused["set_five_fixes"]["status"] == 403
     expert = api("expert_x", language="en").get(f"/hazards/{hazard.pk}").json()
@@ -400,10 +432,11 @@ def test_given_bad_multipart_data_when_reported_then_422_on_data(world, api, dat
 MAJOR_WALK = [
     ("expert_x", "confirm_major"),
     ("coordinator_x", "list"),
-    ("principal_a", "set_five_fixes"),
+    ("principal_a", "report_to_workers"),
+    ("principal_a", "set_plan"),
     ("safety_a", "start"),
     ("safety_a", "submit"),
-    ("coordinator_x", "review_pass"),
+    ("coordinator_x", "accept"),  # the listing body reviews and closes it
     ("coordinator_x", "accountability_review"),
 ]
 
@@ -419,6 +452,10 @@ def test_given_a_major_hazard_when_walked_end_to_end_through_the_api_then_closed
         client = api(who)
         before = client.get(f"/hazards/{hazard.pk}").json()
         assert action in [a["action"] for a in before["available_actions"]], (who, action)
+        if action == "accept":
+            # Listed by the office, so not the enterprise's to accept.
+            refused = act(api("principal_a"), hazard, action, step_data(action, True)[0])
+            assert refused.status_code == 403
         data, photos = step_data(action, True)
         if photos:
             response = act_multipart(client, hazard, action, data, photos, version)
@@ -428,6 +465,7 @@ def test_given_a_major_hazard_when_walked_end_to_end_through_the_api_then_closed
         version = response.json()["version"]
     body = api("coordinator_x").get(f"/hazards/{hazard.pk}").json()
     assert body["state"] == "closed" and body["number_national_state"] == "9"
+    assert body["workers_reported_on"] == timezone.localdate().isoformat()
     assert body["acceptance"]["accepted_by"] == "coordinator_x"
     assert body["accountability_review"]["persons_accountable"][0]["name"] == "赵六"
     assert body["five_fixes"]["owner"] == "王工"
@@ -435,7 +473,10 @@ def test_given_a_major_hazard_when_walked_end_to_end_through_the_api_then_closed
     assert [p["kind"] for p in body["photos"]] == ["after"]
     assert [e["action"] for e in body["events"]] == ["report"] + [a for _, a in MAJOR_WALK]
     assert all(e["via"] == "api" for e in body["events"])
-    assert body["available_actions"] == []
+    # Closed and reviewed: the office may still reopen it (回头看); the enterprise has
+    # nothing left to do.
+    assert [a["action"] for a in body["available_actions"]] == ["reopen"]
+    assert api("principal_a").get(f"/hazards/{hazard.pk}").json()["available_actions"] == []
     listed = api("coordinator_x").get("/hazards", listed="true", state="closed").json()
     assert [i["id"] for i in listed["items"]] == [hazard.pk]
 
@@ -598,12 +639,24 @@ def test_given_a_language_when_reading_the_workflow_then_labels_in_it(world, api
     zh = api("employee_a", language="zh-hans").get("/hazard-workflow").json()
     en = api("employee_a", language="en").get("/hazard-workflow").json()
     assert len(zh["transitions"]) == len(en["transitions"]) > 10
-    row = next(t for t in en["transitions"] if t["action"]["key"] == "confirm_major")
-    assert row["from"]["key"] == "reported" and row["to"]["key"] == "confirmed"
-    assert row["parties"] == [{"key": "expert", "label": "experts of the jurisdiction"}]
-    assert row["guard"]["key"] == "major"
+    rows = [t for t in en["transitions"] if t["action"]["key"] == "confirm_major"]
+    assert rows[0]["from"]["key"] == "reported"
+    # An expert's confirmation is a step in parallel: no state of its own.
+    assert all(t["from"]["key"] == t["to"]["key"] for t in rows)
+    assert all(
+        t["parties"] == [{"key": "expert", "label": "experts of the jurisdiction"}] for t in rows
+    )
+    assert rows[0]["guard"]["key"] == "major_unconfirmed"
+    plan = next(t for t in en["transitions"] if t["action"]["key"] == "set_plan")
+    assert (plan["from"]["key"], plan["to"]["key"]) == ("reported", "fixes_set")
+    assert plan["parties"] == [
+        {"key": "enterprise_principal", "label": "the enterprise's principal"}
+    ]
+    reviews = [t for t in en["transitions"] if t["action"]["key"] == "review_pass"]
+    assert [t["from"]["key"] for t in reviews] == ["resume_applied"]
     en_states = {s["key"]: s["label"] for s in en["states"]}
     zh_states = {s["key"]: s["label"] for s in zh["states"]}
+    assert not {"confirmed", "listed"} & set(en_states)  # retired states
     assert en_states["closed"] == "closed"
     assert zh_states["closed"] != "closed"  # translated in the catalog
     assert {a["key"] for a in en["actions"]} >= {"report", "accept", "review_pass"}
@@ -624,7 +677,9 @@ def test_given_two_requests_with_the_same_version_when_raced_then_one_200_one_40
     assert connection.vendor == "postgresql"
     world = build_world()
     hazard = bring(world, "general_submitted")
-    clients = [ApiClient(world.token("grid_x1")), ApiClient(world.token("coordinator_x"))]
+    # chem_a found it, so its principal accepts it (the safety officer submitted): the
+    # same acceptor on two devices.
+    clients = [ApiClient(world.token("principal_a")), ApiClient(world.token("principal_a"))]
     barrier = threading.Barrier(2)
     statuses: list[int] = []
 

@@ -17,7 +17,7 @@ from anjian.credit.models import CreditFile, CreditListEntry
 from anjian.hazards import rechecks
 from anjian.hazards.models import Recheck, RecheckRun
 from tests.api.conftest import ApiClient
-from tests.hazards.helpers import MAJOR_PATH, act, actor, bring, do, five_fixes, report
+from tests.hazards.helpers import LISTED_PATH, act, actor, bring, do, five_fixes, report
 
 TODAY = timezone.localdate()
 
@@ -49,7 +49,8 @@ def general_fixes_set(world, deadline_days=10):
 
 
 def close_general(world, h):
-    for who, action in [("safety_a", "start"), ("safety_a", "submit"), ("grid_x1", "accept")]:
+    # chem_a found it, so chem_a accepts it: the principal (the safety officer submitted).
+    for who, action in [("safety_a", "start"), ("safety_a", "submit"), ("principal_a", "accept")]:
         h = do(world, who, h, action, False)
     return h
 
@@ -90,7 +91,8 @@ def test_given_major_hazard_past_supervision_deadline_when_figured_then_days_ove
 
 def test_given_rejections_and_relapses_when_figured_then_counted(world):
     h = bring(world, "general_submitted")
-    act(world, "grid_x1", h, "reject", {"note": "不合格"})
+    h = act(world, "principal_a", h, "reject", {"note": "不合格"})
+    assert h.state == "rectifying"
     closed = bring(world, "general_closed")
     relapse(world, closed, 1)
     f = figures(world, TODAY)
@@ -136,9 +138,11 @@ def test_given_major_overdue_when_evaluated_over_time_then_listed_then_removed(w
     assert CreditListEntry.objects.count() == 1
     assert CreditFile.objects.get(enterprise=world.chem_a).last_fired_on == day(92)
 
-    # The enterprise fixes it (closed now, i.e. before the evaluation days above).
-    for who, action in MAJOR_PATH[2:6]:
+    # The enterprise fixes it and the listing office accepts it (closed now, i.e. before
+    # the evaluation days above).
+    for who, action in [*LISTED_PATH[1:], ("coordinator_x", "accept")]:
         hazard = do(world, who, hazard, action, True)
+    assert hazard.state == "closed"
     assert evaluate(day(93))["removed"] == 0  # clean since day 92 only
     last_fired = day(92)
     clean_day = rules.add_months(last_fired, 6)
@@ -277,7 +281,7 @@ def test_given_removed_entries_when_current_list_shown_then_hidden_unless_all(wo
 
 def test_given_relapse_and_rejection_when_file_opened_then_figures_and_links(world, listed):
     h = bring(world, "general_submitted")
-    act(world, "grid_x1", h, "reject", {"note": "阻火器型号不符"})
+    act(world, "principal_a", h, "reject", {"note": "阻火器型号不符"})
     rc = relapse(world, bring(world, "general_closed"), 1)
     for persona in ("principal_a", "coordinator_x", "officer_emergency_x"):
         client = Client()

@@ -39,14 +39,24 @@ def plant(demo, db):
 
 def test_given_demo_when_built_then_the_plant_has_hazards_in_every_state(plant):
     states = set(Hazard.objects.filter(enterprise=plant).values_list("state", flat=True))
-    assert {wf.REPORTED, wf.FIXES_SET, wf.RECTIFYING, wf.SUBMITTED, wf.CLOSED} <= states
-    # Every plant hazard was made by the demo accounts through the services.
-    reporters = set(
-        HazardEvent.objects.filter(hazard__enterprise=plant, action=wf.REPORT).values_list(
-            "actor__username", flat=True
-        )
+    assert {
+        wf.REPORTED,
+        wf.FIXES_SET,
+        wf.RECTIFYING,
+        wf.RESUME_APPLIED,
+        wf.SUBMITTED,
+        wf.CLOSED,
+    } <= states
+    assert not states & set(wf.RETIRED_STATES)
+    # Every plant hazard was made by the demo accounts through the services: the safety
+    # officer reports what the plant finds, the emergency department what it finds on
+    # an inspection.
+    reports = HazardEvent.objects.filter(hazard__enterprise=plant, action=wf.REPORT)
+    assert set(reports.values_list("actor__username", flat=True)) == {"qiye_aqy", "yingji"}
+    found = Hazard.objects.filter(
+        enterprise=plant, events__in=reports.filter(actor__username="yingji")
     )
-    assert reporters == {"qiye_aqy"}
+    assert {h.source for h in found} == {"government_inspection"}
 
 
 def test_given_demo_then_the_listed_major_hazard_is_listed_by_the_emergency_department(plant):
@@ -57,15 +67,48 @@ def test_given_demo_then_the_listed_major_hazard_is_listed_by_the_emergency_depa
     assert listed.major_item["item_id"] == "hc2017-12"
     assert all(listed.remediation_plan.values()) and len(listed.remediation_plan) == 6
     assert listed.deadline <= listed.listing_deadline
+    # The listing department reviews it, not the plant.
+    assert listed.review_department == yingji.department and listed.review_basis == "listed"
+    assert not listed.enterprise_accepts
     actions = list(listed.events.values_list("action", flat=True))
-    assert actions == ["report", "confirm_major", "list", "set_five_fixes", "start"]
+    assert actions == ["report", "confirm_major", "list", "set_plan", "start"]
+    plan = listed.events.get(action=wf.SET_PLAN)
+    assert plan.actor.username == "qiye_fzr"  # the principal plans the remedy
 
 
 def test_given_demo_then_a_closed_major_hazard_has_its_accountability_review(plant):
     closed = Hazard.objects.get(enterprise=plant, level="major", state=wf.CLOSED)
     review = AccountabilityReview.objects.get(hazard=closed)
     assert review.reviewed_by.username == "anweiban"
-    assert closed.events.filter(action=wf.REVIEW_PASS).exists()
+    # Listed by the 安委办, so the 安委办 accepted it (no stop, so no on-site review step).
+    assert closed.review_division is not None and closed.review_basis == "listed"
+    accepted = closed.events.get(action=wf.ACCEPT)
+    assert accepted.actor.username == "anweiban"
+    assert accepted.from_state == wf.SUBMITTED and accepted.to_state == wf.CLOSED
+    assert not closed.events.filter(action=wf.REVIEW_PASS).exists()
+
+
+def test_given_demo_then_the_stopped_major_hazard_waits_for_the_on_site_review(plant):
+    stopped = Hazard.objects.get(enterprise=plant, state=wf.RESUME_APPLIED)
+    yingji = User.objects.get(username="yingji")
+    assert stopped.level == "major" and stopped.source == "government_inspection"
+    # Found and stopped by the emergency department: it reviews on site within 10 days.
+    assert stopped.review_department == yingji.department
+    assert stopped.suspension.get("ordered")
+    assert stopped.review_due_on == timezone.localdate(stopped.resume_applied_at) + dt.timedelta(
+        days=10
+    )
+    actions = list(stopped.events.values_list("action", flat=True))
+    assert actions == [
+        "report",
+        "suspend",
+        "set_plan",
+        "report_to_workers",
+        "evaluate",
+        "apply_resume",
+    ]
+    by = dict(stopped.events.values_list("action", "actor__username"))
+    assert (by["suspend"], by["set_plan"], by["apply_resume"]) == ("yingji", "qiye_fzr", "qiye_fzr")
 
 
 def test_given_demo_then_closed_on_time_and_late_rejected_and_fixed_on_the_spot(plant):
@@ -76,6 +119,10 @@ def test_given_demo_then_closed_on_time_and_late_rejected_and_fixed_on_the_spot(
     resubmitted = Hazard.objects.get(enterprise=plant, events__action=wf.REJECT)
     actions = list(resubmitted.events.values_list("action", flat=True))
     assert actions[-3:] == ["submit", "reject", "submit"]
+    # The plant found it, so its principal (not the safety officer who fixed it) rejects.
+    assert resubmitted.events.get(action=wf.REJECT).actor.username == "qiye_fzr"
+    for hazard in closed.exclude(handling="on_spot"):
+        assert hazard.events.get(action=wf.ACCEPT).actor.username == "qiye_fzr"
     assert resubmitted.state == wf.SUBMITTED
     spot = Hazard.objects.get(enterprise=plant, handling="on_spot")
     assert spot.state == wf.CLOSED

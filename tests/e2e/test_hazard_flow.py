@@ -61,7 +61,8 @@ def test_given_a_major_hazard_when_each_role_takes_its_step_in_the_browser_then_
 ):
     base = live_server.url
 
-    # 1. The safety officer, on a phone, photographs and reports it, citing a list item.
+    # 1. The safety officer, on a phone, photographs and reports it, citing a list item,
+    #    with its causes and the analysis of its harm (16号令 第十四条).
     ctx, page = as_user(browser, base, "safety_a", PHONE)
     page.goto(base + reverse("hazards:ledger"))
     page.click('.page-head a:has-text("上报隐患")')
@@ -73,12 +74,21 @@ def test_given_a_major_hazard_when_each_role_takes_its_step_in_the_browser_then_
     page.select_option("[name=hazard_type]", "safety")
     page.select_option("[name=category]", "things")
     page.select_option("[name=major_item]", MAJOR_ITEM)
+    page.click("form.form button[type=submit]")  # a major hazard without cause or harm
+    page.wait_for_load_state("networkidle")
+    assert Hazard.objects.count() == 0
+    for name in ("cause", "harm_analysis"):
+        assert page.locator(f".field.has-error [name={name}]").count() == 1, name
+    page.fill("[name=cause]", "改造时漏装检测报警装置")
+    page.fill("[name=harm_analysis]", "液氯泄漏无法及时发现，可能致人中毒；需停用液氯库加装报警")
+    page.set_input_files("input[name=photos]", png_file(tmp_path, "before.png"))
     page.screenshot(path=str(artifacts / "e2e-hazard-report-390.png"), full_page=True)
     page.click("form.form button[type=submit]")
     page.wait_for_load_state("networkidle")
     hazard = Hazard.objects.get()
     assert page.url == base + reverse("hazards:detail", args=[hazard.pk])
     assert hazard.level == "major" and hazard.photos.count() == 1
+    assert hazard.cause and hazard.harm_analysis
     no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / "e2e-hazard-detail-390.png"), full_page=True)
 
@@ -89,12 +99,13 @@ def test_given_a_major_hazard_when_each_role_takes_its_step_in_the_browser_then_
     assert "专家" in refused
     ctx.close()
 
-    # 2. The expert confirms it.
+    # 2. The expert confirms it (a step in parallel: the state stays "reported").
     ctx, page = as_user(browser, base, "expert_x")
     take_step(page, base, hazard, wf.CONFIRM_MAJOR, {"note": "符合判定标准第12项"})
     ctx.close()
+    assert Hazard.objects.get(pk=hazard.pk).state == wf.REPORTED
 
-    # 3. The lead department lists it for supervision (挂牌督办).
+    # 3. The lead department lists it for supervision (挂牌督办), and so reviews it.
     ctx, page = as_user(browser, base, "officer_emergency_x")
     take_step(
         page,
@@ -105,14 +116,18 @@ def test_given_a_major_hazard_when_each_role_takes_its_step_in_the_browser_then_
     )
     ctx.close()
 
-    # 4. The principal sets the five fixes with the six-part plan, starts, and submits
-    #    with an "after" photo, on a phone.
+    hazard.refresh_from_db()
+    assert hazard.state == wf.REPORTED and hazard.listed_at is not None
+    assert hazard.review_department == world.emergency_x
+
+    # 4. The principal sets the plan (the five fixes with the six-part plan), starts, and
+    #    submits with an "after" photo, on a phone.
     ctx, page = as_user(browser, base, "principal_a", PHONE)
-    page.goto(base + reverse("hazards:step", args=[hazard.pk, wf.SET_FIVE_FIXES]))
+    page.goto(base + reverse("hazards:step", args=[hazard.pk, wf.SET_PLAN]))
     page.click("form.form button[type=submit]")  # empty: every missing part is named
     page.wait_for_load_state("networkidle")
     assert page.locator(".field-error").count() >= 10
-    assert Hazard.objects.get(pk=hazard.pk).state == wf.LISTED
+    assert Hazard.objects.get(pk=hazard.pk).state == wf.REPORTED
     fields = {
         "owner": "李四",
         "measures": "安装有毒气体检测报警系统并与紧急切断联锁",
@@ -140,17 +155,23 @@ def test_given_a_major_hazard_when_each_role_takes_its_step_in_the_browser_then_
         files=png_file(tmp_path, "after.png"),
     )
     no_sideways_scroll(page)
+    # Listed by the department: the enterprise does not accept it itself.
+    assert page.locator(f"a[data-step={wf.ACCEPT}]").count() == 0
     ctx.close()
 
-    # 5. The county coordinator did not list it: the on-site review is not theirs.
+    # 5. The county coordinator did not list it: the review is not theirs.
     ctx, page = as_user(browser, base, "coordinator_x")
-    page.goto(base + reverse("hazards:step", args=[hazard.pk, wf.REVIEW_PASS]))
-    assert "挂牌" in page.locator(".hz-refused").inner_text()
+    page.goto(base + reverse("hazards:detail", args=[hazard.pk]))
+    assert page.locator(f"a[data-step={wf.ACCEPT}]").count() == 0
+    page.goto(base + reverse("hazards:step", args=[hazard.pk, wf.ACCEPT]))
+    assert page.locator(".hz-refused").inner_text().strip()
+    assert page.locator("form.form").count() == 0
+    assert Hazard.objects.get(pk=hazard.pk).state == wf.SUBMITTED
     ctx.close()
 
-    # 6. The listing authority reviews on site and closes it.
+    # 6. The listing authority reviews and accepts it, and so closes it.
     ctx, page = as_user(browser, base, "officer_emergency_x")
-    take_step(page, base, hazard, wf.REVIEW_PASS, {"note": "现场复查：报警联锁有效，同意核销"})
+    take_step(page, base, hazard, wf.ACCEPT, {"note": "现场复查：报警联锁有效，同意核销"})
     ctx.close()
 
     # 7. The safety committee office records the accountability review.
@@ -172,9 +193,10 @@ def test_given_a_major_hazard_when_each_role_takes_its_step_in_the_browser_then_
         wf.REPORT,
         wf.CONFIRM_MAJOR,
         wf.LIST,
-        wf.SET_FIVE_FIXES,
+        wf.SET_PLAN,
         wf.START_RECTIFICATION,
         wf.SUBMIT,
-        wf.REVIEW_PASS,
+        wf.ACCEPT,
         wf.ACCOUNTABILITY_REVIEW,
     ]
+    assert hazard.events.get(action=wf.ACCEPT).actor == world.user("officer_emergency_x")

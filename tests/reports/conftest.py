@@ -74,12 +74,14 @@ def dataset(extra_users):
     yesterday = today - dt.timedelta(days=1)
     period = periods.quarter_of(today)
     h: dict[str, Hazard] = {}
-    h["g1"] = close_general(world, report(world), "safety_a", "grid_x1")
+    # chem_a found these itself, so it accepts them itself: its principal (the safety
+    # officer did the fix).
+    h["g1"] = close_general(world, report(world), "safety_a", "principal_a")
     g2 = report(world)
     for who, action in GENERAL_PATH[:3]:
         g2 = do(world, who, g2, action, False)
     set_dates(g2, deadline=yesterday)
-    h["g2"] = do(world, "grid_x1", g2, "accept", False)
+    h["g2"] = do(world, "principal_a", g2, "accept", False)
     g4 = report(world)
     for who, action in GENERAL_PATH[:2]:
         g4 = do(world, who, g4, action, False)
@@ -88,9 +90,11 @@ def dataset(extra_users):
     h["m1"] = report(world, major_item=MAJOR_ITEM)
     old = report(world)
     set_dates(old, reported_at=timezone.now() - dt.timedelta(days=(today - period.start).days + 5))
-    h["old"] = close_general(world, old, "safety_a", "grid_x1")
+    h["old"] = close_general(world, old, "safety_a", "principal_a")
+    # Found by the safety committee office on an inspection: it reviews the fix on the
+    # spot, not build_b.
     b1 = report(world, who="coordinator_x", enterprise=world.build_b, handling="on_spot")
-    h["b1"] = do(world, "safety_b", b1, "fix_on_spot", False)
+    h["b1"] = do(world, "coordinator_x", b1, "fix_on_spot", False)
     h["b2"] = report(world, who="coordinator_x", enterprise=world.build_b, major_item=MAJOR_ITEM)
     h["d1"] = report(world, who="grid_x1", enterprise=world.ess_d)
     h["c1"] = report(world, who="principal_c", enterprise=world.chem_c)
