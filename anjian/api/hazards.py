@@ -838,13 +838,17 @@ def hazard_lists(request: HttpRequest) -> dict[str, Any]:
 
 
 def _guard_labels() -> dict[str, str]:
+    from anjian.hazards.views import GUARD_LABELS
+
     return {
         "always": _("any hazard"),
         "general": _("general hazards only"),
         "major": _("major hazards only"),
         "general_on_spot": _("general hazards fixed on the spot only"),
         "major_not_reviewed": _("closed major hazards without an accountability review"),
-    }
+        # The page's labels for the guards of the 16号令 steps (one wording for both).
+        **{k: str(v) for k, v in GUARD_LABELS.items() if k not in ("always",)},
+    } | {"general": _("general hazards only"), "major": _("major hazards only")}
 
 
 @router.get(

@@ -2,11 +2,13 @@
 hazard approves or refuses. Only an approved extension moves the deadline, and the
 request, the decision and the move all stay in the history.
 
-* Who asks: the enterprise's principal or safety officer, while the five fixes are set
-  or rectification runs (fixes_set, rectifying), for a date later than the current
-  deadline and not in the past; one pending request per hazard at a time.
-* Who decides: general hazard — the lead department's officers or the safety committee
-  office over the enterprise; major hazard — the authority that listed it (挂牌督办).
+* Who asks: the enterprise's principal or safety officer, while the five fixes are set,
+  rectification runs or production is stopped for remediation (fixes_set, rectifying,
+  suspended), for a date later than the current deadline and not in the past; one
+  pending request per hazard at a time.
+* Who decides: the body that reviews the hazard (it found, ordered, stopped or listed
+  it); else the lead department's officers or the safety committee office over the
+  enterprise (`deciding_parties`).
 * Approval moves `hazard.deadline` (and a major hazard's supervision deadline when the
   new date is later than it: the listing authority decides both), counts the extension,
   writes a HazardEvent "extend_deadline" with the old and new dates and an audit entry,
