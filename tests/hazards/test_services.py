@@ -741,7 +741,7 @@ def test_given_two_officers_accepting_at_once_when_raced_then_exactly_one_wins()
     assert connection.vendor == "postgresql"
     world = build_world()
     hazard = bring(world, "general_submitted")
-    people = ["grid_x1", "coordinator_x"]
+    people = ["principal_a", "principal_a"]  # the enterprise accepts; two tabs at once
 
     def accept(i):
         services.hazard_act(
