@@ -194,7 +194,9 @@ def test_given_an_application_to_resume_when_the_review_is_late_then_reminded_an
     assert Notification.objects.filter(
         recipient=world.user("officer_emergency_x"), kind="escalation"
     ).exists()
-    assert Notification.objects.filter(recipient=world.user("coordinator_x"), kind="escalation").exists()
+    assert Notification.objects.filter(
+        recipient=world.user("coordinator_x"), kind="escalation"
+    ).exists()
     # The review still closes it, marked late.
     with time_machine.travel(at(due + dt.timedelta(days=2)), tick=False):
         hazard = act(world, "officer_emergency_x", hazard, "review_pass", {"note": "合格"})
