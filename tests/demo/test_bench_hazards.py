@@ -1,5 +1,3 @@
-import pytest
-
 """The benchmark's hazard generator (bench/hazards_data.py) at a small scale, so the code
 that fills 2,000,000 rows cannot rot: rows load through the ORM, numbers and counters
 agree, the mix is the one described."""
@@ -8,6 +6,7 @@ import importlib.util
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from django.utils import timezone
 
 from anjian.core.audit import audit_verify
