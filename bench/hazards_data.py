@@ -27,6 +27,7 @@ import json
 import math
 import random
 import time
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -39,10 +40,10 @@ OPEN_RECENT = 0.40  # share of hazards reported in the last RECENT_DAYS still op
 OPEN_OLD = 0.005  # share of older hazards still open (long overdue)
 LATE_SHARE = 0.12
 OPEN_STATES = [("reported", 20), ("fixes_set", 15), ("rectifying", 50), ("submitted", 15)]
+# Listing is a parallel step (hazards.workflow): a listed major hazard may be in any open
+# state; "reported" holds the ones listed before their plan.
 MAJOR_OPEN_STATES = [
-    ("reported", 10),
-    ("confirmed", 10),
-    ("listed", 15),
+    ("reported", 35),
     ("fixes_set", 15),
     ("rectifying", 40),
     ("submitted", 10),
@@ -134,8 +135,8 @@ class Plan:
             "listing_deadline": None,
             "steps": 0,
         }
-        fixes = state not in ("reported", "confirmed", "listed") and not on_spot
-        if major and state not in ("reported", "confirmed"):
+        fixes = state != "reported" and not on_spot
+        if major and (state != "reported" or rng.random() < 0.6):
             row["listed_at"] = reported + dt.timedelta(days=rng.uniform(2, 8))
             row["listing_deadline"] = (row["listed_at"] + dt.timedelta(days=120)).date()
         if fixes:
@@ -156,19 +157,17 @@ class Plan:
             row["closed_at"] = min(closed, self.now)
         row["steps"] = {
             "reported": 0,
-            "confirmed": 1,
-            "listed": 2,
             "fixes_set": 1,
             "rectifying": 2,
             "submitted": 3,
             "closed": 1 if on_spot else 4,
-        }[state] + (2 if major and state not in ("reported", "confirmed", "listed") else 0)
+        }[state] + (1 if row["listed_at"] else 0)
+        # The record's UUID (t_yhzlxx DANGER_ID), reproducible from the seed.
+        row["uuid"] = uuid.UUID(int=rng.getrandbits(128), version=4)
         return row
 
 
 LAST_ACTION = {  # the step that brought a hazard to its state (for the second event)
-    "confirmed": ("confirm_major", "reported"),
-    "listed": ("list", "confirmed"),
     "fixes_set": ("set_five_fixes", "reported"),
     "rectifying": ("start", "fixes_set"),
     "submitted": ("submit", "rectifying"),
@@ -315,10 +314,19 @@ def generate(
                 counters[key] = counters.get(key, 0) + 1
                 number = f"{parents[r['county']][2]}-{year}-{counters[key]:05d}"
                 closed = r["state"] == "closed"
+                # Listed, or found by a government inspection: the county reviews it and
+                # its coordinator accepts; else the enterprise accepts its own hazard
+                # (16号令 第十五条; no enterprise accounts in the bench county).
+                reviewed = bool(r["listed_at"]) or r["source"] == "government_inspection"
                 values = dict(constants)
                 values.update(
                     id=next_id,
                     number=number,
+                    uuid=r["uuid"] if postgres else r["uuid"].hex,
+                    name=r["description"][:40],
+                    registered_at=adapt_dt(r["reported_at"]),
+                    review_division=r["county"] if reviewed else None,
+                    review_basis=("listed" if r["listed_at"] else "found") if reviewed else "",
                     enterprise=r["enterprise_id"],
                     source=r["source"],
                     hazard_type=r["hazard_type"],
@@ -339,7 +347,7 @@ def generate(
                     listed_at=adapt_dt(r["listed_at"]),
                     listing_deadline=adapt_date(r["listing_deadline"]),
                     accepted_by=acceptor.pk
-                    if closed and r["handling"] != "on_spot" and acceptor
+                    if closed and reviewed and r["handling"] != "on_spot" and acceptor
                     else None,
                     accepted_at=adapt_dt(r["closed_at"]),
                     closed_at=adapt_dt(r["closed_at"]),
@@ -359,8 +367,6 @@ def generate(
                         action, source = LAST_ACTION[r["state"]]
                         if r["handling"] == "on_spot":
                             action, source = "fix_on_spot", "reported"
-                        elif closed and r["level"] == "major":
-                            action = "review_pass"
                         at = r["closed_at"] or r["listed_at"] or r["reported_at"]
                         event_rows.append(
                             event(next_event, next_id, action, source, r["state"], at)

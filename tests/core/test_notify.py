@@ -1,6 +1,8 @@
+
 """Notifications: the inbox rows, the pluggable senders (on commit only), the inbox page
 and API (a user never sees another's notifications), and who the hazard steps tell."""
 
+import datetime as dt
 import logging
 
 import pytest
@@ -269,33 +271,48 @@ def test_given_major_reported_when_committed_then_coordinator_and_lead_officers_
         assert _inbox(world, name) == []
 
 
-@pytest.mark.skip(
-    reason="acceptors changed with issue 8 (the enterprise accepts its own hazards); to be rewritten next session"
-)
-def test_given_submitted_and_decided_when_committed_then_acceptors_then_managers_told(
+def test_given_enterprise_hazard_submitted_and_decided_then_its_acceptor_then_fixer_told(
     world, django_capture_on_commit_callbacks
 ):
+    # 16号令 第十五条: the enterprise accepts what it found; no regulator is asked.
     hazard = bring(world, "general_rectifying")
     with django_capture_on_commit_callbacks(execute=True):
         do(world, "safety_a", hazard, "submit", False)
-    assert _inbox(world, "officer_emergency_x") == ["assignment"]
-    assert _inbox(world, "coordinator_x") == []  # the lead department accepts
-    assert _inbox(world, "principal_a") == []
+    assert _inbox(world, "principal_a") == ["assignment"]
+    for name in ("officer_emergency_x", "coordinator_x", "grid_x1"):
+        assert _inbox(world, name) == []
     with django_capture_on_commit_callbacks(execute=True):
-        do(world, "grid_x1", hazard, "reject", False)
-    assert _inbox(world, "principal_a") == ["decision"]
+        do(world, "principal_a", hazard, "reject", False)
     assert _inbox(world, "safety_a") == ["decision"]
-    body = notify.inbox(world.user("principal_a")).get().body
+    body = notify.inbox(world.user("safety_a")).get().body
     assert "阻火器型号不符" in body  # the reasons travel with the decision
 
 
-@pytest.mark.skip(
-    reason="acceptors changed with issue 8 (the enterprise accepts its own hazards); to be rewritten next session"
-)
+def test_given_inspector_found_hazard_submitted_and_decided_then_department_then_managers_told(
+    world, django_capture_on_commit_callbacks
+):
+    from tests.hazards.helpers import GOV_PATH
+
+    hazard = bring(world, "gov_reported")
+    for who, action in GOV_PATH[:2]:
+        hazard = do(world, who, hazard, action, False)
+    with django_capture_on_commit_callbacks(execute=True):
+        do(world, "safety_a", hazard, "submit", False)
+    assert _inbox(world, "officer_emergency_x") == ["assignment"]
+    assert _inbox(world, "coordinator_x") == []  # the finding department reviews
+    assert _inbox(world, "principal_a") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        do(world, "officer_emergency_x", hazard, "reject", False)
+    assert _inbox(world, "principal_a") == ["decision"]
+    assert _inbox(world, "safety_a") == ["decision"]
+
+
 def test_given_major_submitted_when_committed_then_listing_authority_told(
     world, django_capture_on_commit_callbacks
 ):
-    hazard = bring(world, "major_rectifying")  # listed by coordinator_x
+    hazard = bring(world, "major_listed")  # listed by coordinator_x
+    hazard = do(world, "principal_a", hazard, "set_plan", True)
+    hazard = do(world, "safety_a", hazard, "start", True)
     with django_capture_on_commit_callbacks(execute=True):
         do(world, "safety_a", hazard, "submit", True)
     assert _inbox(world, "coordinator_x") == ["assignment"]
@@ -333,20 +350,24 @@ def test_given_step_rules_table_then_every_rule_names_known_audience_and_conditi
         assert rule.action in hazard_notify.step_titles()
 
 
-@pytest.mark.skip(
-    reason="acceptors changed with issue 8 (the enterprise accepts its own hazards); to be rewritten next session"
-)
-def test_given_enterprise_without_lead_department_when_submitted_then_coordinator_told(
+def test_given_enterprise_without_lead_department_when_extension_asked_then_coordinator_told(
     world, django_capture_on_commit_callbacks
 ):
-    from tests.hazards.helpers import act, five_fixes, photo
+    from anjian.hazards import extensions
+    from tests.hazards.helpers import act, actor, five_fixes
 
     staff = _gap_staff(world)
+    hazard = report(world, who=staff.username, enterprise=world.ess_d)
+    hazard = act(world, staff.username, hazard, "set_five_fixes", five_fixes())
+    hazard = act(world, staff.username, hazard, "start")
     with django_capture_on_commit_callbacks(execute=True):
-        hazard = report(world, who=staff.username, enterprise=world.ess_d)
-        act(world, staff.username, hazard, "set_five_fixes", five_fixes())
-        act(world, staff.username, hazard, "start")
-        act(world, staff.username, hazard, "submit", {"note": "已整改"}, [photo()])
+        extensions.deadline_extension_request(
+            actor=actor(world, staff.username),
+            hazard_id=hazard.pk,
+            new_deadline=hazard.deadline + dt.timedelta(days=10),
+            reason="设备到货延迟",
+        )
+    # No lead department (a supervision gap): the county's safety committee office decides.
     assert _inbox(world, "coordinator_x") == ["assignment"]
     assert _inbox(world, "coordinator_y") == []
 

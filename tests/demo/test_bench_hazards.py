@@ -6,7 +6,6 @@ import importlib.util
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from anjian.core.audit import audit_verify
@@ -23,9 +22,6 @@ def _module():
     return module
 
 
-@pytest.mark.skip(
-    reason="bench/hazards_data.py still writes the retired states and no uuid; to be updated next session"
-)
 def test_given_a_county_when_1000_bench_hazards_generated_then_rows_are_valid(world):
     generated = _module().generate(1000, seed=3, batch=300)
     assert generated["hazards"] == Hazard.objects.count() == 1000
@@ -48,9 +44,6 @@ def test_given_a_county_when_1000_bench_hazards_generated_then_rows_are_valid(wo
     assert firsts == 1000
 
 
-@pytest.mark.skip(
-    reason="bench/hazards_data.py still writes the retired states and no uuid; to be updated next session"
-)
 def test_given_bench_hazards_then_numbers_unique_counters_agree_and_more_continue(world):
     module = _module()
     module.generate(400, seed=1, batch=150)
@@ -65,9 +58,6 @@ def test_given_bench_hazards_then_numbers_unique_counters_agree_and_more_continu
     assert audit_verify().ok
 
 
-@pytest.mark.skip(
-    reason="bench/hazards_data.py still writes the retired states and no uuid; to be updated next session"
-)
 def test_given_bench_hazards_then_the_coordinator_sees_them_and_the_outsider_none(world):
     from anjian.core import scoping
 
