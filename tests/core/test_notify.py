@@ -1,4 +1,3 @@
-
 """Notifications: the inbox rows, the pluggable senders (on commit only), the inbox page
 and API (a user never sees another's notifications), and who the hazard steps tell."""
 
