@@ -22,6 +22,7 @@ What it writes, by the system actor ("job", "deadline job"):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -392,6 +393,8 @@ def review_clock_run(*, today: dt.date | None = None, policy: dl.Policy | None =
     today = today or timezone.localdate()
     policy = policy or deadline_policy()
     counts = {"review_reminded": 0, "review_overdue": 0}
+    # 第二十三条 counts 10 calendar days: the policy's reminder days, never working days.
+    calendar = dataclasses.replace(policy, working_days=False)
     rows = (
         Hazard.objects.filter(state=wf.RESUME_APPLIED, review_due_on__isnull=False)
         .exclude(review_overdue_since__isnull=False)
@@ -404,13 +407,7 @@ def review_clock_run(*, today: dt.date | None = None, policy: dl.Policy | None =
             if days_left < 0:
                 counts["review_overdue"] += _review_overdue(hazard, today)
                 continue
-            window = dl.reminder_window(
-                hazard.review_due_on,
-                today,
-                dl.Policy(
-                    reminder_days=policy.reminder_days, escalation_days=policy.escalation_days
-                ),
-            )
+            window = dl.reminder_window(hazard.review_due_on, today, calendar)
             if dl.reminder_due(window, hazard.review_reminded_on):
                 counts["review_reminded"] += _review_remind(hazard, window, today, days_left)
         except Exception:

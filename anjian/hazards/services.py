@@ -733,14 +733,14 @@ def _clean_report(
     return out
 
 
-def authority_of(user: Any, enterprise: Enterprise) -> tuple[int | None, int | None, str]:
-    """(department id, division id, basis) of the body a regulator acts for: an officer's
+def authority_of(user: Any, enterprise: Enterprise) -> tuple[int | None, int | None]:
+    """(department id, division id) of the body a regulator acts for: an officer's
     department; a coordinator's or grid officer's division; an expert works for the
     enterprise's lead department (else the county's safety committee office)."""
     if user.role == Role.DEPARTMENT_OFFICER and user.department_id:
-        return user.department_id, user.department.division_id, ""
+        return user.department_id, user.department.division_id
     if user.role in (Role.COORDINATOR, Role.GRID_OFFICER) and user.division_id:
-        return None, user.division_id, ""
+        return None, user.division_id
     lead = (
         DutyAssignment.objects.filter(enterprise=enterprise, role=DutyRole.LEAD)
         .select_related("department")
@@ -748,8 +748,8 @@ def authority_of(user: Any, enterprise: Enterprise) -> tuple[int | None, int | N
         .first()
     )
     if lead is not None:
-        return lead.department_id, lead.department.division_id, ""
-    return None, _numbering_division(enterprise).pk, ""
+        return lead.department_id, lead.department.division_id
+    return None, _numbering_division(enterprise).pk
 
 
 def hazard_report(
@@ -795,7 +795,7 @@ def hazard_report(
         if wf.INSPECTOR in mine:
             # Found by a regulator (or an expert for one): that body reviews the
             # rectification (安全生产法 第六十五条), not the enterprise.
-            dept, division, _basis = authority_of(user, enterprise)
+            dept, division = authority_of(user, enterprise)
             authority = {
                 "review_department_id": dept,
                 "review_division_id": division,
@@ -1118,63 +1118,49 @@ def _review_date(ctx: StepContext) -> dt.date:
     return day
 
 
-def _do_review_pass(ctx: StepContext) -> str:
+def _on_site_review(ctx: StepContext, missing: str) -> tuple[str, dt.date | None, dict]:
+    """What both outcomes of the on-site review record (16号令 第二十三条): the findings,
+    the day, the due day of the 10-day clock and whether it was kept. The clock stops."""
     _unknown(ctx.errors, ctx.data, ("note", "reviewed_on"))
-    note = _text(
-        ctx.errors,
-        ctx.data,
-        "note",
-        required=True,
-        missing=_("Record the findings of the on-site review."),
-    )
+    note = _text(ctx.errors, ctx.data, "note", required=True, missing=missing)
     day = _review_date(ctx)
     if ctx.errors:
-        return note
+        return note, None, {}
     hazard = ctx.hazard
     due = hazard.review_due_on
-    _close(ctx, note)
-    hazard.resumed_at = ctx.now
-    ctx.event_data.update(
-        {
-            "reviewed_on": day.isoformat(),
-            "review_due_on": due.isoformat() if due else None,
-            "within_time": due is None or day <= due,
-            "written_off": True,
-        }
-    )
-    hazard.review_due_on = None
+    data = {
+        "reviewed_on": day.isoformat(),
+        "review_due_on": due.isoformat() if due else None,
+        "within_time": due is None or day <= due,
+    }
+    hazard.review_due_on = hazard.review_reminded_on = None
+    return note, day, data
+
+
+def _do_review_pass(ctx: StepContext) -> str:
+    note, day, data = _on_site_review(ctx, _("Record the findings of the on-site review."))
+    if day is not None:
+        _close(ctx, note)
+        ctx.hazard.resumed_at = ctx.now
+        ctx.event_data.update(data, written_off=True)
     return note
 
 
 def _do_review_fail(ctx: StepContext) -> str:
-    _unknown(ctx.errors, ctx.data, ("note", "reviewed_on"))
-    note = _text(
-        ctx.errors,
-        ctx.data,
-        "note",
-        required=True,
-        missing=_("Give the reasons why the review failed."),
-    )
-    day = _review_date(ctx)
-    if ctx.errors:
-        return note
-    hazard = ctx.hazard
-    ctx.event_data = {
-        "reviewed_on": day.isoformat(),
-        "review_due_on": hazard.review_due_on.isoformat() if hazard.review_due_on else None,
-    }
-    hazard.review_due_on = None
-    hazard.review_reminded_on = hazard.review_overdue_since = None
+    note, day, data = _on_site_review(ctx, _("Give the reasons why the review failed."))
+    if day is not None:
+        ctx.event_data = data
+        ctx.hazard.review_overdue_since = None  # a new application starts a new clock
     return note
 
 
-def _take_review(ctx: StepContext, basis: str, *, override: bool = False) -> None:
-    """The acting regulator's body reviews this hazard from now on (it ordered, stopped,
-    listed or reopened it), unless another already does and `override` is off."""
+def _take_review(ctx: StepContext, basis: str) -> None:
+    """The acting regulator's body reviews this hazard from now on (it ordered, stopped
+    or reopened it), unless another body already does."""
     hazard = ctx.hazard
-    if not override and not hazard.enterprise_accepts:
+    if not hazard.enterprise_accepts:
         return
-    dept, division, _unused = authority_of(ctx.actor.user, hazard.enterprise)
+    dept, division = authority_of(ctx.actor.user, hazard.enterprise)
     hazard.review_department_id, hazard.review_division_id = dept, division
     hazard.review_basis = basis
     ctx.event_data["review_department_id"] = dept
