@@ -309,12 +309,8 @@ def _stop_rows(hazard: Hazard) -> list[tuple[str, str]]:
         rows.append(
             (_("stopped"), f"{SuspensionScope(stop['scope']).label} {stop.get('part', '')}".strip())
         )
-        rows.append(
-            (
-                _("stopped by"),
-                f"{stop.get('by', '')}（{_('order of a regulator') if stop.get('ordered') else _('decided by the enterprise')}）",
-            )
-        )
+        how = _("order of a regulator") if stop.get("ordered") else _("decided by the enterprise")
+        rows.append((_("stopped by"), f"{stop.get('by', '')}（{how}）"))
         rows.append(
             (_("people withdrawn, others moved away, warnings set"), stop.get("withdrawal", ""))
         )

@@ -57,12 +57,13 @@ def creatable_division_choices(user) -> list:
         .order_by("code")
     )
     groups: OrderedDict[str, list] = OrderedDict()
+    whole = _("whole township / street")  # outside the f-string, where makemessages sees it
     for division in rows:
         if not scoping.can_create_enterprise_in(user, division):
             continue
         if division.level == DivisionLevel.TOWNSHIP:
             groups.setdefault(division.name, []).insert(
-                0, (str(division.pk), f"{division.name}（{_('whole township / street')}）")
+                0, (str(division.pk), f"{division.name}（{whole}）")
             )
         else:
             parent = division.parent.name if division.parent_id else ""
