@@ -724,3 +724,36 @@ def test_given_3_or_30_hazards_when_listed_over_the_api_then_same_number_of_quer
     many, n_many = queries()
     assert (n_few, n_many) == (3, 30)
     assert few == many
+
+
+def test_given_stop_path_over_the_api_when_data_is_bad_then_422_by_field_and_nothing_written(
+    world, api
+):
+    hazard = bring(world, "major_reported")
+    events = HazardEvent.objects.count()
+    officer = api("officer_emergency_x")
+    response = act(officer, hazard, "suspend", {"scope": "everything", "withdrawal": ""})
+    assert response.status_code == 422
+    assert set(fields(response)) == {"scope", "withdrawal"}
+    response = act(officer, hazard, "suspend", {"scope": "part", "withdrawal": "已撤人"})
+    assert response.status_code == 422 and set(fields(response)) == {"part"}
+    assert HazardEvent.objects.count() == events
+    assert Hazard.objects.get(pk=hazard.pk).state == "reported"
+    ok = act(
+        officer, hazard, "suspend", {"scope": "whole", "withdrawal": "撤出全部作业人员，设置警戒"}
+    )
+    assert ok.status_code == 200 and ok.json()["state"] == "suspended"
+    detail = officer.get(f"/hazards/{hazard.pk}").json()
+    assert detail["stop"]["suspension"]["ordered"] is True
+    assert detail["review_authority"]["department"]["id"] == world.emergency_x.pk
+    # The enterprise cannot apply before evaluating a regulator's stop, nor without a plan.
+    principal = api("principal_a")
+    refused = act(principal, hazard, "apply_resume", {"application": "申请恢复"})
+    assert refused.status_code == 409
+    bad_date = act(
+        principal,
+        hazard,
+        "report_to_workers",
+        {"body": "workers_congress", "reported_on": "2099-01-01", "note": "通报"},
+    )
+    assert bad_date.status_code == 422 and set(fields(bad_date)) == {"reported_on"}
