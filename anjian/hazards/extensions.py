@@ -71,7 +71,11 @@ def may_decide_many(user: Any, hazards: list[Hazard]) -> dict[int, bool]:
     """may_decide for a page of hazards, in at most two queries."""
     of = services.enterprise_parties(user, {h.enterprise_id for h in hazards})
     return {
-        h.pk: bool(deciding_parties(h) & services.hazard_parties(user, h, of[h.enterprise_id]))
+        # Deciders are never the enterprise's acceptor: skip that per-hazard look-up.
+        h.pk: bool(
+            deciding_parties(h)
+            & services.hazard_parties(user, h, of[h.enterprise_id], acceptor=False)
+        )
         for h in hazards
     }
 

@@ -147,7 +147,9 @@ def is_review_authority(user: Any, hazard: Hazard) -> bool:
     return False
 
 
-def hazard_parties(user: Any, hazard: Hazard, of_enterprise: frozenset[str]) -> frozenset[str]:
+def hazard_parties(
+    user: Any, hazard: Hazard, of_enterprise: frozenset[str], *, acceptor: bool = True
+) -> frozenset[str]:
     """The enterprise's parties plus the ones a hazard adds: the body that reviews it
     (a regulator in scope) or, where none does, the enterprise's own acceptor (its
     managers; for a major hazard its principal)."""
@@ -157,9 +159,9 @@ def hazard_parties(user: Any, hazard: Hazard, of_enterprise: frozenset[str]) -> 
         if is_review_authority(user, hazard):
             return of_enterprise | {wf.REVIEW_AUTHORITY}
         return of_enterprise
-    if hazard.enterprise_accepts:
-        acceptor = wf.ENTERPRISE_PRINCIPAL if hazard.level == Level.MAJOR else wf.ENTERPRISE_MANAGER
-        if acceptor in of_enterprise and not _fixer_with_other_acceptor(user, hazard):
+    if acceptor and hazard.enterprise_accepts:
+        needed = wf.ENTERPRISE_PRINCIPAL if hazard.level == Level.MAJOR else wf.ENTERPRISE_MANAGER
+        if needed in of_enterprise and not _fixer_with_other_acceptor(user, hazard):
             return of_enterprise | {wf.ENTERPRISE_ACCEPTOR}
     return of_enterprise
 
