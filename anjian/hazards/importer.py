@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import io
 import logging
 import re
 import unicodedata
@@ -39,7 +38,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from anjian.accounts.models import ENTERPRISE_ROLES
-from anjian.core import scoping, sheets
+from anjian.core import scoping, sheets, xlsx
 from anjian.core.audit import Actor, audit_append
 from anjian.registry.models import Enterprise
 from anjian.risks.services import _after_commit_recompute
@@ -822,9 +821,7 @@ def build_template() -> bytes:
         cell.font = Font(bold=True)
     for width, letter in zip((16, 24, 14, 80), "ABCD", strict=True):
         help_sheet.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.save(workbook)
 
 
 __all__ = [

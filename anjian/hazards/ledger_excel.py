@@ -27,9 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from anjian.core import xlsx
 from anjian.core.audit import Actor
 from anjian.core.errors import ValidationFailed
 
@@ -253,12 +253,6 @@ class _Context:
         return path
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def _cell(sheet: Any, value: Any, kind: str) -> Any:
     if kind == "date":
         cell = WriteOnlyCell(sheet, value=value)
@@ -271,7 +265,7 @@ def _cell(sheet: Any, value: Any, kind: str) -> Any:
         cell = WriteOnlyCell(sheet, value=float(decimal.Decimal(value)))
         cell.number_format = FUNDS_FORMAT
         return cell
-    return _clean(value)
+    return xlsx.cell(sheet, value)
 
 
 def _ledger_sheet(workbook: Any, name: str, info: str) -> Any:
@@ -282,7 +276,7 @@ def _ledger_sheet(workbook: Any, name: str, info: str) -> Any:
     title = WriteOnlyCell(sheet, value="隐患排查治理台账")
     title.font = TITLE_FONT
     sheet.append([title])
-    sheet.append([info])
+    xlsx.append(sheet, [info])
     header = []
     for column, _get in LAYOUT:
         cell = WriteOnlyCell(sheet, value=column.header)
@@ -327,7 +321,7 @@ def export_ledger(
         sheet.append([_cell(sheet, get(row, ctx), col.kind) for col, get in LAYOUT])
     _close_sheet(sheet, on_sheet)
     _codes_sheet(workbook.create_sheet(CODES_SHEET_NAME))
-    workbook.save(stream)
+    xlsx.save(workbook, stream)
     return ctx.serial
 
 

@@ -3,7 +3,6 @@ signed hazard statistics table and the regulators' figures."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.utils import timezone
@@ -13,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from anjian.core import xlsx
 from anjian.hazards.models import Category, Level, Source
 
 from .forms import period_label
@@ -64,9 +64,7 @@ def breakdown_rows(figures: dict[str, Any]) -> list[tuple[str, list[tuple[str, i
 
 
 def _save(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.save(wb)
 
 
 def _local(value: Any) -> str:

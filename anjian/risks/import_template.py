@@ -8,12 +8,12 @@ importer's own column list and the current hazard factors.
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from anjian.core import xlsx
 
 from . import methods
 from .importer import (
@@ -126,9 +126,7 @@ def build_template() -> bytes:
         sheet.add_data_validation(validation)
 
     _help_sheet(workbook.create_sheet(HELP_SHEET_NAME))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.save(workbook)
 
 
 def _help_sheet(sheet) -> None:
