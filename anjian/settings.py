@@ -179,6 +179,16 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# --- uploads (issue 9) ---
+# Media has no public URL: files are served only by views that check scope
+# (anjian.core.uploads). Largest image accepted, in pixels (width × height), checked before
+# anything is decoded; Pillow's own guard stops anything above ~89 megapixels regardless.
+ANJIAN_UPLOAD_MAX_PIXELS = int(os.environ.get("ANJIAN_UPLOAD_MAX_PIXELS", "40000000"))
+# Behind nginx: the internal location (e.g. "/_protected_media/") that aliases MEDIA_ROOT;
+# the app then answers with X-Accel-Redirect and nginx sends the file. Empty: the app
+# streams the file itself.
+ANJIAN_MEDIA_ACCEL_REDIRECT = os.environ.get("ANJIAN_MEDIA_ACCEL_REDIRECT", "").strip()
+
 # --- security defaults ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

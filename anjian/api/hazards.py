@@ -18,13 +18,14 @@ import math
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict
 
+from anjian.core import uploads
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.scoping import visible
 from anjian.hazards import ledger, reference, services
@@ -814,18 +815,14 @@ def hazard_photo(request: HttpRequest, hazard_id: int, photo_id: int) -> HttpRes
     if photo is None:
         raise NotFound(_("Not found."))
     try:
-        handle = photo.image.open("rb")
-    except (FileNotFoundError, OSError):
+        return uploads.serve_file(
+            request,
+            photo.image,
+            file_type=uploads.get_type(photo.image_format),
+            download_name=f"{photo.hazard_id}-{photo.pk}",
+        )
+    except Http404:
         raise NotFound(_("Not found.")) from None
-    ext = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}.get(photo.image_format, "bin")
-    response = FileResponse(
-        handle,
-        content_type=PHOTO_TYPES.get(photo.image_format, "application/octet-stream"),
-        filename=f"{photo.hazard_id}-{photo.pk}.{ext}",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @router.get(

@@ -11,23 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import hashlib
-import io
 import json
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anjian.accounts.models import ENTERPRISE_ROLES, REGULATOR_ROLES, Role, User
-from anjian.core import scoping
+from anjian.core import scoping, uploads
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.registry.models import Division, DivisionLevel, DutyAssignment, DutyRole, Enterprise
@@ -458,51 +456,24 @@ def _jsonable(value: Any) -> Any:
 # --- photos -------------------------------------------------------------------------------
 
 
-@dataclass
-class CheckedPhoto:
-    name: str
-    content: bytes = b""
-    image_format: str = ""
-    width: int = 0
-    height: int = 0
-    sha256: str = ""
-    error: str = ""
-
-    @property
-    def size(self) -> int:
-        return len(self.content)
+# Hazard photos are evidence: the bytes are kept as uploaded (not re-encoded, so EXIF time
+# and place survive and the checksum matches the reporter's copy). What makes them safe is
+# how they are stored and served (anjian.core.uploads): the type from the content, a random
+# name with that type's extension, and a response that can only ever show an image.
+PHOTO_POLICY = uploads.UploadPolicy(
+    types=tuple(PHOTO_FORMATS),
+    max_bytes=MAX_PHOTO_BYTES,
+    reencode=False,
+    too_big=gettext_lazy("A photo must be at most 10 MB."),
+    wrong_type=gettext_lazy("Upload a PNG, JPEG or WebP image."),
+)
+CheckedPhoto = uploads.CheckedUpload
 
 
 def inspect_photo(upload: File) -> CheckedPhoto:
-    """Read an upload and check it is a PNG, JPEG or WebP of at most 10 MB, by its
-    content (a renamed PDF fails), not by its name."""
-    from PIL import Image, UnidentifiedImageError
-
-    name = str(getattr(upload, "name", "") or "")[:255]
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_PHOTO_BYTES:
-        return CheckedPhoto(name, error=_("A photo must be at most 10 MB."))
-    upload.seek(0)
-    content = upload.read(MAX_PHOTO_BYTES + 1)
-    if len(content) > MAX_PHOTO_BYTES:
-        return CheckedPhoto(name, error=_("A photo must be at most 10 MB."))
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.verify()  # a truncated or disguised file stops here
-        with Image.open(io.BytesIO(content)) as image:
-            fmt, (width, height) = image.format or "", image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return CheckedPhoto(name, error=_("Upload a PNG, JPEG or WebP image."))
-    if fmt not in PHOTO_FORMATS:
-        return CheckedPhoto(name, error=_("Upload a PNG, JPEG or WebP image."))
-    return CheckedPhoto(
-        name,
-        content=content,
-        image_format=fmt,
-        width=width,
-        height=height,
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
+    """Read an upload and check it is a PNG, JPEG or WebP of at most 10 MB and within the
+    pixel cap, by its content (a renamed PDF fails), not by its name."""
+    return uploads.inspect_upload(upload, PHOTO_POLICY)
 
 
 PHOTO_KIND = {
@@ -518,9 +489,8 @@ def _photo_errors(errors: Errors, action: str, checked: Sequence[CheckedPhoto]) 
         return
     if len(checked) > MAX_PHOTOS_PER_STEP:
         _add(errors, "photos", _("At most %(n)d photos per step.") % {"n": MAX_PHOTOS_PER_STEP})
-    for photo in checked:
-        if photo.error:
-            _add(errors, "photos", f"{photo.name}: {photo.error}" if photo.name else photo.error)
+    for message in uploads.errors_of(checked):
+        _add(errors, "photos", message)
 
 
 def _photo_data(kind: str, checked: Sequence[CheckedPhoto]) -> list[dict[str, Any]]:
@@ -532,8 +502,8 @@ def _photo_data(kind: str, checked: Sequence[CheckedPhoto]) -> list[dict[str, An
 def _store_photos(
     hazard: Hazard, event: HazardEvent, kind: str, checked: Sequence[CheckedPhoto], user: Any
 ) -> None:
-    """Keep the original bytes under a random name (the uploaded name is kept as data,
-    never used as a path)."""
+    """Keep the checked bytes under a random name with the detected type's extension (the
+    uploaded name is kept as data, never used as a path)."""
     for photo in checked:
         row = HazardPhoto(
             hazard=hazard,
@@ -548,11 +518,7 @@ def _store_photos(
             uploaded_by=user,
             uploaded_at=event.at,
         )
-        row.image.save(
-            f"{uuid.uuid4().hex}.{PHOTO_FORMATS[photo.image_format]}",
-            ContentFile(photo.content),
-            save=False,
-        )
+        uploads.store(row.image, photo)
         row.save()
 
 

@@ -8,14 +8,13 @@ service's own reason (who may take it, or which state it needs), never a bare 40
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from anjian.accounts.models import ENTERPRISE_ROLES
-from anjian.core import scoping
+from anjian.core import scoping, uploads
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.registry.models import Enterprise
@@ -417,11 +416,12 @@ def hazard_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     photo = get_object_or_404(
         scoping.visible(request.user, HazardPhoto).filter(hazard_id=pk), pk=photo_pk
     )
-    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
-    response = FileResponse(photo.image.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.serve_file(
+        request,
+        photo.image,
+        file_type=uploads.get_type(photo.image_format),
+        download_name=f"{photo.hazard_id}-{photo.pk}",
+    )
 
 
 # --- reporting -------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -15,10 +14,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from anjian.core import scoping
+from anjian.core import scoping, uploads
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.models import AuditEntry
@@ -705,39 +704,45 @@ def installations_regrade(
 # --- site plan and areas -----------------------------------------------------------------
 
 MAX_PLAN_BYTES = 10 * 1024 * 1024
+# A site plan is a drawing shown as the map's background: re-encoding it costs nothing
+# that matters and drops whatever rode along in its metadata (a script in a tEXt chunk).
+PLAN_POLICY = uploads.UploadPolicy(
+    types=("PNG", "JPEG"),
+    max_bytes=MAX_PLAN_BYTES,
+    reencode=True,
+    too_big=gettext_lazy("The image must be at most 10 MB."),
+    wrong_type=gettext_lazy("Upload a PNG or JPEG image."),
+)
 
 
 def site_plan_upload(*, actor: Actor, enterprise_id: int, upload: UploadedFile) -> SitePlan:
-    from PIL import Image, UnidentifiedImageError
-
     enterprise = _enterprise_for_write(actor, enterprise_id)
-    if upload.size is None or upload.size > MAX_PLAN_BYTES:
-        raise ValidationFailed({"image": [_("The image must be at most 10 MB.")]})
-    data = upload.read()
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()  # a renamed PDF or a truncated file stops here
-        with Image.open(io.BytesIO(data)) as image:
-            fmt, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValidationFailed({"image": [_("Upload a PNG or JPEG image.")]}) from exc
-    if fmt not in {"PNG", "JPEG"}:
-        raise ValidationFailed({"image": [_("Upload a PNG or JPEG image.")]})
-    upload.seek(0)
+    checked = uploads.inspect_upload(upload, PLAN_POLICY)
+    if checked.error:
+        raise ValidationFailed({"image": [checked.error]})
+    width, height = checked.width, checked.height
     with transaction.atomic():
         plan, _created = SitePlan.objects.select_for_update(no_key=True).get_or_create(
-            enterprise=enterprise, defaults={"width": width, "height": height, "image": upload}
+            enterprise=enterprise,
+            defaults={"width": width, "height": height, "image": uploads.stored_file(checked)},
         )
         if not _created:
-            plan.image = upload
+            plan.image = uploads.stored_file(checked)
             plan.width, plan.height = width, height
             plan.save()
         audit_append(
             actor=actor,
             action="upload",
             obj=plan,
-            summary=upload.name or "",
-            changes={"width": width, "height": height, "format": fmt},
+            summary=checked.name,
+            changes={
+                "width": width,
+                "height": height,
+                "format": checked.image_format,
+                "stored_as": plan.image.name,
+                "sha256": checked.sha256,
+                "uploaded_sha256": checked.original_sha256,
+            },
         )
     return plan
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import mimetypes
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -41,7 +40,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Round
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +50,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from anjian.core import scoping
+from anjian.core import scoping, uploads
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.views import REGISTRY_ROLES, require_section
@@ -739,14 +738,11 @@ def siteplan_image(request: HttpRequest, pk: int) -> HttpResponse:
     plan = scoping.visible(request.user, SitePlan).filter(enterprise=enterprise).first()
     if plan is None or not plan.image:
         raise Http404(_("No site plan has been uploaded."))
-    try:
-        handle = plan.image.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("No site plan has been uploaded.")) from exc
-    content_type = mimetypes.guess_type(plan.image.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    # The type comes from the stored bytes: plans uploaded before names were random may
+    # still be called "plan.html".
+    return uploads.serve_file(
+        request, plan.image, download_name=f"site-plan-{enterprise.pk}", max_age=300
+    )
 
 
 @login_required
