@@ -55,12 +55,18 @@ HELD_STATES: frozenset[str] = frozenset(
 )
 
 
+# However a local policy is set, a deadline stays within ten years: date arithmetic on
+# the jobs' side (reminders, escalation days) then never leaves the calendar.
+MAX_DEADLINE_DAYS_LIMIT = 3653
+
+
 @dataclass(frozen=True)
 class Policy:
     reminder_days: tuple[int, ...] = (3, 1)
     escalation_days: tuple[int, int, int] = (1, 5, 10)
     unhandled_days: int | None = 7
     working_days: bool = False
+    max_deadline_days: int = 1096
 
     def __post_init__(self) -> None:
         # One order however written: the earliest reminder first (3, 1).
@@ -74,6 +80,8 @@ class Policy:
             raise ValueError("escalation_days must be three rising numbers of days, each ≥ 1")
         if self.unhandled_days is not None and self.unhandled_days < 1:
             raise ValueError("unhandled_days must be at least 1 (or null)")
+        if not 1 <= self.max_deadline_days <= MAX_DEADLINE_DAYS_LIMIT:
+            raise ValueError(f"max_deadline_days must be 1 to {MAX_DEADLINE_DAYS_LIMIT}")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Policy:
@@ -83,7 +91,12 @@ class Policy:
             escalation_days=tuple(int(d) for d in data.get("escalation_days", (1, 5, 10))),  # type: ignore[arg-type]
             unhandled_days=None if unhandled is None else int(unhandled),
             working_days=bool(data.get("working_days", False)),
+            max_deadline_days=int(data.get("max_deadline_days", 1096)),
         )
+
+    def latest_deadline(self, today: dt.date) -> dt.date:
+        """The latest deadline a hazard may be given today."""
+        return today + dt.timedelta(days=self.max_deadline_days)
 
     @property
     def horizon(self) -> int:

@@ -129,7 +129,6 @@ def deadline_extension_request(
             )
         if pending_extension(hazard) is not None:
             raise Conflict(_("An extension request for this hazard is already waiting."))
-        today = timezone.localdate()
         if wanted is not None and wanted <= hazard.deadline:
             _add(
                 errors,
@@ -137,8 +136,8 @@ def deadline_extension_request(
                 _("The new deadline must be later than the current one (%(date)s).")
                 % {"date": hazard.deadline.isoformat()},
             )
-        elif wanted is not None and wanted < today:
-            _add(errors, "new_deadline", _("The date must not be in the past."))
+        elif wanted is not None:
+            services.check_deadline(errors, "new_deadline", wanted)
         if errors:
             raise ValidationFailed(errors)
         now = timezone.now()

@@ -304,6 +304,7 @@ class Checker:
     def __init__(self, actor: Actor, today: dt.date):
         self.actor = actor
         self.today = today
+        self.latest_deadline = services.latest_deadline(today)
         self.enterprises: dict[str, Enterprise] = {}
         self.allowed: dict[int, bool] = {}
         self.legacy_rows: dict[str, int] = {}
@@ -326,10 +327,20 @@ class Checker:
         if not text:
             return None
         try:
-            return parse_date(raw)
+            day = parse_date(raw)
         except (ValueError, TypeError, OverflowError):
             errors.append(cell_error(row, key, f"应为日期（如 2025-03-18），实际为“{text}”"))
             return None
+        if day < services.EARLIEST_DATE:
+            errors.append(
+                cell_error(row, key, f"日期不能早于 {services.EARLIEST_DATE.isoformat()}")
+            )
+            return None
+        if day > self.latest_deadline:
+            # Deadlines are bounded by the local policy; no other date may lie beyond it.
+            errors.append(cell_error(row, key, f"日期不能晚于 {self.latest_deadline.isoformat()}"))
+            return None
+        return day
 
     def check(self, row: int, values: tuple[Any, ...], errors: list[RowError]) -> RowPlan | None:
         before = len(errors)

@@ -1,9 +1,9 @@
-import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from anjian.hazards.jobs import hazard_deadlines_run
+from anjian.hazards.management.dates import run_date
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", default=None, help="Run as of this day (YYYY-MM-DD).")
 
     def handle(self, *args, date, **options):
-        today = dt.date.fromisoformat(date) if date else None
+        today = run_date(date) if date else None
         stats = hazard_deadlines_run(today=today)
         self.stdout.write(json.dumps(stats))
         if stats["errors"]:

@@ -1,8 +1,8 @@
-import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand
 
+from anjian.hazards.management.dates import run_date
 from anjian.hazards.recheck_jobs import recheck_sample_run
 
 
@@ -18,5 +18,5 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None)
 
     def handle(self, *args, date, seed, **options):
-        today = dt.date.fromisoformat(date) if date else None
+        today = run_date(date) if date else None
         self.stdout.write(json.dumps(recheck_sample_run(today=today, seed=seed)))
