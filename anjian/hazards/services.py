@@ -9,6 +9,7 @@ anjian.hazards.workflow; `hazard_report` creates a hazard (the table's "report" 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import json
@@ -32,6 +33,7 @@ from anjian.registry.models import Division, DivisionLevel, DutyAssignment, Duty
 from anjian.risks.models import ControlMeasure, RiskUnit
 from anjian.risks.services import _after_commit_recompute, reassessment_propose
 
+from . import deadlines as dl
 from . import notify as step_notify
 from . import reference, similarity
 from . import workflow as wf
@@ -377,6 +379,10 @@ def _choice(errors: Errors, data: Mapping[str, Any], name: str, choices: Sequenc
     return value
 
 
+# No record of this platform predates the Work Safety Law era; a year such as 0001 is a typo.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+
+
 def _date(errors: Errors, data: Mapping[str, Any], name: str, *, missing: str) -> dt.date | None:
     value = data.get(name)
     if value in (None, ""):
@@ -385,23 +391,52 @@ def _date(errors: Errors, data: Mapping[str, Any], name: str, *, missing: str) -
     if isinstance(value, dt.datetime):
         _add(errors, name, _("Enter a date (YYYY-MM-DD)."))
         return None
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):
+            value = dt.date.fromisoformat(value.strip())
+    if isinstance(value, dt.date):
+        if value < EARLIEST_DATE:
+            _add(
+                errors,
+                name,
+                _("Enter a date from %(date)s on.") % {"date": EARLIEST_DATE.isoformat()},
+            )
+            return None
+        return value
     _add(errors, name, _("Enter a date (YYYY-MM-DD)."))
     return None
+
+
+def latest_deadline(today: dt.date | None = None) -> dt.date:
+    """The latest deadline the local policy allows (max_deadline_days after today)."""
+    policy = dl.load_policy(getattr(settings, "ANJIAN_HAZARD_DEADLINE_POLICY", None))
+    return policy.latest_deadline(today or timezone.localdate())
+
+
+def check_deadline(errors: Errors, name: str, value: dt.date) -> bool:
+    """A deadline must be today or later and no later than the policy allows: a hazard
+    given the year 9999 would never be overdue."""
+    today = timezone.localdate()
+    if value < today:
+        _add(errors, name, _("The date must not be in the past."))
+        return False
+    latest = latest_deadline(today)
+    if value > latest:
+        _add(
+            errors,
+            name,
+            _("The date must not be later than %(date)s (the longest deadline allowed).")
+            % {"date": latest.isoformat()},
+        )
+        return False
+    return True
 
 
 def _future_date(
     errors: Errors, data: Mapping[str, Any], name: str, *, missing: str
 ) -> dt.date | None:
     value = _date(errors, data, name, missing=missing)
-    if value is not None and value < timezone.localdate():
-        _add(errors, name, _("The date must not be in the past."))
+    if value is not None and not check_deadline(errors, name, value):
         return None
     return value
 
