@@ -7,12 +7,13 @@ import math
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI
+from django.utils.datastructures import MultiValueDict
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
-from . import enterprises, errors, reference
+from . import enterprises, errors, openapi, reference
 from .auth import BearerTokenAuth, SessionCsrfAuth
+from .strict import refuse_surrogates
 
 
 def _finite(text: str) -> float:
@@ -28,10 +29,21 @@ def _no_constant(name: str) -> Any:
 
 class StrictJSONParser(Parser):
     """RFC 8259 JSON only: Python's json module would otherwise accept NaN and Infinity,
-    values that no field here can hold and that break comparisons further down."""
+    values that no field here can hold and that break comparisons further down; and
+    text only as Unicode can store it, so no lone surrogates, checked here once for
+    every endpoint (bodies, query strings and form fields)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        return json.loads(request.body, parse_constant=_no_constant, parse_float=_finite)
+        value = json.loads(request.body, parse_constant=_no_constant, parse_float=_finite)
+        refuse_surrogates(value)
+        return value
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        refuse_surrogates(result)
+        return result
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -40,7 +52,7 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+api = openapi.DocumentedAPI(
     title="anjian API",
     version="1",
     description=(

@@ -26,7 +26,7 @@ from .schemas import MAX_PAGE_SIZE, ErrorOut, Offset, ValidationErrorOut
 router = Router(tags=["credit"])
 
 
-class FiguresOut(Schema):
+class CreditFiguresOut(Schema):
     with_deadline: int
     on_time: int
     on_time_rate: float | None
@@ -63,7 +63,7 @@ class ListQuery(Schema):
     offset: Offset = 0
 
 
-class RuleOut(Schema):
+class CreditRuleOut(Schema):
     id: str
     text: str
 
@@ -90,8 +90,8 @@ class CreditFileOut(Schema):
     enterprise_name: str
     period_start: dt.date
     today: dt.date
-    figures: FiguresOut
-    firing: list[RuleOut]
+    figures: CreditFiguresOut
+    firing: list[CreditRuleOut]
     on_list: bool
     entries: list[EntryOut]
     rejections: list[EventRef]

@@ -23,7 +23,7 @@ from anjian.hazards import extensions, jobs
 from anjian.hazards.models import DeadlineExtension, Hazard
 
 from .common import actor, caller, page
-from .schemas import MAX_PAGE_SIZE, ErrorOut, Id, Offset, ValidationErrorOut
+from .schemas import MAX_PAGE_SIZE, ErrorOut, Id, Lenient, Offset, ValidationErrorOut
 
 router = Router(tags=["deadlines"])
 
@@ -86,13 +86,26 @@ class ExtensionQuery(Schema):
 
 
 class ExtensionIn(Schema):
-    new_deadline: Any = Field(None, description="YYYY-MM-DD, later than the current deadline.")
-    reason: Any = Field(None, description="Why the hazard cannot be fixed in time.")
+    new_deadline: Lenient(
+        {
+            "type": "string",
+            "format": "date",
+            "description": "YYYY-MM-DD, later than the current deadline.",
+        }
+    ) = None
+    reason: Lenient(
+        {"type": "string", "description": "Why the hazard cannot be fixed in time."}
+    ) = None
 
 
 class DecisionIn(Schema):
-    approve: Any = Field(None, description="true approves (the deadline moves), false refuses.")
-    note: Any = Field(None, description="Required when refusing.")
+    approve: Lenient(
+        {
+            "type": "boolean",
+            "description": "true approves (the deadline moves), false refuses.",
+        }
+    ) = None
+    note: Lenient({"type": "string", "description": "Required when refusing."}) = None
 
 
 def _overdue_out(hazards: list[Hazard]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ message per field (`deductions.<item>`, `direct_red`, `diagnosed_on`, `notes`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, ConfigDict
 
 from anjian.core.errors import NotFound, ValidationFailed
 from anjian.core.scoping import visible
@@ -29,7 +29,7 @@ from anjian.diagnosis.models import Diagnosis, DiagnosisState
 from anjian.registry.models import Enterprise
 
 from .common import actor, caller
-from .schemas import MAX_PAGE_SIZE, ErrorOut, Offset, ValidationErrorOut
+from .schemas import MAX_PAGE_SIZE, ErrorOut, Lenient, Offset, ValidationErrorOut
 
 router = Router(tags=["diagnosis"])
 
@@ -41,10 +41,10 @@ def _chinese(request: HttpRequest) -> bool:
 # --- input ----------------------------------------------------------------------------------
 
 
-def _lenient(schema: dict[str, Any]) -> Any:
-    # Any JSON value is accepted at parse time and the service checks the whole record, so
-    # every problem comes back at once in its own words; the schema documents the types.
-    return Annotated[Any, WithJsonSchema(schema)]
+# Any JSON value is accepted at parse time and the service checks the whole record, so
+# every problem comes back at once in its own words; the schema documents the types (and
+# Lenient refuses a number for text and non-ASCII digits for a number).
+_lenient = Lenient
 
 
 class DiagnosisIn(BaseModel):
@@ -123,14 +123,14 @@ class DiagnosisPage(Schema):
     items: list[DiagnosisOut]
 
 
-class BandOut(Schema):
+class DiagnosisBandOut(Schema):
     colour: str
     class_zh: str
     from_: str | None = Field(alias="from", description="Lower edge, inclusive.")
     below: str | None = Field(description="Upper edge, exclusive.")
 
 
-class RuleOut(Schema):
+class GuideRuleOut(Schema):
     kind: str
     text: str
 
@@ -144,7 +144,7 @@ class GuideItemOut(Schema):
     scored: bool
     confidence: str
     sources: list[str]
-    rules: list[RuleOut]
+    rules: list[GuideRuleOut]
 
 
 class GuideSituationOut(Schema):
@@ -162,14 +162,14 @@ class GuideOut(Schema):
     document_number: str | None
     official_text_found: bool
     total: str
-    bands: list[BandOut]
+    bands: list[DiagnosisBandOut]
     bands_text: str
     items: list[GuideItemOut]
     direct_red: list[GuideSituationOut]
     missing: list[str]
 
 
-class PageQuery(Schema):
+class DiagnosisPageQuery(Schema):
     limit: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
     offset: Offset = 0
 
@@ -239,7 +239,7 @@ def _counting_id(request: HttpRequest, enterprise_id: int) -> int | None:
     summary="The enterprise's diagnoses, newest first, with the one that counts for supervision",
 )
 def diagnosis_list(
-    request: HttpRequest, enterprise_id: int, paging: Query[PageQuery]
+    request: HttpRequest, enterprise_id: int, paging: Query[DiagnosisPageQuery]
 ) -> dict[str, Any]:
     _visible_enterprise(request, enterprise_id)
     zh = _chinese(request)

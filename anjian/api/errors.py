@@ -36,7 +36,7 @@ def _ninja_messages() -> dict[str, str]:
     }
 
 
-def _pydantic_message(error: dict[str, Any]) -> str:
+def pydantic_message(error: dict[str, Any]) -> str:
     """The message for one pydantic error, reusing the services' wording where one fits
     (the same msgids, so one translation serves both)."""
     kind = error.get("type", "")
@@ -45,7 +45,7 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         return _("This field is required.")
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         return _("Enter a whole number.")
-    if kind in {"float_parsing", "float_type", "decimal_parsing", "decimal_type"}:
+    if kind in {"float_parsing", "float_type", "decimal_parsing", "decimal_type", "number_ascii"}:
         return _("Enter a number.")
     if kind in {"bool_parsing", "bool_type"}:
         return _("Must be true or false.")
@@ -66,15 +66,18 @@ def _pydantic_message(error: dict[str, Any]) -> str:
     return str(error.get("msg", ""))
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+def _field_name(loc: tuple[Any, ...] | list[Any], below: str = "") -> str:
     """("query", "limit") → "limit"; ("body", "payload", "employees") → "employees";
-    ("body", "payload") (the whole body is wrong) → "__all__"."""
+    ("body", "payload") (the whole body is wrong) → "__all__". `below` is a path inside
+    the field that a check of the schemas found (substances.0.quantity)."""
     parts = [str(p) for p in loc]
     if not parts:
         return NON_FIELD
     source, rest = parts[0], parts[1:]
     if source == "body":
         rest = rest[1:]  # drop the body parameter's own name
+    if below:
+        rest = [*rest, below]
     return ".".join(rest) or NON_FIELD
 
 
@@ -100,11 +103,11 @@ def install(api: NinjaAPI) -> None:
     def on_request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         detail = []
         for error in exc.errors:
-            field = _field_name(error.get("loc", ()))
+            field = _field_name(error.get("loc", ()), (error.get("ctx") or {}).get("path", ""))
             if field == NON_FIELD and error.get("type") == "missing":
                 message = _("Send a JSON object.")  # an empty body
             else:
-                message = _pydantic_message(error)
+                message = pydantic_message(error)
             detail.append({"field": field, "message": message})
         return respond(request, detail, 422)
 
@@ -144,6 +147,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, ValidationFailed):
+            # The body parser found JSON it refuses (a lone surrogate); ninja reports every
+            # parser failure as 400, but the JSON was well formed: 422 with the field.
+            return on_validation_failed(request, exc.__cause__)
         message = str(exc)
         for known, translated in _ninja_messages().items():
             if message.startswith(known):

@@ -20,16 +20,18 @@ from ninja import UploadedFile as NinjaUpload
 from ninja.responses import Status
 
 from anjian.core import scoping
-from anjian.core.errors import Forbidden, ValidationFailed
+from anjian.core.errors import Forbidden, NotFound, ValidationFailed
 from anjian.hazards import documents, importer, ledger, ledger_excel
 
 from .common import actor, caller
-from .schemas import ErrorOut
+from .schemas import MAX_DB_INT, ErrorOut, RowErrorsOut, ValidationErrorOut
+from .strict import refuse_surrogates
 
 router = Router(tags=["hazard files"])
 
-DOCX = {200: {"description": "The notice", "content": {documents.CONTENT_TYPE: {}}}}
-XLSX = {200: {"description": "The workbook", "content": {ledger_excel.CONTENT_TYPE: {}}}}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+DOCX = {200: {"description": "The notice", "content": {documents.CONTENT_TYPE: BINARY}}}
+XLSX = {200: {"description": "The workbook", "content": {ledger_excel.CONTENT_TYPE: BINARY}}}
 
 
 def _attachment(response: HttpResponse, filename: str, ascii_name: str) -> HttpResponse:
@@ -41,6 +43,9 @@ def _attachment(response: HttpResponse, filename: str, ascii_name: str) -> HttpR
 
 
 def _notice(request: HttpRequest, hazard_id: int, kind: str) -> HttpResponse:
+    if not 1 <= hazard_id <= MAX_DB_INT:
+        # No row has such an id (and beyond 64 bits the database cannot even look).
+        raise NotFound(_("No such hazard in your scope."))
     hazard, content = documents.notice_download(
         actor=actor(request), hazard_id=hazard_id, kind=kind
     )
@@ -52,8 +57,8 @@ def _notice(request: HttpRequest, hazard_id: int, kind: str) -> HttpResponse:
 
 
 @router.get(
-    "/hazards/{int:hazard_id}/notices/rectification.docx",
-    response={200: None, 404: ErrorOut},
+    "/hazards/{hazard_id}/notices/rectification.docx",
+    response={200: None, 404: ErrorOut, 422: ValidationErrorOut},
     openapi_extra={"responses": DOCX},
     summary="The rectification notice (隐患整改通知书) of a hazard, as Word",
 )
@@ -62,8 +67,8 @@ def notice_rectification(request: HttpRequest, hazard_id: int) -> HttpResponse:
 
 
 @router.get(
-    "/hazards/{int:hazard_id}/notices/listing.docx",
-    response={200: None, 404: ErrorOut, 409: ErrorOut},
+    "/hazards/{hazard_id}/notices/listing.docx",
+    response={200: None, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
     openapi_extra={"responses": DOCX},
     summary="The listed-supervision notice (挂牌督办通知书) of a listed major hazard, as Word",
 )
@@ -73,13 +78,14 @@ def notice_listing(request: HttpRequest, hazard_id: int) -> HttpResponse:
 
 @router.get(
     "/hazard-ledger/export.xlsx",
-    response={200: None, 403: ErrorOut, 422: ErrorOut},
+    response={200: None, 403: ErrorOut, 422: ValidationErrorOut},
     openapi_extra={"responses": XLSX},
     summary="The ledger as Excel in the regulators' layout; same filters as GET /hazards",
 )
 def ledger_export(request: HttpRequest) -> HttpResponse:
     if not scoping.is_active_user(caller(request)):
         raise Forbidden(_("Your account cannot use the hazard ledger."))
+    refuse_surrogates(dict(request.GET.lists()))
     filters, errors = ledger.parse_filters(request.GET)
     if errors:
         raise ValidationFailed(errors)
@@ -141,17 +147,6 @@ class HazardImportOut(Schema):
     by_state: dict[str, int]
     enterprises: int
     hazards: list[ImportedHazard]
-
-
-class RowErrorItem(Schema):
-    row: int | None
-    column: str | None
-    field: str
-    message: str
-
-
-class RowErrorsOut(Schema):
-    detail: list[RowErrorItem]
 
 
 @router.post(

@@ -34,19 +34,30 @@ from anjian.hazards.models import (
     ACTION_LABELS,
     AccountabilityReview,
     Category,
+    CheckKind,
     Handling,
     Hazard,
     HazardEvent,
     HazardPhoto,
     HazardType,
     Level,
+    OccurrenceLink,
     PhotoKind,
     Source,
     State,
 )
 
 from .common import actor, caller
-from .schemas import MAX_DB_INT, MAX_PAGE_SIZE, ErrorOut, Id, Offset, ValidationErrorOut
+from .schemas import (
+    MAX_DB_INT,
+    MAX_PAGE_SIZE,
+    ErrorOut,
+    Id,
+    Lenient,
+    Offset,
+    ValidationErrorOut,
+)
+from .strict import refuse_surrogates, validate_as
 
 router = Router(tags=["hazards"])
 
@@ -268,41 +279,59 @@ class _Body(BaseModel):
         return self.model_dump(exclude_unset=True)
 
 
+def _text(description: str = "") -> Any:
+    return Lenient({"type": "string", **({"description": description} if description else {})})
+
+
+def _one_of(values: list[str], description: str = "") -> Any:
+    return Lenient({"type": "string", "enum": values, "description": description})
+
+
+_ID = Lenient({"type": "integer", "minimum": 1})
+
+
 class ReportIn(_Body):
-    enterprise_id: Any = Field(None, description="The enterprise the hazard is in.")
-    name: Any = Field(None, description="隐患名称 (default: the description's first line).")
-    check_kind: Any = Field(None, description="t_yhzlxx DANGER_SRC code: 1–10.")
-    occurrence_link: Any = Field(None, description="t_yhzlxx OCCURRENCE_LINK code: 1–10.")
-    harm_analysis: Any = Field(
-        None,
-        description="Harm and difficulty of remedy; required for a major hazard the "
-        "enterprise reports (16号令 第十四条).",
-    )
-    source: Any = Field(None, description=", ".join(Source.values))
-    hazard_type: Any = Field(None, description=", ".join(HazardType.values))
-    category: Any = Field(None, description=", ".join(Category.values))
-    handling: Any = Field(None, description=", ".join(Handling.values))
-    description: Any = None
-    cause: Any = None
-    location: Any = None
-    risk_unit_id: Any = None
-    control_measure_id: Any = None
-    major_item: Any = Field(
-        None, description="An item id of GET /hazard-lists: makes the hazard major."
-    )
-    major_reason: Any = Field(
-        None,
-        description="Officer's decision that the hazard is major (lead department or "
-        "safety committee office only).",
-    )
-    note: Any = None
+    enterprise_id: _ID = None
+    name: _text("隐患名称 (default: the description's first line).") = None
+    check_kind: _one_of(CheckKind.values, "t_yhzlxx DANGER_SRC code: 1–10.") = None
+    occurrence_link: _one_of(OccurrenceLink.values, "t_yhzlxx OCCURRENCE_LINK code.") = None
+    harm_analysis: _text(
+        "Harm and difficulty of remedy; required for a major hazard the enterprise reports "
+        "(16号令 第十四条)."
+    ) = None
+    source: _one_of(Source.values) = None
+    hazard_type: _one_of(HazardType.values) = None
+    category: _one_of(Category.values) = None
+    handling: _one_of(Handling.values) = None
+    description: _text() = None
+    cause: _text() = None
+    location: _text() = None
+    risk_unit_id: _ID = None
+    control_measure_id: _ID = None
+    major_item: _text("An item id of GET /hazard-lists: makes the hazard major.") = None
+    major_reason: _text(
+        "Officer's decision that the hazard is major (lead department or safety committee "
+        "office only)."
+    ) = None
+    note: _text() = None
 
 
 class ActIn(_Body):
-    data: Any = Field(None, description="The step's data (see GET /hazard-workflow, needs).")
-    expected_version: Any = Field(
-        None, description="The version you read; if the hazard moved since, 409."
-    )
+    data: Lenient(
+        {
+            "type": "object",
+            "description": "The step's data (see GET /hazard-workflow, needs).",
+            # The amounts the service reads with Decimal(): ASCII digits only.
+            "properties": {"funds": {"type": ["number", "string"]}},
+        }
+    ) = None
+    expected_version: Lenient(
+        {
+            "type": "integer",
+            "minimum": 0,
+            "description": "The version you read; if the hazard moved since, 409.",
+        }
+    ) = None
 
 
 class SimilarQuery(Schema):
@@ -607,6 +636,7 @@ def _json_field(name: str, text: str | None) -> dict[str, Any]:
         value = None
     if not isinstance(value, dict):
         raise ValidationFailed({name: [_("Send a JSON object.")]})
+    refuse_surrogates(value, (name,))
     return value
 
 
@@ -746,6 +776,7 @@ def hazard_report_multipart(
     photos: File[list[UploadedFile]] = None,
 ) -> Status:
     body = _json_field("data", data)
+    validate_as(ReportIn, body, "data")
     return _report(request, enterprise_id, body, _photos(photos))
 
 
@@ -791,6 +822,7 @@ def hazard_step_multipart(
 ) -> Any:
     _visible_or_404(request, hazard_id)
     body = _json_field("data", data)
+    validate_as(ActIn, {"data": body})
     return _act(request, hazard_id, action, body, expected_version, _photos(photos))
 
 

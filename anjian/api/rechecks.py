@@ -21,7 +21,7 @@ from anjian.hazards import rechecks
 from anjian.hazards.models import Recheck
 
 from .common import actor, caller, page
-from .schemas import MAX_PAGE_SIZE, ErrorOut, Offset, ValidationErrorOut
+from .schemas import MAX_PAGE_SIZE, ErrorOut, Lenient, Offset, ValidationErrorOut
 
 router = Router(tags=["re-checks"])
 
@@ -63,12 +63,16 @@ class RecheckQuery(Schema):
 
 
 class RecheckIn(Schema):
-    result: Any = Field(
-        None,
-        description='"still_fixed" or "relapsed"',
-        json_schema_extra={"enum": ["still_fixed", "relapsed"]},
-    )
-    findings: Any = Field(None, description="What the re-inspection found (required).")
+    result: Lenient(
+        {
+            "type": "string",
+            "enum": ["still_fixed", "relapsed"],
+            "description": '"still_fixed" or "relapsed"',
+        }
+    ) = None
+    findings: Lenient(
+        {"type": "string", "description": "What the re-inspection found (required)."}
+    ) = None
 
 
 def _out(r: Recheck) -> dict[str, Any]:

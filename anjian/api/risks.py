@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
-from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, ConfigDict
 
 from anjian.core.errors import Forbidden, NotFound, ValidationFailed
 from anjian.core.scoping import can_manage_risks, visible
@@ -49,7 +49,16 @@ from anjian.risks.models import (
 from anjian.risks.reference import hazard_factor_codes
 
 from .common import actor, caller, page
-from .schemas import MAX_PAGE_SIZE, ErrorOut, Id, Offset, ValidationErrorOut
+from .schemas import (
+    MAX_PAGE_SIZE,
+    ErrorOut,
+    Id,
+    Lenient,
+    NumberText,
+    Offset,
+    RowErrorsOut,
+    ValidationErrorOut,
+)
 
 router = Router(tags=["risks"])
 
@@ -68,8 +77,7 @@ def _text(value: Any) -> str:
 # JSON schema still documents the intended types.
 
 
-def _lenient(schema: dict[str, Any]) -> Any:
-    return Annotated[Any, WithJsonSchema(schema)]
+_lenient = Lenient
 
 
 class _Write(BaseModel):
@@ -348,7 +356,7 @@ class MeasureOut(Schema):
         return list(obj.tasks.all())
 
 
-class EventOut(Schema):
+class RiskEventOut(Schema):
     id: int
     unit_id: int
     name: str
@@ -367,7 +375,7 @@ class ProposalOut(Schema):
 class RiskUnitDetail(RiskUnitItem):
     area: list[Any]
     created_at: dt.datetime
-    events: list[EventOut]
+    events: list[RiskEventOut]
     open_proposal: ProposalOut | None = Field(
         description="Re-assessment proposed (hazard factors changed …) and not yet acted on."
     )
@@ -581,17 +589,6 @@ class ImportOut(Schema):
     measures: int
     check_tasks: int
     assessments: int
-
-
-class ImportErrorItem(Schema):
-    row: int | None = Field(description="The Excel row number; null for the whole file.")
-    column: str | None = Field(description="The column letter; null for a row or the file.")
-    field: str = Field(description='The column header, or "file".')
-    message: str
-
-
-class ImportErrorOut(Schema):
-    detail: list[ImportErrorItem]
 
 
 class PageQuery(Schema):
@@ -866,7 +863,7 @@ def assessment_list(request: HttpRequest, unit_id: int, paging: Query[PageQuery]
 
 @router.post(
     "/risk-units/{unit_id}/events",
-    response={201: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={201: RiskEventOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Add a risk event to a unit",
 )
 def risk_event_create(request: HttpRequest, unit_id: int, payload: RiskEventIn) -> Status:
@@ -1116,7 +1113,7 @@ def _require_role(request: HttpRequest) -> None:
         raise Forbidden(_("Your account has no role; ask the security administrator."))
 
 
-class BandOut(Schema):
+class ProfileBandOut(Schema):
     class_number: int = Field(alias="class")
     label: str
     published: str
@@ -1133,7 +1130,7 @@ class ProfileOut(Schema):
     title: str
     source: str
     note: str
-    bands: list[BandOut]
+    bands: list[ProfileBandOut]
     alpha: list[dict[str, Any]] | None = Field(description="GB 18218 only: α by people.")
     grades: list[dict[str, Any]] | None = Field(description="GB 18218 only: grade by R.")
 
@@ -1205,22 +1202,22 @@ _CALC_TEXT = {"max_length": 32}
 
 
 class LecQuery(Schema):
-    l: str = Field(..., description="L: 10 6 3 1 0.5 0.2 0.1", **_CALC_TEXT)  # noqa: E741
-    e: str = Field(..., description="E: 10 6 3 2 1 0.5", **_CALC_TEXT)
-    c: str = Field(..., description="C: 100 40 15 7 3 1", **_CALC_TEXT)
+    l: NumberText = Field(..., description="L: 10 6 3 1 0.5 0.2 0.1", **_CALC_TEXT)  # noqa: E741
+    e: NumberText = Field(..., description="E: 10 6 3 2 1 0.5", **_CALC_TEXT)
+    c: NumberText = Field(..., description="C: 100 40 15 7 3 1", **_CALC_TEXT)
     profile: str | None = Field(None, max_length=64)
 
 
 class LsQuery(Schema):
-    l: str = Field(..., description="L: 1–5", **_CALC_TEXT)  # noqa: E741
-    s: str = Field(..., description="S: 1–5", **_CALC_TEXT)
+    l: NumberText = Field(..., description="L: 1–5", **_CALC_TEXT)  # noqa: E741
+    s: NumberText = Field(..., description="S: 1–5", **_CALC_TEXT)
     profile: str | None = Field(None, max_length=64)
 
 
 class MesQuery(Schema):
-    m: str = Field(..., description="M: 5 3 1", **_CALC_TEXT)
-    e: str = Field(..., description="E: 10 6 3 2 1 0.5", **_CALC_TEXT)
-    s: str = Field(..., description="S: 10 8 4 2 1 (UNCONFIRMED table)", **_CALC_TEXT)
+    m: NumberText = Field(..., description="M: 5 3 1", **_CALC_TEXT)
+    e: NumberText = Field(..., description="E: 10 6 3 2 1 0.5", **_CALC_TEXT)
+    s: NumberText = Field(..., description="S: 10 8 4 2 1 (UNCONFIRMED table)", **_CALC_TEXT)
     profile: str | None = Field(None, max_length=64)
 
 
@@ -1384,7 +1381,9 @@ def calc_major_hazard(request: HttpRequest, payload: MajorHazardCalcIn) -> dict[
         "responses": {
             200: {
                 "description": "The template",
-                "content": {import_template.CONTENT_TYPE: {"schema": {"type": "string"}}},
+                "content": {
+                    import_template.CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}
+                },
             }
         }
     },
@@ -1402,7 +1401,7 @@ def risk_import_template(request: HttpRequest) -> HttpResponse:
 
 @router.post(
     "/enterprises/{enterprise_id}/risks/import",
-    response={200: ImportOut, 403: ErrorOut, 404: ErrorOut, 422: ImportErrorOut},
+    response={200: ImportOut, 403: ErrorOut, 404: ErrorOut, 422: RowErrorsOut},
     tags=["import"],
     summary="Import units, events and measures from the Excel template: all rows or none",
 )

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, WithJsonSchema, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema, create_model
+from pydantic_core import PydanticCustomError
 
 from anjian.registry.models import (
     DepartmentKind,
@@ -33,6 +34,8 @@ Offset = Annotated[int, Field(ge=0, le=MAX_DB_INT)]
 
 
 class ErrorOut(Schema):
+    """400, 401, 403, 404, 409: one message."""
+
     detail: str
 
 
@@ -42,7 +45,97 @@ class FieldError(Schema):
 
 
 class ValidationErrorOut(Schema):
+    """422: one message per problem, each naming its field."""
+
     detail: list[FieldError]
+
+
+class RowError(FieldError):
+    row: int | None = Field(None, description="The Excel row number; null for the whole file.")
+    column: str | None = Field(
+        None, description="The column letter; null for a row, the file or a request field."
+    )
+
+
+class RowErrorsOut(Schema):
+    """An import's 422: the file's problems by row and column, every one of them (nothing
+    was written). A problem with the request itself (no file part) has no row or column."""
+
+    detail: list[RowError]
+
+
+# --- strict types at the boundary --------------------------------------------------------
+#
+# The write bodies hand any JSON value per field to the services, which check the whole
+# record and report every problem at once in their own words. Two things they cannot see
+# are checked here, against the JSON schema each field documents: a number where text is
+# meant (the services would store 0 as "0"), and text with non-ASCII digits where a number
+# is meant (Python's int() and Decimal() read "１２" as 12).
+
+_NUMERIC = {"integer", "number"}
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    if kind is None:
+        return set()
+    return {kind} if isinstance(kind, str) else set(kind)
+
+
+def json_type_problem(schema: dict[str, Any], value: Any) -> tuple[str, str] | None:
+    """(path below the field, error kind) of the first value that breaks the documented
+    type, or None. Only what the services would misread is refused; the rest is theirs."""
+    if value is None:
+        return None
+    types = _types(schema)
+    if isinstance(value, str):
+        # A number (or a date) sent as text is read by the services; only ASCII digits.
+        numeric = bool(types & _NUMERIC) or "format" in schema
+        return ("", "number_ascii") if numeric and not value.isascii() else None
+    if types == {"string"} or types == {"string", "null"}:
+        return ("", "string_type")
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            found = json_type_problem(schema["items"], item)
+            if found:
+                return (f"{index}{'.' if found[0] else ''}{found[0]}", found[1])
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            sub = properties.get(key, extra if isinstance(extra, dict) else None)
+            found = sub and json_type_problem(sub, item)
+            if found:
+                return (f"{key}{'.' if found[0] else ''}{found[0]}", found[1])
+    return None
+
+
+def _checker(schema: dict[str, Any]):
+    def check(value: Any) -> Any:
+        found = json_type_problem(schema, value)
+        if found:
+            path, kind = found
+            message = "Enter text." if kind == "string_type" else "Enter a number."
+            raise PydanticCustomError(kind, message, {"path": path})
+        return value
+
+    return check
+
+
+def Lenient(schema: dict[str, Any]) -> Any:
+    """A write-body field that takes any JSON value the service will check, documented as
+    `schema`; numbers for text and non-ASCII digits for numbers are refused here (422)."""
+    return Annotated[Any, WithJsonSchema(schema), AfterValidator(_checker(schema))]
+
+
+def _ascii_number(value: str) -> str:
+    if not value.isascii():
+        raise PydanticCustomError("number_ascii", "Enter a number.")
+    return value
+
+
+# A number given as text (a calculator's factor, a query parameter): ASCII digits only.
+NumberText = Annotated[str, AfterValidator(_ascii_number)]
 
 
 # --- small references --------------------------------------------------------------------
@@ -203,10 +296,10 @@ class EnterpriseFilters(Schema):
     offset: Offset = 0
 
 
-# The write bodies accept any JSON value per field on purpose: the registry service checks
-# the whole record and reports every problem at once, in its own translatable words, so a
-# type error in one field does not hide a bad credit code in another. The JSON schema
-# below still documents the intended types for clients.
+# The write bodies accept any value of the right JSON type per field on purpose (see
+# Lenient): the registry service checks the whole record and reports every problem at
+# once, in its own translatable words, so a bad value in one field does not hide a bad
+# credit code in another. The JSON schema below documents the intended types for clients.
 
 _TEXT = {"type": "string"}
 # One entry per field of anjian.registry.services.ENTERPRISE_FIELDS (a test keeps them equal).
@@ -278,11 +371,7 @@ class _EnterprisePatchBase(_EnterpriseWrite):
 
 
 def _lenient_fields() -> dict[str, Any]:
-    # Any value is accepted at parse time; WithJsonSchema documents the intended type.
-    return {
-        name: (Annotated[Any, WithJsonSchema(schema)], None)
-        for name, schema in ENTERPRISE_WRITE_FIELDS.items()
-    }
+    return {name: (Lenient(schema), None) for name, schema in ENTERPRISE_WRITE_FIELDS.items()}
 
 
 EnterpriseCreateIn = create_model(

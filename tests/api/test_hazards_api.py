@@ -301,9 +301,8 @@ def test_given_bad_report_fields_when_posted_then_422_every_field(world, api):
         {
             "enterprise_id": world.chem_a.pk,
             "source": "rumour",
-            "hazard_type": 5,
+            "hazard_type": "5",
             "description": "",
-            "location": ["x"],
             "major_item": "no-such-item",
             "surprise": 1,
         },
@@ -316,11 +315,27 @@ def test_given_bad_report_fields_when_posted_then_422_every_field(world, api):
         "category",
         "handling",
         "description",
-        "location",
         "major_item",
         "surprise",
     ):
         assert name in got, name
+    assert Hazard.objects.count() == 0
+
+
+def test_given_values_of_the_wrong_json_type_when_reporting_then_422_names_each(world, api):
+    # Refused at the boundary, all of them at once, before the service reads anything.
+    response = api("safety_a").post(
+        "/hazards",
+        {
+            "enterprise_id": world.chem_a.pk,
+            "hazard_type": 5,
+            "location": ["x"],
+            "name": 0,
+            "risk_unit_id": "１２",
+        },
+    )
+    assert response.status_code == 422
+    assert set(fields(response)) == {"hazard_type", "location", "name", "risk_unit_id"}
     assert Hazard.objects.count() == 0
 
 

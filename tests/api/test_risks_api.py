@@ -280,7 +280,7 @@ def test_given_an_empty_unit_when_posting_then_every_required_field_is_listed(wo
     [
         ({"control_level": "board"}, "control_level"),
         ({"hazard_factors": ["meteorite"]}, "hazard_factors"),
-        ({"hazard_factors": [{"x": 1}]}, "hazard_factors"),
+        ({"hazard_factors": [{"x": 1}]}, "hazard_factors.0"),  # the item, named at the boundary
         ({"hazard_factors": "combustible_dust"}, "hazard_factors"),
         ({"risk_object_id": "abc"}, "risk_object_id"),
         ({"name": "x" * 129}, "name"),
