@@ -4,6 +4,7 @@ Django management commands).
     anjian calc uscc CODE
     anjian demo [--enterprises N] [--seed S] [--if-empty]
     anjian audit verify
+    anjian audit checkpoint
     anjian token create USERNAME NAME
     anjian manage <any manage.py command …>
 """
@@ -72,9 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the audit trail")
     audits = audit.add_subparsers(dest="audit_command", required=True)
-    audits.add_parser("verify", help="verify the hash chain").set_defaults(
+    audits.add_parser("verify", help="verify the chain and its checkpoints").set_defaults(
         func=lambda a: _django(["audit_verify"])
     )
+    audits.add_parser(
+        "checkpoint", help="append a signed checkpoint of the head (outside the database)"
+    ).set_defaults(func=lambda a: _django(["audit_checkpoint"]))
 
     token = sub.add_parser("token", help="API tokens for machine clients")
     tokens = token.add_subparsers(dest="token_command", required=True)

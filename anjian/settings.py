@@ -238,6 +238,42 @@ ANJIAN_NOTIFY_SENDERS = [
 # Enterprise list page size (pages and API default).
 ANJIAN_PAGE_SIZE = 25
 
+# --- audit chain (issue 9) ---
+# The MAC key of the audit chain must not live in the database it protects: from the
+# environment (production: the secret store), else generated once into a file beside the
+# data, readable by the owner only. Tests use a fixed key.
+ANJIAN_AUDIT_KEY_FILE = Path(os.environ.get("ANJIAN_AUDIT_KEY_FILE", VAR_DIR / "audit_key"))
+ANJIAN_AUDIT_KEY = os.environ.get("ANJIAN_AUDIT_KEY", "")
+if not ANJIAN_AUDIT_KEY and TESTING:
+    ANJIAN_AUDIT_KEY = "anjian-test-audit-key-not-for-production"
+if not ANJIAN_AUDIT_KEY:
+    if not ANJIAN_AUDIT_KEY_FILE.exists():
+        ANJIAN_AUDIT_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        tmp = ANJIAN_AUDIT_KEY_FILE.with_name(f"{ANJIAN_AUDIT_KEY_FILE.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        # link() refuses to overwrite: the first of two concurrent starts wins.
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, ANJIAN_AUDIT_KEY_FILE)
+        tmp.unlink()
+    ANJIAN_AUDIT_KEY = ANJIAN_AUDIT_KEY_FILE.read_text(encoding="ascii").strip()
+# Signed checkpoints of the chain's head, appended outside the database (copy the file
+# off the host too: docs/operations.md, Audit trail). Tests never write into ./var.
+ANJIAN_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("ANJIAN_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")
+)
+if TESTING and not {"ANJIAN_AUDIT_CHECKPOINT_FILE", "ANJIAN_VAR_DIR"} & os.environ.keys():
+    import tempfile
+
+    ANJIAN_AUDIT_CHECKPOINT_FILE = (
+        Path(tempfile.mkdtemp(prefix="anjian-test-audit-")) / "audit-checkpoints.jsonl"
+    )
+# Re-sealing a pre-MAC chain (migration core 0003) refuses a chain that is already broken:
+# sealing it would launder the damage. Set to 1 to seal it anyway (the breakage is kept
+# in the first checkpoint).
+ANJIAN_AUDIT_RESEAL_BROKEN = env_bool("ANJIAN_AUDIT_RESEAL_BROKEN", False)
+
 if TESTING:
     # Tests create many users; the slow production hash buys nothing there.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

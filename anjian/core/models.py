@@ -12,8 +12,11 @@ class AuditEntry(models.Model):
     """One create / change / transition, by a user, a machine client or the system.
 
     `seq` is assigned by the appender while it holds the chain head lock, so the chain
-    has no gaps; `hash` covers every other column and the previous row's hash. The actor
-    is kept as plain values (not a foreign key) so that nothing can rewrite a row later.
+    has no gaps; `hash` is a MAC with the audit key (kept outside the database) over every
+    other column and the previous row's hash; `mac_version` names the scheme (2: HMAC-
+    SHA256; 1 was plain SHA-256, re-sealed by migration 0003). The actor is kept as plain
+    values (not a foreign key) so that nothing can rewrite a row later. Triggers refuse
+    UPDATE and DELETE (migration 0004).
     """
 
     seq = models.BigIntegerField(primary_key=True)
@@ -28,6 +31,7 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    mac_version = models.PositiveSmallIntegerField(default=2)
 
     class Meta:
         ordering = ["seq"]
@@ -41,7 +45,8 @@ class AuditEntry(models.Model):
 
 class AuditHead(models.Model):
     """The single row that serialises appenders and remembers the chain's tip, so that
-    removing the newest rows is detected too."""
+    removing the newest rows is detected too. On PostgreSQL a trigger lets it move forward
+    only (migration 0004); signed checkpoints outside the database pin it as well."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)

@@ -6,7 +6,10 @@ from anjian.core.audit import audit_verify
 
 
 class Command(BaseCommand):
-    help = "Walk the audit hash chain; report the first broken link. Exit 1 if broken."
+    help = (
+        "Walk the audit chain (MAC of each row, links, head) and hold it against the signed "
+        "checkpoints; report the first broken link. Exit 1 if broken."
+    )
 
     def handle(self, *args, **options):
         report = audit_verify()
