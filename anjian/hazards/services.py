@@ -29,6 +29,7 @@ from anjian.accounts.models import ENTERPRISE_ROLES, REGULATOR_ROLES, Role, User
 from anjian.core import scoping, uploads
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.core.numbers import is_int_text, parse_decimal, parse_int
 from anjian.registry.models import Division, DivisionLevel, DutyAssignment, DutyRole, Enterprise
 from anjian.risks.models import ControlMeasure, RiskUnit
 from anjian.risks.services import _after_commit_recompute, reassessment_propose
@@ -451,7 +452,7 @@ def _funds(
     try:
         if isinstance(value, bool) or not isinstance(value, str | int | float | decimal.Decimal):
             raise ValueError(value)
-        amount = decimal.Decimal(str(value).strip())
+        amount = parse_decimal(value) if isinstance(value, str) else decimal.Decimal(str(value))
         if not amount.is_finite():
             raise ValueError(value)
     except (decimal.InvalidOperation, ValueError):
@@ -478,8 +479,8 @@ def _int_id(errors: Errors, data: Mapping[str, Any], name: str) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and is_int_text(value):
+        return parse_int(value)
     _add(errors, name, _("Enter a whole number."))
     return None
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append, diff
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.core.numbers import is_int_text, parse_decimal, parse_int
 
 from . import divisions as division_rules
 from . import uscc as uscc_rules
@@ -198,8 +199,8 @@ def _parse_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and is_int_text(value):
+        return parse_int(value)
     return None
 
 
@@ -273,7 +274,9 @@ def clean_enterprise_data(
             try:
                 if isinstance(value, bool) or not isinstance(value, str | int | float):
                     raise ValueError(value)
-                number = decimal.Decimal(str(value).strip())
+                number = (
+                    parse_decimal(value) if isinstance(value, str) else decimal.Decimal(str(value))
+                )
                 if not number.is_finite():  # NaN and Infinity would break the range test
                     raise ValueError(value)
                 number = number.quantize(decimal.Decimal("0.000001"))

@@ -25,6 +25,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from anjian.core.numbers import parse_decimal
+
 DATA_DIR = Path(__file__).with_name("data")
 
 # Factor tables. Tuples of Decimal built from text: Decimal(0.1) would carry the binary
@@ -158,10 +160,16 @@ def to_decimal(value: Any, field_name: str) -> Decimal:
         result = Decimal(value.numerator) / Decimal(value.denominator)
         if Fraction(result) != value:
             raise RiskInputError("not_number", field_name, value=value)
-    elif isinstance(value, int | float | str):
+    elif isinstance(value, int | float):
         try:
-            result = Decimal(str(value).strip())
+            result = Decimal(str(value))
         except InvalidOperation:
+            raise RiskInputError("not_number", field_name, value=value) from None
+    elif isinstance(value, str):
+        # ASCII literals only: Decimal("１２") would read full-width digits as 12.
+        try:
+            result = parse_decimal(value)
+        except ValueError:
             raise RiskInputError("not_number", field_name, value=value) from None
     else:
         raise RiskInputError("not_number", field_name, value=value)

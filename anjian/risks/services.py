@@ -21,6 +21,7 @@ from anjian.core import scoping, uploads
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.models import AuditEntry
+from anjian.core.numbers import is_int_text, parse_int
 from anjian.registry.models import Enterprise
 
 from . import coupling, major_hazard, methods, regrade
@@ -439,8 +440,8 @@ def _clean_cycle(errors, data) -> tuple[int, str]:
     cycle_unit = _choice(errors, data, "cycle_unit", CycleUnit.values)
     raw = data.get("cycle")
     cycle = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-    if cycle is None and isinstance(raw, str) and raw.strip().isdigit():
-        cycle = int(raw.strip())
+    if cycle is None and isinstance(raw, str) and is_int_text(raw):
+        cycle = parse_int(raw)
     if cycle is None or not 1 <= cycle <= 1000:
         errors.setdefault("cycle", []).append(_("Enter a whole number from 1 to 1000."))
         cycle = 0
@@ -526,8 +527,8 @@ def installation_save(
     people = (
         people_raw if isinstance(people_raw, int) and not isinstance(people_raw, bool) else None
     )
-    if people is None and isinstance(people_raw, str) and people_raw.strip().isdigit():
-        people = int(people_raw.strip())
+    if people is None and isinstance(people_raw, str) and is_int_text(people_raw):
+        people = parse_int(people_raw)
     if people is None or people < 0 or people > 10_000_000:
         errors["people_500m"] = [_("Enter a whole number of people (0 or more).")]
     substances = data.get("substances") or []
