@@ -5,7 +5,9 @@ Django management commands).
     anjian demo [--enterprises N] [--seed S] [--if-empty]
     anjian audit verify
     anjian audit checkpoint
-    anjian token create USERNAME NAME
+    anjian token create USERNAME NAME [--days N]
+    anjian token list [USERNAME]
+    anjian token revoke ID_OR_PREFIX
     anjian manage <any manage.py command …>
 """
 
@@ -85,7 +87,21 @@ def build_parser() -> argparse.ArgumentParser:
     create = tokens.add_parser("create", help="issue a token (shown once)")
     create.add_argument("username")
     create.add_argument("name")
-    create.set_defaults(func=lambda a: _django(["issue_token", a.username, a.name]))
+    create.add_argument("--days", type=int, default=None, help="validity (ANJIAN_API_TOKEN_DAYS)")
+    create.set_defaults(
+        func=lambda a: _django(
+            ["issue_token", a.username, a.name]
+            + (["--days", str(a.days)] if a.days is not None else [])
+        )
+    )
+    listing = tokens.add_parser("list", help="list tokens (never their values)")
+    listing.add_argument("username", nargs="?", default=None)
+    listing.set_defaults(
+        func=lambda a: _django(["list_tokens"] + ([a.username] if a.username else []))
+    )
+    revoke = tokens.add_parser("revoke", help="revoke a token by id or prefix")
+    revoke.add_argument("token")
+    revoke.set_defaults(func=lambda a: _django(["revoke_token", a.token]))
 
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -8,6 +8,7 @@ generated once into var/secret_key.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "tree_queries",
     "ninja",
+    # Before anjian.accounts: its failed-login receiver runs first, so ours sees the count.
+    "axes",
     "anjian.core",
     "anjian.accounts",
     "anjian.registry",
@@ -89,6 +92,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "anjian.accounts.middleware.SessionTimeoutMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "anjian.urls"
@@ -139,14 +145,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# One validator runs Django's four (similar to the username, length, common, all digits)
+# so every password form shows the policy as one sentence.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "anjian.accounts.passwords.PasswordPolicyValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is hashed.
+    "anjian.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -200,6 +210,39 @@ if env_bool("ANJIAN_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- accounts security (issue 9) ----------------------------------------------------------
+# 等保 level 3: lockout after repeated failed sign-ins, idle and absolute session limits,
+# API tokens that expire. docs/operations.md lists each setting.
+ANJIAN_LOGIN_FAILURE_LIMIT = int(os.environ.get("ANJIAN_LOGIN_FAILURE_LIMIT", "5"))
+ANJIAN_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("ANJIAN_LOGIN_LOCKOUT_MINUTES", "30"))
+# Delay after the n-th failure: base × 2^(n-1), capped at 2 s; 0 switches it off.
+ANJIAN_LOGIN_DELAY_SECONDS = float(
+    os.environ.get("ANJIAN_LOGIN_DELAY_SECONDS", "0" if TESTING else "0.25")
+)
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). With 0
+# the peer address is the client, as it is when gunicorn faces the browsers directly.
+ANJIAN_TRUSTED_PROXY_COUNT = int(os.environ.get("ANJIAN_TRUSTED_PROXY_COUNT", "0"))
+ANJIAN_SESSION_IDLE_MINUTES = int(os.environ.get("ANJIAN_SESSION_IDLE_MINUTES", "30"))
+ANJIAN_API_TOKEN_DAYS = int(os.environ.get("ANJIAN_API_TOKEN_DAYS", "90"))
+
+AXES_FAILURE_LIMIT = ANJIAN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=ANJIAN_LOGIN_LOCKOUT_MINUTES)
+# Per account and per address, each on its own: guessing many passwords for one account
+# from many addresses, or many accounts from one address, both end in a lockout.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not clear the count: otherwise an attacker with one account of their own
+# would sign in with it between guesses and keep the address's count below the limit.
+AXES_RESET_ON_SUCCESS = False
+# The lockout lasts the configured time from the failure that caused it; attempts during
+# it are refused without extending it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "anjian.accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "anjian.accounts.security.lockout_response"
+# Sign-ins are in the audit chain; the security administrator unlocks in our own admin.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 # --- background tasks (django-tasks; the database backend needs no extra server) -------------
 TASKS = {

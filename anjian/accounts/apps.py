@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "anjian.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from . import security
+
+        security.connect()

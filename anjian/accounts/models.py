@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -88,6 +91,10 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def default_token_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=settings.ANJIAN_API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
     """A bearer token for a machine client. Only the hash is stored; the raw value is
     shown once when the token is issued."""
@@ -101,6 +108,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked = models.BooleanField(_("revoked"), default=False)
+    # Every token ends: a forgotten one stops working on its own (ANJIAN_API_TOKEN_DAYS).
+    expires_at = models.DateTimeField(_("expires at"), default=default_token_expiry)
 
     class Meta:
         verbose_name = _("API token")
@@ -108,6 +117,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        return not self.revoked and (now or timezone.now()) < self.expires_at
 
     @staticmethod
     def new_raw_key() -> str:

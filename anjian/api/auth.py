@@ -1,7 +1,7 @@
 """Who is calling: a machine client with a bearer token, or a signed-in browser session.
 
-A token is looked up by its sha256 hash (only the hash is stored). A presented but unknown
-or revoked token is refused outright (401) rather than falling back to a session cookie
+A token is looked up by its sha256 hash (only the hash is stored). A presented but unknown,
+revoked or expired token is refused outright (401) rather than falling back to a session cookie
 that may ride along, so a client always learns that its token is bad.
 """
 
@@ -30,17 +30,17 @@ class BearerTokenAuth(HttpBearer):
         token = token.strip()
         if not token:
             raise AuthenticationError()
+        now = timezone.now()
         # Scoping and /me read where the user sits; fetch it with the token, not one by one.
         row = (
             ApiToken.objects.select_related(
                 "user__division", "user__department", "user__enterprise"
             )
-            .filter(key_hash=hash_token(token), revoked=False)
+            .filter(key_hash=hash_token(token), revoked=False, expires_at__gt=now)
             .first()
         )
         if row is None or not row.user.is_active:
             raise AuthenticationError()
-        now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
             # update() rather than save(): no race with a concurrent revoke of the same row.
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)

@@ -1,0 +1,49 @@
+"""The password policy: Django's four checks, shown as one sentence on every password form."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from anjian.accounts.models import User
+from anjian.accounts.passwords import PasswordPolicyValidator
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["short-1", "12345678901234", "password1234", "coordinator_x1"],
+    ids=["too-short", "all-digits", "common", "like-the-username"],
+)
+def test_given_a_weak_password_when_validating_then_refused(db, password):
+    user = User(username="coordinator_x", display_name="x")
+    with pytest.raises(ValidationError):
+        password_validation.validate_password(password, user)
+
+
+def test_given_a_password_breaking_several_rules_when_validating_then_every_reason(db):
+    with pytest.raises(ValidationError) as caught:
+        password_validation.validate_password("123456", User(username="u"))
+    assert len(caught.value.messages) >= 3  # short, common, all digits
+
+
+def test_given_a_good_password_when_validating_then_accepted(db):
+    password_validation.validate_password("Xq7-lantern-orbit-52", User(username="u"))
+
+
+def test_given_the_validators_when_asked_for_help_then_one_policy_sentence():
+    texts = password_validation.password_validators_help_text_html()
+    assert texts.count("<li>") == 1
+    assert "10" in PasswordPolicyValidator(min_length=10).get_help_text()
+
+
+@pytest.mark.parametrize("page", ["add/", "{pk}/password/"])
+def test_given_the_admin_password_forms_when_opened_then_they_show_the_policy(
+    admin_client, staff, page
+):
+    url = "/admin/accounts/user/" + page.format(pk=staff.user("expert_x").pk)
+    html = admin_client("security_admin").get(url).content.decode()
+    with translation.override("zh-hans"):
+        policy = PasswordPolicyValidator(min_length=10).get_help_text()
+    assert policy in html
