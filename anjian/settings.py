@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "anjian.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "anjian.core.middleware.ChineseFirstLocaleMiddleware",
@@ -206,10 +207,39 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (anjian.core.headers): scripts from this site only, never
+# inline; nothing framed, nothing posted elsewhere.
+ANJIAN_CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-elem": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The device features a page may use: the camera and the position for on-site checks
+# from a phone, nothing else.
+ANJIAN_PERMISSIONS_POLICY = os.environ.get(
+    "ANJIAN_PERMISSIONS_POLICY",
+    "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), serial=(), "
+    "bluetooth=(), midi=(), display-capture=()",
+)
 if env_bool("ANJIAN_HTTPS", False):
+    # Behind the TLS proxy (docs/operations.md): cookies only over HTTPS, plain HTTP
+    # redirected, and browsers told to use HTTPS only (HSTS) for a year by default.
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("ANJIAN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ANJIAN_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("ANJIAN_HSTS_PRELOAD", True)
 
 # --- accounts security (issue 9) ----------------------------------------------------------
 # 等保 level 3: lockout after repeated failed sign-ins, idle and absolute session limits,
