@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from .chain import (
@@ -332,6 +332,11 @@ def audit_reseal_legacy(
         )
     key = chain_key()
     prev, last_seq = GENESIS_HASH, 0
+    connection = connections[using]
+    update = (
+        f"UPDATE {connection.ops.quote_name(entry_model._meta.db_table)} "  # noqa: S608 - the model's own table
+        "SET prev_hash = %s, hash = %s, mac_version = %s WHERE seq = %s"
+    )
     while True:
         # Pages by seq rather than one open cursor: the rows read are being rewritten.
         page = list(
@@ -344,12 +349,10 @@ def audit_reseal_legacy(
             row["at"] = row["at"].astimezone(dt.UTC).isoformat()
             row["prev_hash"] = prev
             prev = row_mac(row, key)
-            sealed.append(
-                entry_model(
-                    seq=row["seq"], prev_hash=row["prev_hash"], hash=prev, mac_version=MAC_VERSION
-                )
-            )
-        entries.bulk_update(sealed, ["prev_hash", "hash", "mac_version"])
+            sealed.append((row["prev_hash"], prev, MAC_VERSION, row["seq"]))
+        # One plain statement per row: bulk_update's CASE grows with the batch.
+        with connection.cursor() as cursor:
+            cursor.executemany(update, sealed)
         last_seq = page[-1]["seq"]
     head_model.objects.using(using).update_or_create(
         id=1, defaults={"last_seq": last_seq, "last_hash": prev}

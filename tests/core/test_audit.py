@@ -182,6 +182,34 @@ def test_given_tampered_chain_when_checkpointing_then_nothing_is_signed(db, chec
     assert not checkpoint_file.exists() or checkpoint_file.read_text() == ""
 
 
+def test_given_scheduled_task_when_enqueued_then_checkpoint_written(db, settings, checkpoint_file):
+    from anjian.core.tasks import audit_checkpoint as task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    append(2)
+    result = task.enqueue()
+    assert result.return_value["written"] and result.return_value["seq"] == 2
+    assert json.loads(checkpoint_file.read_text())["kind"] == "scheduled"
+
+
+def test_given_management_commands_when_chain_broken_then_exit_1(db, capsys):
+    from django.core.management import call_command
+
+    append(2)
+    call_command("audit_checkpoint")
+    assert json.loads(capsys.readouterr().out)["written"] is True
+    call_command("audit_verify")
+    assert json.loads(capsys.readouterr().out)["checkpoints"] == 1
+    append(2)
+    with as_attacker() as cursor:
+        cursor.execute("UPDATE core_auditentry SET summary = 'x' WHERE seq = 3")
+    for command in ("audit_verify", "audit_checkpoint"):
+        with pytest.raises(SystemExit) as exit_:
+            call_command(command)
+        assert exit_.value.code == 1
+        assert json.loads(capsys.readouterr().out)["first_broken_seq"] == 3
+
+
 # --- re-sealing a chain written before issue 9 ---------------------------------------------
 
 
