@@ -11,11 +11,14 @@ operation and gives a curl line to reproduce it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
@@ -57,10 +60,19 @@ def _run(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> None:
 
 
 @pytest.fixture
-def contract(world, settings) -> tuple[Any, dict[str, str]]:
+def contract(world, settings) -> Iterator[tuple[Any, dict[str, str]]]:
     settings.ALLOWED_HOSTS = ["*"]  # the WSGI client's host is "localhost"
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-    return schema, {"Authorization": f"Bearer {world.token('coordinator_x')}"}
+    headers = {"Authorization": f"Bearer {world.token('coordinator_x')}"}
+    # As Django's test client does: the handler would otherwise close the connection at
+    # the end of each request, and with it the test's transaction (PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        app = get_wsgi_application()
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app), headers
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_given_generated_requests_to_every_operation_then_no_5xx_and_the_contract_holds(
