@@ -284,7 +284,8 @@ def _text(description: str = "") -> Any:
 
 
 def _one_of(values: list[str], description: str = "") -> Any:
-    return Lenient({"type": "string", "enum": values, "description": description})
+    schema = {"type": "string", "enum": values}
+    return Lenient({**schema, "description": description} if description else schema)
 
 
 _ID = Lenient({"type": "integer", "minimum": 1})
