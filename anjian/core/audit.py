@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connections, models, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from .chain import (
@@ -177,6 +178,7 @@ def checkpoint_path() -> Path:
 def _read_checkpoint_file(path: Path) -> CheckpointFile:
     try:
         with path.open(encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)  # never half a line being appended
             return read_checkpoints(handle, key=chain_key())
     except FileNotFoundError:
         return CheckpointFile([])
@@ -189,19 +191,31 @@ def audit_verify(*, chunk_size: int = 5000, checkpoint_file: Path | None = None)
 
     The extra keys of the report: how many checkpoints verified, the newest one, and how
     many rows are newer than it (those are protected by the MAC alone)."""
-    head_seq, head_hash = _head()
+    # Read in this order on a live system: every checkpoint read is at or behind the head
+    # read next, and every row up to that head is committed with it. Rows appended during
+    # the walk lie beyond the head and are looked at separately below.
     path = checkpoint_file or checkpoint_path()
     checkpoints = _read_checkpoint_file(path)
+    head_seq, head_hash = _head()
     wanted = {record["seq"] for record in checkpoints.records}
     hash_at: dict[int, str] = {}
 
     def rows() -> Iterator[dict[str, Any]]:
-        for row in _rows(AuditEntry.objects.all(), chunk_size=chunk_size):
+        for row in _rows(AuditEntry.objects.all(), upto=head_seq, chunk_size=chunk_size):
             if row["seq"] in wanted:
                 hash_at[row["seq"]] = row["hash"]
             yield row
 
     report = verify_rows(rows(), key=chain_key(), head_seq=head_seq, head_hash=head_hash)
+    if report.ok:
+        beyond = AuditEntry.objects.filter(seq__gt=head_seq).aggregate(last=Max("seq"))["last"]
+        if beyond is not None and beyond > _head()[0]:
+            report = ChainReport(
+                False,
+                report.checked,
+                head_seq + 1,
+                f"row {beyond} lies beyond the chain's head (row {head_seq})",
+            )
     last = checkpoints.last
     extra = {
         "checkpoints": len(checkpoints.records),

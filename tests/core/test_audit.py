@@ -100,6 +100,40 @@ def test_given_row_deleted_by_sql_when_verified_then_gap_reported(db):
     assert not report.ok and report.first_broken_seq == 4
 
 
+def test_given_row_appended_beyond_the_head_when_verified_then_reported(db):
+    append(3)
+    with as_attacker() as cursor:
+        row = {**stored_rows()[-1], "seq": 4, "summary": "planted"}
+        row["prev_hash"] = row["hash"]
+        cursor.execute(
+            "INSERT INTO core_auditentry (seq, at, actor_label, via, action, object_type, "
+            "object_id, summary, changes, prev_hash, hash, mac_version) "
+            "SELECT 4, at, actor_label, via, action, object_type, object_id, 'planted', "
+            "changes, %s, %s, 2 FROM core_auditentry WHERE seq = 3",
+            [row["prev_hash"], row_hash(row)],
+        )
+    report = audit_verify()
+    assert not report.ok and report.first_broken_seq == 4
+
+
+def test_given_entries_appended_while_verifying_when_verified_then_still_ok(db, monkeypatch):
+    """A live system keeps writing during the walk: that is not tampering."""
+    append(3)
+    real_head = audit._head
+    calls = []
+
+    def head_then_someone_appends(*args, **kwargs):
+        head = real_head(*args, **kwargs)
+        if not calls:
+            calls.append(head)
+            append(2)
+        return head
+
+    monkeypatch.setattr(audit, "_head", head_then_someone_appends)
+    report = audit_verify()
+    assert report.ok and report.checked == 3
+
+
 @pytest.mark.parametrize(
     "seal",
     [row_hash, lambda row: row_mac(row, ChainKey.from_secret("a guess"))],
