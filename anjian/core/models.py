@@ -45,8 +45,8 @@ class AuditEntry(models.Model):
 
 class AuditHead(models.Model):
     """The single row that serialises appenders and remembers the chain's tip, so that
-    removing the newest rows is detected too. On PostgreSQL a trigger lets it move forward
-    only (migration 0004); signed checkpoints outside the database pin it as well."""
+    removing the newest rows is detected too. A trigger lets it move forward only
+    (migration 0004); signed checkpoints outside the database pin it as well."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
