@@ -118,9 +118,6 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    def is_usable(self, now: dt.datetime | None = None) -> bool:
-        return not self.revoked and (now or timezone.now()) < self.expires_at
-
     @staticmethod
     def new_raw_key() -> str:
         return "aj_" + secrets.token_urlsafe(32)

@@ -214,3 +214,9 @@ def test_given_a_spoofed_forwarded_header_when_guessing_behind_a_proxy_then_stil
     client = Client(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="8.8.8.8, 1.2.3.4")
     client.post(LOGIN, {"username": "coordinator_x", "password": PASSWORD})
     assert "_auth_user_id" not in client.session
+
+
+def test_given_a_failure_when_recorded_then_the_password_tried_is_not_stored(world):
+    attempt("coordinator_x", "my-secret-guess")
+    stored = AccessAttempt.objects.get()
+    assert "my-secret-guess" not in stored.post_data

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import translation
 
 from anjian.accounts.models import User
 from anjian.accounts.passwords import PasswordPolicyValidator
+from anjian.core.models import AuditEntry
+from tests.world import PASSWORD
 
 
 @pytest.mark.parametrize(
@@ -47,3 +50,44 @@ def test_given_the_admin_password_forms_when_opened_then_they_show_the_policy(
     with translation.override("zh-hans"):
         policy = PasswordPolicyValidator(min_length=10).get_help_text()
     assert policy in html
+
+
+# --- one's own password ------------------------------------------------------------------------
+
+
+def own_password_client(world):
+    client = Client()
+    client.force_login(world.user("coordinator_x"))
+    return client
+
+
+def test_given_the_password_page_when_opened_then_it_shows_the_policy(world):
+    html = own_password_client(world).get("/password/").content.decode()
+    with translation.override("zh-hans"):
+        assert PasswordPolicyValidator(min_length=10).get_help_text() in html
+
+
+def test_given_a_weak_new_password_when_changing_then_refused(world):
+    client = own_password_client(world)
+    response = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": "1234567890", "new_password2": "1234567890"},
+    )
+    assert response.status_code == 200 and response.context["form"].errors["new_password2"]
+    assert User.objects.get(username="coordinator_x").check_password(PASSWORD)
+
+
+def test_given_a_good_new_password_when_changing_then_changed_audited_and_still_signed_in(world):
+    client = own_password_client(world)
+    new = "Xq7-lantern-orbit-52"
+    response = client.post(
+        "/password/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="coordinator_x").check_password(new)
+    assert client.get("/").status_code == 200
+    assert AuditEntry.objects.filter(action="password_change").get().actor_label == "coordinator_x"
+
+
+def test_given_anonymous_when_opening_the_password_page_then_sent_to_login(world):
+    assert Client().get("/password/")["Location"].startswith("/login/")
