@@ -95,6 +95,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
             "ANJIAN_SECRET_KEY": secrets.token_urlsafe(50),
             "ANJIAN_AUDIT_KEY": secrets.token_hex(32),
             "ANJIAN_ALLOWED_HOSTS": "anjian.example.gov.cn",
+            "ANJIAN_TRUSTED_PROXY_COUNT": "1",
             **extra,
         }
     )
@@ -124,3 +125,17 @@ def test_given_https_off_then_check_deploy_complains(tmp_path):
     result = run_check(production_env(tmp_path, ANJIAN_HTTPS="0"))
     assert result.returncode != 0
     assert "security.W004" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "warning"),
+    [
+        ({"ANJIAN_AUDIT_KEY": ""}, "anjian.W001"),
+        ({"ANJIAN_AUDIT_KEY": "short"}, "anjian.W002"),
+        ({"ANJIAN_TRUSTED_PROXY_COUNT": "0"}, "anjian.W003"),
+    ],
+)
+def test_given_a_weak_production_setting_then_our_deploy_check_names_it(tmp_path, extra, warning):
+    result = run_check(production_env(tmp_path, **extra))
+    assert result.returncode != 0
+    assert warning in result.stdout + result.stderr
