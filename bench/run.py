@@ -32,8 +32,15 @@ def setup_django(fresh: bool) -> None:
     bench_var = ROOT / "var" / "bench"
     bench_var.mkdir(parents=True, exist_ok=True)
     db_url = os.environ.get("BENCH_DATABASE_URL", "")
+    # The bench database has its own audit checkpoints, never the demo's file.
+    checkpoints = bench_var / "audit-checkpoints.jsonl"
+    os.environ["ANJIAN_AUDIT_CHECKPOINT_FILE"] = str(checkpoints)
+    if fresh:
+        checkpoints.unlink(missing_ok=True)
     if db_url:
         os.environ["DATABASE_URL"] = db_url
+        if fresh:
+            recreate_postgres_database(db_url)
     else:
         os.environ.pop("DATABASE_URL", None)
         path = Path(os.environ.get("BENCH_SQLITE_PATH") or bench_var / "bench.sqlite3")
@@ -47,6 +54,27 @@ def setup_django(fresh: bool) -> None:
     import django
 
     django.setup()
+
+
+def recreate_postgres_database(url: str) -> None:
+    """Start from an empty database: the audit log refuses the TRUNCATE that `flush` uses
+    (migration core 0004), so the bench drops and creates its database instead."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    with psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        name = sql.Identifier(config["NAME"])
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 def percentile(values: list[float], fraction: float) -> float:
