@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "tree_queries",
     "ninja",
     # Before anjian.accounts: its failed-login receiver runs first, so ours sees the count.
-    "axes",
+    "anjian.accounts.axes_app.AxesConfig",  # django-axes, with a Chinese name
     "anjian.core",
     "anjian.accounts",
     "anjian.registry",
