@@ -1,8 +1,13 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from anjian.accounts.models import Role
 from anjian.core.admin_base import RoleGatedAdmin
 from anjian.core.models import AuditEntry, SentMessage
+
+admin.site.site_header = _("anjian administration")
+admin.site.site_title = _("anjian administration")
+admin.site.index_title = _("Administration by role (platform, security, audit)")
 
 
 @admin.register(AuditEntry)
