@@ -155,3 +155,19 @@ def test_given_the_file_routes_then_the_binary_bodies_are_declared(doc):
         for media_type, body in content.items():
             assert media_type.startswith("application/vnd.openxmlformats"), path
             assert body["schema"] == binary, path
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
+def test_given_a_path_no_route_matches_then_json_404_for_every_method(db, method):
+    from django.test import Client
+
+    # enforce_csrf_checks: a browser-less client without a CSRF cookie, as curl would be.
+    client = Client(enforce_csrf_checks=True)
+    if method == "get":
+        response = client.get("/api/v1/enterprises/")
+    else:
+        response = getattr(client, method)(
+            "/api/v1/enterprises/", data="{}", content_type="application/json"
+        )
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
