@@ -836,7 +836,10 @@ def hazard_step_multipart(
         "responses": {
             200: {
                 "description": "The original file",
-                "content": {t: {"schema": {"type": "string"}} for t in PHOTO_TYPES.values()},
+                "content": {
+                    t: {"schema": {"type": "string", "format": "binary"}}
+                    for t in PHOTO_TYPES.values()
+                },
             }
         }
     },

@@ -171,3 +171,8 @@ def test_given_a_path_no_route_matches_then_json_404_for_every_method(db, method
         )
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_given_the_photo_route_then_its_body_is_declared_binary(doc):
+    ok = doc["paths"]["/api/v1/hazards/{hazard_id}/photos/{photo_id}"]["get"]["responses"]["200"]
+    assert all(c["schema"]["format"] == "binary" for c in ok["content"].values())
