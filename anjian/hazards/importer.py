@@ -41,6 +41,7 @@ from anjian.accounts.models import ENTERPRISE_ROLES
 from anjian.core import scoping, sheets, xlsx
 from anjian.core.audit import Actor, audit_append
 from anjian.registry.models import Enterprise
+from anjian.registry.uscc import validate as validate_uscc
 from anjian.risks.services import _after_commit_recompute
 
 from . import reference, services
@@ -362,7 +363,16 @@ class Checker:
         code = unicodedata.normalize("NFKC", cells["uscc"]).strip().upper()
         if code and "uscc" not in bad:
             enterprise = self.enterprises.get(code)
-            if enterprise is None:
+            checked = validate_uscc(code) if enterprise is None else None
+            if checked is not None and not checked.valid:
+                # A mistyped code is not somebody else's enterprise: say what is wrong
+                # with it (a registered code is trusted as registered, valid or not).
+                errors.append(
+                    cell_error(
+                        row, "uscc", f"“{code}”不是有效的统一社会信用代码：{checked.reason()}"
+                    )
+                )
+            elif enterprise is None:
                 user = self.actor.user
                 if getattr(user, "role", "") in ENTERPRISE_ROLES:
                     text = f"“{code}”不是本企业的统一社会信用代码：企业用户只能导入本企业的隐患"
@@ -815,13 +825,15 @@ def build_template() -> bytes:
             (column.letter, column.header, "必填" if column.required else "选填", column.help)
         )
     lines += [(), ("判定标准条目",), ("编号", "文件", "条款", "内容")]
+    # The sheet is a Chinese document whatever the UI language: the official wording,
+    # never the English gloss (text_en) the pages show in English.
     for item in reference.items().values():
         lines.append(
             (
                 item.id,
                 item.document,
-                f"{item.article}第{item.number}项",
-                item.text + ("（待核实）" if item.unconfirmed else ""),
+                item.article if item.whole_article else f"{item.article}第{item.number}项",
+                item.text_zh + ("（待核实）" if item.unconfirmed else ""),
             )
         )
     lines += [(), ("填写示例",), HEADERS, *EXAMPLE]
