@@ -41,6 +41,7 @@ from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, NotFound, ValidationFailed
 
+from . import reference
 from .models import Handling, Hazard, Level, State
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -230,6 +231,31 @@ def listing_body(hazard: Hazard) -> str:
     return ""  # pragma: no cover - a listed hazard always has one of the two
 
 
+def is_chinese(text: str) -> bool:
+    """True for a Chinese text: it has CJK characters and no more Latin letters than CJK
+    ones. Official items quote codes ("GB 50016", "LNG") in Chinese sentences; an English
+    gloss quoting a Chinese term ("… involving 两重点一重大") is not Chinese."""
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return cjk > 0 and latin <= cjk
+
+
+def item_text_zh(citation: dict[str, Any]) -> str:
+    """The official Chinese wording of a cited list item, for a Chinese document whatever
+    the UI language. Older citations stored an English gloss as `text`: the citation's
+    own Chinese text first (as it read when cited), else the current list's text of the
+    same item, else nothing (the citation line is the basis either way)."""
+    current = reference.item(str(citation.get("item_id") or ""))
+    for text in (
+        citation.get("text_zh"),
+        current.text_zh if current is not None else "",
+        citation.get("text"),
+    ):
+        if text and is_chinese(str(text)):
+            return str(text)
+    return ""
+
+
 def _basis_lines(hazard: Hazard) -> list[str]:
     """The determination basis of a major hazard: the cited list item (as it read when
     cited) and/or the officer's reason."""
@@ -237,14 +263,14 @@ def _basis_lines(hazard: Hazard) -> list[str]:
     item = hazard.major_item or {}
     if item:
         where = item.get("article") or ""
-        cite = f"《{item.get('title', '')}》（{item.get('document', '')}）{where}第{item.get('number')}项"
+        # A whole article (工贸 第十四条) has no item number to cite.
+        number = "" if item.get("whole_article") else f"第{item.get('number')}项"
+        cite = f"《{item.get('title', '')}》（{item.get('document', '')}）{where}{number}"
         if item.get("unconfirmed"):
             cite += "（条款内容待核实）"
         lines.append(cite)
-        text = str(item.get("text") or "")
-        # The data file keeps some items as an English summary; a Chinese notice prints
-        # the item's own words only (the citation above is the basis either way).
-        if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        text = item_text_zh(item)
+        if text:
             lines.append(f"“{text}”")
     if hazard.major_reason:
         lines.append(f"判定理由：{hazard.major_reason}")

@@ -127,6 +127,71 @@ def test_given_a_listed_major_hazard_when_listing_notice_built_then_basis_plan_a
     assert "东县安全生产委员会办公室（盖章）" in text
 
 
+def _basis_paragraphs(content: bytes) -> list[str]:
+    """The paragraphs under 二、判定依据, up to the next heading."""
+    paragraphs = [p.text for p in Document(io.BytesIO(content)).paragraphs]
+    start = paragraphs.index("二、判定依据") + 1
+    end = paragraphs.index("三、治理方案")
+    return paragraphs[start:end]
+
+
+def test_given_an_english_ui_when_listing_notice_built_then_the_basis_is_the_official_chinese(
+    world,
+):
+    from django.utils import translation
+
+    from anjian.hazards import reference
+
+    hazard = bring(world, "major_listed")
+    with translation.override("en"):
+        basis = _basis_paragraphs(documents.listing_notice(hazard))
+    official = reference.item("hc2017-12").text_zh
+    assert f"“{official}”" in basis
+    assert all(documents.is_chinese(line) for line in basis)
+    assert not any("gas detection" in line for line in basis)
+
+
+def test_given_an_old_citation_with_an_english_gloss_then_the_notice_prints_the_list_text(world):
+    from anjian.hazards import reference
+    from anjian.hazards.models import Hazard
+
+    hazard = bring(world, "major_listed")
+    # Citations stored before the Chinese texts: `text` an English gloss quoting a
+    # Chinese term (it has CJK characters, so a "has any CJK" test let it through).
+    old = {k: v for k, v in hazard.major_item.items() if k != "text_zh"}
+    old["text"] = "External safety distance of units involving 两重点一重大 not met."
+    Hazard.objects.filter(pk=hazard.pk).update(major_item=old)
+    basis = _basis_paragraphs(documents.listing_notice(hazard))
+    assert f"“{reference.item('hc2017-12').text_zh}”" in basis
+    assert not any("External" in line for line in basis)
+    assert all(documents.is_chinese(line) for line in basis)
+
+
+def test_given_a_citation_of_an_unknown_item_in_english_then_only_the_citation_line(world):
+    from anjian.hazards.models import Hazard
+
+    hazard = bring(world, "major_listed")
+    old = {**hazard.major_item, "item_id": "gone-1", "text": "An English summary only."}
+    old.pop("text_zh")
+    Hazard.objects.filter(pk=hazard.pk).update(major_item=old)
+    basis = _basis_paragraphs(documents.listing_notice(hazard))
+    assert basis and not any("English" in line for line in basis)
+    assert "安监总管三〔2017〕121号" in basis[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "chinese"),
+    [
+        ("涉及可燃气体的场所未按国家标准（GB 50493）设置检测报警装置。", True),
+        ("External safety distance involving 两重点一重大 not met.", False),
+        ("No gas detection.", False),
+        ("", False),
+    ],
+)
+def test_given_texts_when_is_chinese_then_only_chinese_sentences(text, chinese):
+    assert documents.is_chinese(text) is chinese
+
+
 def test_given_listed_by_a_department_then_the_department_is_the_listing_body(world):
     hazard = bring(world, "major_submitted_dept")
     text = text_of(documents.listing_notice(hazard))

@@ -410,6 +410,40 @@ def test_given_the_template_then_headers_and_help_with_list_items(world):
     assert "hc2017-12" in help_text and "未整改 / 整改中 / 已整改待验收 / 已验收销号" in help_text
 
 
+def _help_items(book) -> dict[str, tuple]:
+    sheet = book[importer.HELP_SHEET_NAME]
+    rows = [tuple(c.value for c in r)[:4] for r in sheet.iter_rows()]
+    start = rows.index(("编号", "文件", "条款", "内容")) + 1
+    out = {}
+    for row in rows[start:]:
+        if not row[0]:
+            break
+        out[row[0]] = row
+    return out
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_given_the_template_in_any_language_then_every_list_item_is_the_official_chinese(
+    world, language
+):
+    from django.utils import translation
+
+    from anjian.hazards import reference
+    from anjian.hazards.documents import is_chinese
+
+    with translation.override(language):
+        book = load_workbook(io.BytesIO(importer.build_template()))
+    items = _help_items(book)
+    assert set(items) == set(reference.items())
+    for item_id, (_id, document, article, text) in items.items():
+        item = reference.item(item_id)
+        assert text == item.text_zh and is_chinese(text), item_id
+        assert is_chinese(document) and is_chinese(article), item_id
+        assert item.text_en == "" or item.text_en not in text
+    # A whole article is cited as the article, not as an item number of it.
+    assert items["gm2023-14"][2] == "第十四条"
+
+
 def test_given_the_examples_of_the_help_sheet_then_they_import(world):
     rows = [list(r) for r in importer.EXAMPLE]
     for r in rows:
