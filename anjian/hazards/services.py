@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from anjian.accounts.models import ENTERPRISE_ROLES, REGULATOR_ROLES, Role, User
 from anjian.core import scoping, uploads
 from anjian.core.audit import Actor, audit_append
+from anjian.core.choices import choice_values, choose_one_of
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.numbers import is_int_text, parse_decimal, parse_int
 from anjian.registry.models import Division, DivisionLevel, DutyAssignment, DutyRole, Enterprise
@@ -372,10 +373,11 @@ def _text(
     return text
 
 
-def _choice(errors: Errors, data: Mapping[str, Any], name: str, choices: Sequence[str]) -> str:
+def _choice(errors: Errors, data: Mapping[str, Any], name: str, choices: Any) -> str:
+    """`choices` is a Choices class (the message names its labels) or plain codes."""
     value = data.get(name)
-    if value not in choices:
-        _add(errors, name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)})
+    if value not in choice_values(choices):
+        _add(errors, name, choose_one_of(choices))
         return ""
     return value
 
@@ -634,20 +636,20 @@ def _clean_report(
     out: dict[str, Any] = {
         "name": _text(errors, data, "name", limit=100, multiline=False),
         "check_kind": (
-            _choice(errors, data, "check_kind", CheckKind.values)
+            _choice(errors, data, "check_kind", CheckKind)
             if data.get("check_kind") not in (None, "")
             else CheckKind.OTHER
         ),
         "occurrence_link": (
-            _choice(errors, data, "occurrence_link", OccurrenceLink.values)
+            _choice(errors, data, "occurrence_link", OccurrenceLink)
             if data.get("occurrence_link") not in (None, "")
             else ""
         ),
         "harm_analysis": _text(errors, data, "harm_analysis"),
-        "source": _choice(errors, data, "source", Source.values),
-        "hazard_type": _choice(errors, data, "hazard_type", HazardType.values),
-        "category": _choice(errors, data, "category", Category.values),
-        "handling": _choice(errors, data, "handling", Handling.values),
+        "source": _choice(errors, data, "source", Source),
+        "hazard_type": _choice(errors, data, "hazard_type", HazardType),
+        "category": _choice(errors, data, "category", Category),
+        "handling": _choice(errors, data, "handling", Handling),
         "description": _text(
             errors, data, "description", required=True, missing=_("Describe the hazard.")
         ),
@@ -1191,7 +1193,7 @@ def _do_order(ctx: StepContext) -> str:
 def _do_report_to_workers(ctx: StepContext) -> str:
     errors, data = ctx.errors, ctx.data
     _unknown(errors, data, ("body", "reported_on", "note"))
-    body = _choice(errors, data, "body", WorkersBody.values)
+    body = _choice(errors, data, "body", WorkersBody)
     day = _date(errors, data, "reported_on", missing=_("Give the date of the report."))
     if day is not None and day > timezone.localdate(ctx.now):
         _add(errors, "reported_on", _("The date must not be in the future."))
@@ -1208,7 +1210,7 @@ def _do_report_to_workers(ctx: StepContext) -> str:
 def _do_suspend(ctx: StepContext) -> str:
     errors, data = ctx.errors, ctx.data
     _unknown(errors, data, ("scope", "part", "withdrawal", "note"))
-    scope = _choice(errors, data, "scope", SuspensionScope.values)
+    scope = _choice(errors, data, "scope", SuspensionScope)
     part = _text(errors, data, "part", limit=255, multiline=False)
     if scope in (SuspensionScope.PART, SuspensionScope.EQUIPMENT) and not part:
         _add(errors, "part", _("Name the part, facilities or equipment that stop."))
@@ -1252,7 +1254,7 @@ def _do_resume(ctx: StepContext) -> str:
 def _do_evaluate(ctx: StepContext) -> str:
     errors, data = ctx.errors, ctx.data
     _unknown(errors, data, ("evaluator_kind", "evaluator", "evaluated_on", "conclusion", "note"))
-    kind = _choice(errors, data, "evaluator_kind", EvaluatorKind.values)
+    kind = _choice(errors, data, "evaluator_kind", EvaluatorKind)
     evaluator = _text(
         errors,
         data,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from anjian.core import scoping, uploads
 from anjian.core.audit import Actor, audit_append
+from anjian.core.choices import choice_values, choose_one_of
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.models import AuditEntry
 from anjian.core.numbers import is_int_text, parse_int
@@ -101,10 +102,8 @@ def _choice(errors, data, name, choices, required=True) -> str:
     value = data.get(name)
     if value in (None, "") and not required:
         return ""
-    if value not in choices:
-        errors.setdefault(name, []).append(
-            _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}
-        )
+    if value not in choice_values(choices):
+        errors.setdefault(name, []).append(choose_one_of(choices))
         return ""
     return value
 
@@ -178,7 +177,7 @@ def risk_object_create(
     enterprise = _enterprise_for_write(actor, enterprise_id)
     errors: dict[str, list[str]] = {}
     data = {"kind": kind, "name": name}
-    kind = _choice(errors, data, "kind", ObjectKind.values)
+    kind = _choice(errors, data, "kind", ObjectKind)
     name = _require(errors, data, "name", 128)
     installation = None
     if installation_id is not None:
@@ -221,7 +220,7 @@ def _clean_unit(data: Mapping[str, Any], enterprise: Enterprise, partial: bool) 
         if name in data or not partial:
             out[name] = _require(errors, data, name, limit)
     if "control_level" in data or not partial:
-        out["control_level"] = _choice(errors, data, "control_level", ControlLevel.values)
+        out["control_level"] = _choice(errors, data, "control_level", ControlLevel)
     if "risk_object_id" in data or not partial:
         obj = None
         with contextlib.suppress(TypeError, ValueError):
@@ -437,7 +436,7 @@ def next_due(start: dt.datetime, cycle: int, unit: str) -> dt.datetime:
 
 
 def _clean_cycle(errors, data) -> tuple[int, str]:
-    cycle_unit = _choice(errors, data, "cycle_unit", CycleUnit.values)
+    cycle_unit = _choice(errors, data, "cycle_unit", CycleUnit)
     raw = data.get("cycle")
     cycle = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
     if cycle is None and isinstance(raw, str) and is_int_text(raw):
@@ -460,7 +459,7 @@ def control_measure_create(
         raise NotFound(_("No such risk event in your scope."))
     errors: dict[str, list[str]] = {}
     description = _require(errors, data, "description", 255)
-    classification = _choice(errors, data, "classification", MeasureClass.values)
+    classification = _choice(errors, data, "classification", MeasureClass)
     check_content = _require(errors, data, "check_content", 255)
     responsible = _require(errors, data, "responsible_person", 64)
     source = _text(data.get("data_source"), 64)
@@ -520,7 +519,7 @@ def installation_save(
     enterprise = _enterprise_for_write(actor, enterprise_id)
     errors: dict[str, list[str]] = {}
     name = _require(errors, data, "name", 128)
-    unit_kind = _choice(errors, data, "unit_kind", MajorHazardInstallation.UnitKind.values)
+    unit_kind = _choice(errors, data, "unit_kind", MajorHazardInstallation.UnitKind)
     persons = {key: _require(errors, data, key, 64) for key, *_rest in GUARANTOR_TASKS}
     code = _text(data.get("code"), 64)
     people_raw = data.get("people_500m", 0)
