@@ -84,7 +84,7 @@ from .models import (
     SafetyCode,
     SitePlan,
 )
-from .templatetags.risks_ui import COLOURS, code_name, level_word, term_label
+from .templatetags.risks_ui import COLOURS, code_name, decimal_text, level_word, term_label
 
 PAGE_SIZE = 25
 TASKS_SHOWN = 50
@@ -787,7 +787,7 @@ def _grading_trigger(trigger: str) -> str:
 
 def _ratio_text(quantity, critical) -> str:
     try:
-        return methods.render_number(Fraction(quantity) / Fraction(critical))
+        return decimal_text(Fraction(quantity) / Fraction(critical))
     except (ZeroDivisionError, TypeError, ValueError):
         return "—"
 
@@ -926,7 +926,7 @@ def _installation_form(request, enterprise, installation=None):
                 messages.success(
                     request,
                     _("Saved: Σq/Q = %(total)s, %(grade)s.")
-                    % {"total": saved.total, "grade": grade},
+                    % {"total": decimal_text(saved.total) or "—", "grade": grade},
                 )
                 return redirect(
                     reverse("risks:installation-list", args=[enterprise.pk])

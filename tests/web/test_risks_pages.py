@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -45,6 +46,12 @@ REGULATORS = {"coordinator_x", "coordinator_y", "officer_emergency_x", "officer_
     "expert_x",
     "platform_admin",
 }
+
+
+def visible_text(html: str) -> str:
+    """The page's text as read: no tags, scripts or styles (attributes hold codes)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
 
 
 def actor(world, name: str) -> Actor:
@@ -416,8 +423,12 @@ def test_given_installation_form_when_ammonia_chlorine_hydrogen_then_exactly_one
     assert installation.tasks.count() == 3
     page = client.get(reverse("risks:installation-list", args=[world.chem_a.pk]))
     html = page.content.decode()
-    # R = 1.2 × (2·7/10 + 4·1/5 + 1.5·1/10): hydrogen is W2, β 1.5 (表4).
-    assert "四级" in html and "141/50" in html and "7/10" in html
+    # R = 1.2 × (2·7/10 + 4·1/5 + 1.5·1/10) = 141/50: hydrogen is W2, β 1.5 (表4). The
+    # page shows decimals; the exact value stays in the record (and in data-exact).
+    text = visible_text(html)
+    assert "四级" in text and "2.82" in text and "0.7" in text
+    assert not re.search(r"\b\d+/\d+\b", text), re.findall(r"\b\d+/\d+\b", text)
+    assert 'data-exact="141/50"' in html
     assert "周平" in html and "主要负责人包保检查" in html
     assert installation.reassess_by.isoformat() in html
 

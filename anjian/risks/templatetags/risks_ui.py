@@ -7,6 +7,8 @@ safety_code.TERM_LABELS; everything else on the pages goes through gettext.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from django import template
 
 from anjian.risks import methods, safety_code
@@ -173,3 +175,21 @@ def safety_code_counts(context) -> dict:
         for colour in ("red", "yellow", "blue")
     ]
     return {"rows": rows, "total": sum(r["count"] for r in rows)}
+
+
+def decimal_text(value, places: int = 4) -> str:
+    """An exact value as stored ("69/25", "7/10", "1.5") shown as a decimal (2.76, 0.7,
+    1.5), rounded to `places` when it does not end; the stored text keeps the exact value
+    and every decision uses it. Empty or unreadable values are shown as they are."""
+    if value in (None, ""):
+        return ""
+    try:
+        exact = Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        return str(value)
+    return methods.render_approx(exact, places)
+
+
+@register.filter(name="decimal")
+def decimal_filter(value) -> str:
+    return decimal_text(value)
