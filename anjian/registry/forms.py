@@ -286,6 +286,17 @@ class EnterpriseFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", _("All")), *EnterpriseStatus.choices]
     )
+    # The current safety code's colour (the home page's red / yellow / blue figures).
+    code = forms.ChoiceField(
+        label=_("Safety code"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("red", _("Red code")),
+            ("yellow", _("Yellow code")),
+            ("blue", _("Blue code")),
+        ],
+    )
 
     # Past this many divisions in scope the filter offers townships and above only.
     MAX_DIVISION_CHOICES = 400

@@ -124,6 +124,9 @@ def filtered_enterprises(user, form: EnterpriseFilterForm):
         qs = qs.filter(~lead_exists())
     if data.get("status"):
         qs = qs.filter(status=data["status"])
+    if data.get("code"):
+        # The same rows risks.services.colour_counts counts for the home page's figures.
+        qs = qs.filter(risk_state__code_colour=data["code"])
     return qs
 
 
@@ -146,7 +149,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     filtered = any(
         request.GET.get(name)
-        for name in ("q", "division", "industry", "department", "flag", "status")
+        for name in ("q", "division", "industry", "department", "flag", "status", "code")
     )
     return render(
         request,
