@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ from anjian.accounts.models import ENTERPRISE_ROLES
 from anjian.core import scoping, uploads
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.registry.forms import EnterpriseFilterForm
 from anjian.registry.models import Enterprise
 from anjian.risks.models import RiskUnit
 
@@ -179,10 +181,15 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     enterprise = None
     if filters.enterprise:
         enterprise = scoping.visible(user, Enterprise).filter(pk=filters.enterprise).first()
+    scope_form = (
+        LedgerScopeForm(request.GET, user=user) if user.role not in ENTERPRISE_ROLES else None
+    )
     return render(
         request,
         "hazards/ledger.html",
         {
+            "scope_form": scope_form,
+            "active_filters": _active_filters(filters, enterprise, scope_form),
             "page": page,
             "rows": [(h, _row_flags(h, today)) for h in page.object_list],
             "counts": counts,
@@ -197,6 +204,51 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
             "section": "hazards",
         },
     )
+
+
+class LedgerScopeForm(forms.Form):
+    """The ledger's filters on where a hazard is (township, industry, lead department,
+    enterprise), offered to regulators with choices from their scope. Only renders the
+    selects: ledger.parse_filters reads the values, and the query stays within
+    scoping.visible whatever is sent."""
+
+    # Past this many enterprises in scope the select is left out: the search box matches
+    # enterprise names, and a select of thousands helps nobody on a phone.
+    MAX_ENTERPRISE_CHOICES = 300
+
+    division = forms.ChoiceField(label=gettext_lazy("division"), required=False)
+    industry = forms.ChoiceField(label=gettext_lazy("industry"), required=False)
+    department = forms.ChoiceField(label=gettext_lazy("Lead department"), required=False)
+    enterprise = forms.ChoiceField(label=gettext_lazy("enterprise"), required=False)
+
+    def __init__(self, data: Any, *, user: Any) -> None:
+        super().__init__(data, auto_id="f-%s")
+        # The enterprise list's filter form knows the user's divisions, industries and
+        # departments (in a fixed number of queries): the ledger offers the same.
+        base = EnterpriseFilterForm(user=user)
+        for name in ("division", "industry", "department"):
+            self.fields[name].choices = base.fields[name].choices
+        enterprises = list(
+            scoping.visible(user, Enterprise)
+            .order_by("name", "pk")
+            .values_list("pk", "name")[: self.MAX_ENTERPRISE_CHOICES + 1]
+        )
+        if len(enterprises) > self.MAX_ENTERPRISE_CHOICES:
+            del self.fields["enterprise"]
+        else:
+            self.fields["enterprise"].choices = [("", _("All")), *enterprises]
+
+
+def _active_filters(
+    filters: ledger.LedgerFilters, enterprise: Enterprise | None, scope_form: Any
+) -> int:
+    """How many filters in the folded panel are set (the search box stays outside it; an
+    enterprise's own ledger page is not "filtered" by its enterprise unless the select
+    offers it)."""
+    names = set(filters.as_params()) - {"q"}
+    if enterprise is not None and (scope_form is None or "enterprise" not in scope_form.fields):
+        names.discard("enterprise")
+    return len(names)
 
 
 def ledger_choices() -> dict[str, Any]:
