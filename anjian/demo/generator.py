@@ -361,7 +361,9 @@ def _demo_users(county, departments, grids, enterprise, actor) -> dict[str, User
                 extra["division"] = county
                 extra["department"] = departments[where]
             elif where == "grid":
-                extra["division"] = grids[0]
+                # The grid of the enterprise the qiye_* accounts belong to, so the grid
+                # officer's path can be walked with the printed accounts.
+                extra["division"] = enterprise.division if enterprise is not None else grids[0]
             elif where == "enterprise":
                 extra["enterprise"] = enterprise
             user = User.objects.create_user(

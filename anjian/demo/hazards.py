@@ -227,6 +227,147 @@ TEXTS: list[tuple[str, str, str, str, str, str]] = [
         "补充演练并完善记录",
     ),
 ]
+# General hazards every workplace has (fire, power, signs, drills) …
+COMMON_TEXTS: list[tuple[str, str, str, str, str, str]] = [
+    (
+        "fire",
+        "things",
+        "灭火器压力不足，未按月检查",
+        "巡检制度未落实",
+        "办公楼",
+        "更换灭火器，落实月检",
+    ),
+    (
+        "fire",
+        "things",
+        "安全出口被杂物堵塞，疏散指示标志损坏",
+        "日常管理松懈",
+        "一层走廊",
+        "清理出口，更换疏散指示标志",
+    ),
+    (
+        "electrical",
+        "things",
+        "配电箱门缺失，线路私拉乱接",
+        "临时用电管理不到位",
+        "配电间",
+        "更换配电箱门，拆除私接线路",
+    ),
+    ("safety", "management", "安全警示标志缺失", "标志损坏未补设", "厂区道路", "补设安全警示标志"),
+    (
+        "other",
+        "management",
+        "应急演练记录不全",
+        "演练未按计划开展",
+        "安全管理部门",
+        "补充演练并完善记录",
+    ),
+]
+# … and those of its trade (by registry industry code; a code matches its sub-sectors), so
+# a restaurant is not given a tank farm and a machine shop not a glass furnace.
+INDUSTRY_TEXTS: dict[str, list[tuple[str, str, str, str, str, str]]] = {
+    "HR-HAZCHEM": [*TEXTS[:2], TEXTS[5], TEXTS[7], TEXTS[8], TEXTS[11]],
+    "HR-IT-MET": [
+        ("equipment", "things", "熔炼炉冷却水系统未设置断水报警", "设备改造遗漏", "熔炼车间", "加装冷却水流量及断水报警"),
+        ("instrument", "things", "煤气区域一氧化碳报警仪失效", "未定期校验", "煤气区域", "更换报警仪并建立校验台账"),
+        ("equipment", "things", "铸造起重机制动器磨损超标", "维保不到位", "浇铸跨", "更换制动器并重新检验"),
+    ],
+    "HR-IT-NFM": [
+        ("safety", "management", "铝镁粉尘未按规定清扫，积尘较厚", "清扫制度未落实", "抛光车间", "落实每班清扫并记录"),
+        ("equipment", "things", "熔铸炉周边地面有积水", "排水设施损坏", "熔铸车间", "修复排水设施，保持地面干燥"),
+    ],
+    "HR-IT-BLD": [
+        ("equipment", "things", "煤磨袋式收尘器未设置温度监测", "设计缺陷", "煤磨系统", "加装温度监测及报警"),
+        ("safety", "people", "清理窑头作业未办理作业审批", "作业审批流于形式", "窑头", "停止作业，补办审批并培训"),
+    ],
+    "HR-IT-MCH": [
+        ("equipment", "things", "冲床光电保护装置失效", "维护保养不到位", "冲压车间", "修复光电保护装置并每班点检"),
+        ("safety", "things", "焊接车间氧气、乙炔气瓶混放且未固定", "现场管理不到位", "焊接车间", "分开存放，设置防倒链"),
+        ("fire", "things", "喷涂车间通风设施故障", "维修不及时", "喷涂车间", "修复通风设施，停用期间禁止喷涂"),
+    ],
+    "HR-IT-LGT": [
+        ("safety", "management", "木工车间粉尘清扫不及时", "清扫制度未落实", "木工车间", "落实每班清扫并记录"),
+        ("equipment", "things", "锅炉安全阀超期未校验", "台账管理缺失", "锅炉房", "送检安全阀并建立台账"),
+    ],
+    "HR-IT-TXT": [
+        ("fire", "things", "纺纱车间棉絮堆积，电气线路未穿管保护", "清扫不及时", "纺纱车间", "清理棉絮，线路穿管保护"),
+        ("safety", "management", "污水处理池有限空间未设置警示标识", "有限空间管理缺失", "污水处理池", "设置警示标识，建立有限空间台账"),
+    ],
+    "HR-IT-COM": [
+        ("layout", "things", "仓库货物堆放超高，货架无限高标识", "仓储管理不到位", "仓库", "降低堆高，设置限高标识"),
+        ("equipment", "things", "叉车未定期检验", "特种设备管理缺失", "装卸区", "送检叉车并建立台账"),
+    ],
+    "HR-CONSTR": [
+        ("safety", "things", "脚手架连墙件缺失", "搭设不规范", "施工现场", "补设连墙件并验收"),
+        ("safety", "things", "楼层临边未设防护栏杆", "防护设施拆除后未恢复", "施工楼层", "恢复临边防护"),
+        ("equipment", "things", "塔吊力矩限制器失效", "维保不到位", "塔吊作业区", "修复力矩限制器并重新检验"),
+    ],
+    "HR-TRANS": [
+        ("safety", "people", "营运车辆驾驶员连续驾驶超过4小时未休息", "动态监控不到位", "车辆动态监控平台", "落实动态监控，约谈驾驶员"),
+        ("equipment", "things", "营运车辆未按期进行安全技术检验", "车辆管理台账缺失", "停车场", "送检车辆并建立台账"),
+    ],
+    "HR-FIRE": [
+        ("fire", "things", "应急照明灯具损坏", "巡检不到位", "营业大厅", "更换应急照明灯具"),
+        ("fire", "people", "消防控制室值班人员未持证上岗", "人员培训未落实", "消防控制室", "安排持证人员值班"),
+    ],
+    "HR-GAS": [
+        ("equipment", "things", "液化石油气钢瓶超期未检", "检验计划未落实", "储配站", "停用超期钢瓶并送检"),
+        ("instrument", "things", "调压箱可燃气体报警仪失效", "未定期校验", "调压站", "更换报警仪"),
+    ],
+    "HR-SPEQ": [
+        ("equipment", "things", "电梯未按期维护保养", "维保合同到期未续签", "客梯", "落实维保单位，补做维保"),
+        ("equipment", "things", "起重机械吊钩防脱钩装置缺失", "日常检查不到位", "起重作业区", "加装防脱钩装置"),
+    ],
+    "HR-MINE": [
+        ("safety", "things", "采场边坡存在浮石", "边坡巡查不到位", "采场", "清除浮石，加强边坡巡查"),
+        ("equipment", "things", "矿用自卸车制动性能不良", "维修不及时", "运输道路", "停用维修并检测"),
+    ],
+    "NB-COLD": [
+        ("instrument", "things", "液氨制冷机房氨气浓度报警仪失效", "未定期校验", "液氨制冷机房", "更换报警仪并与风机联锁"),
+        ("safety", "things", "冷库门内未设置应急开启装置", "设计缺陷", "冷库", "加装内开启装置和呼救按钮"),
+    ],
+    "NB-EVCHG": [
+        ("electrical", "things", "充电桩接地线松脱", "巡检不到位", "充电场站", "紧固接地线并检测接地电阻"),
+    ],
+    "NB-ESS": [
+        ("instrument", "things", "电池舱温度监测数据中断", "通讯模块故障", "储能电池舱", "修复监测通讯，人工巡检加密"),
+    ],
+    "H": [
+        ("fire", "things", "厨房燃气管道未设置燃气泄漏报警和紧急切断装置", "改造遗漏", "后厨", "加装报警和紧急切断装置"),
+        ("fire", "management", "厨房排油烟管道未定期清洗", "清洗计划未落实", "后厨", "委托清洗并建立记录"),
+    ],
+    "G": [
+        ("layout", "things", "分拣场地货物堵塞疏散通道", "场地规划不合理", "分拣中心", "清理通道并划线标识"),
+    ],
+    "F": [
+        ("layout", "things", "仓库货物堆放超高，货架无限高标识", "仓储管理不到位", "仓库", "降低堆高，设置限高标识"),
+    ],
+    "C": [
+        ("equipment", "things", "机械传动部位防护罩缺失", "维修后未恢复", "生产车间", "恢复防护罩"),
+    ],
+    "E": [
+        ("safety", "people", "高处作业未系安全带", "现场监护缺失", "施工现场", "现场纠正，落实监护人制度"),
+    ],
+    "D": [
+        ("equipment", "things", "压力表超期未校验", "台账管理缺失", "锅炉房", "更换压力表并送检"),
+    ],
+    "A": [
+        ("safety", "management", "农药仓库无专人管理", "管理制度缺失", "农资仓库", "明确专人管理，建立出入库台账"),
+    ],
+}  # fmt: skip
+
+
+def texts_for_industry(code: str) -> list[tuple[str, str, str, str, str, str]]:
+    """The general-hazard texts plausible for an enterprise of industry `code`: its
+    trade's (the most specific code that has some) and the common ones."""
+    parts = code.split("-")
+    for n in range(len(parts), 0, -1):
+        own = INDUSTRY_TEXTS.get("-".join(parts[:n]))
+        if own:
+            return own + COMMON_TEXTS
+    return list(COMMON_TEXTS)
+
+
 OWNERS = ["王强", "李明", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄勇", "周敏", "吴昊"]
 PLAN = {
     "targets": "消除重大事故隐患，恢复装置本质安全",
@@ -322,9 +463,12 @@ class _Plant:
         steps: list[tuple[float, str]],
         deadline_days: int = 20,
         unit: int | None = None,
+        who: str = "qiye_aqy",
     ) -> Hazard:
-        """A general hazard reported `reported` days ago, then each (days_ago, action)."""
-        hazard = self.report(reported, _report_data(text, unit=unit))
+        """A general hazard reported `reported` days ago by `who`, then each (days_ago,
+        action). An employee reports from the phone, with a photo of what was found."""
+        photos = self.photos() if who == "qiye_yg" else ()
+        hazard = self.report(reported, _report_data(text, unit=unit), who=who, photos=photos)
         for days_ago, action in steps:
             if action == wf.SET_FIVE_FIXES:
                 hazard = self.fixes(hazard, days_ago, text, deadline_days)
@@ -556,12 +700,41 @@ def _demo_plant_hazards(users: dict[str, Any], enterprise: Enterprise, now: dt.d
     made["rectifying"] = plant.general(
         TEXTS[11], reported=20, steps=[(19, F), (18, S)], deadline_days=29
     )
+    # An employee's phone reports: one the plant closed (the employee is told); another,
+    # still waiting for the safety officer, is below.
+    made["employee_closed"] = plant.general(
+        COMMON_TEXTS[1],
+        reported=12,
+        steps=[(11, F), (10, S), (8, SU), (7, A)],
+        deadline_days=10,
+        who="qiye_yg",
+    )
     on_spot = plant.report(10, _report_data(TEXTS[6], handling="on_spot"))
     made["fixed_on_spot"] = plant.act(
         on_spot, 10, "qiye_aqy", wf.FIX_ON_SPOT, {"note": "当场纠正并系好安全带"}, plant.photos()
     )
     made["fixes_set"] = plant.general(TEXTS[12], reported=6, steps=[(5, F)], deadline_days=25)
-    made["reported"] = plant.general(TEXTS[13], reported=2, steps=[], unit=units.get("机修车间"))
+    # An employee's phone report, still waiting for the safety officer (another, closed,
+    # is above: the employee is told when it closes).
+    made["reported"] = plant.general(
+        TEXTS[13], reported=2, steps=[], unit=units.get("机修车间"), who="qiye_yg"
+    )
+    # A major hazard just reported: the expert is to confirm it and the county to list it.
+    made["major_awaiting_expert"] = plant.report(
+        1,
+        _report_data(
+            (
+                "process",
+                "things",
+                "液氨充装仍使用软管充装，未使用万向管道充装系统",
+                "充装设施改造未列入计划",
+                "装卸站台",
+                "",
+            ),
+            major_item="hc2017-7",
+            harm_analysis="软管破裂可能导致液氨大量泄漏，造成人员中毒；需更换充装系统",
+        ),
+    )
     return {name: h.pk for name, h in made.items()}
 
 
@@ -624,8 +797,10 @@ class _Numbers:
 
 
 def _plan_hazard(rng: random.Random, now: dt.datetime, industry: str) -> dict[str, Any]:
-    """One hazard's story: kind, target state and the (action, time) of each step."""
-    major = rng.random() < MAJOR_SHARE
+    """One hazard's story: kind, target state and the (action, time) of each step. Major
+    only where a determination list applies to the industry (the item is cited)."""
+    applicable = _applicable_items(industry)
+    major = bool(applicable) and rng.random() < MAJOR_SHARE
     on_spot = not major and rng.random() < ON_SPOT_SHARE
     table = MAJOR_STATES if major else GENERAL_STATES
     target = rng.choices([s for s, _ in table], [w for _, w in table])[0]
@@ -708,7 +883,7 @@ def _plan_hazard(rng: random.Random, now: dt.datetime, industry: str) -> dict[st
         if any(a in (wf.SET_FIVE_FIXES, wf.SET_PLAN) for a, _ in steps)
         else None,
         "listing_deadline": listing_deadline if any(a == wf.LIST for a, _ in steps) else None,
-        "item": _major_item(rng, industry) if major else None,
+        "item": rng.choice(applicable) if major else None,
     }
 
 
@@ -725,13 +900,11 @@ _TARGET = {  # steps that move the state (the others are taken in place)
 }
 
 
-def _major_item(rng: random.Random, industry: str) -> reference.ListItem:
-    """An item of a list that applies to the enterprise's industry (a metallurgy plant is
-    never given a mining item); the 工贸 management items where no list names it."""
-    items = [i for i in reference.items_for_industry(industry) if not i.unconfirmed] or [
-        i for i in reference.items().values() if i.list_id == "gm2023" and i.article == "第三条"
-    ]
-    return rng.choice(items)
+def _applicable_items(industry: str) -> list[reference.ListItem]:
+    """The items of the lists that apply to the enterprise's industry (a metallurgy plant
+    is never given a mining item, a machine shop never the glass furnace of 建材); none
+    for an industry no list names: its hazards are general."""
+    return [i for i in reference.items_for_industry(industry) if not i.unconfirmed]
 
 
 def _shared_photo() -> dict[str, Any]:
@@ -781,7 +954,7 @@ def _bulk_other_hazards(
         for pk, division_id, industry, officer, principal in chunk:
             for _n in range(rng.randint(*PER_ENTERPRISE)):
                 plan = _plan_hazard(rng, now, industry or "")
-                text = rng.choice(TEXTS)
+                text = rng.choice(texts_for_industry(industry or ""))
                 plan["officer"] = officer or "安全员"
                 plan["principal"] = principal or "主要负责人"
                 plan["county"] = _county_of(division_id, parents)
@@ -865,7 +1038,8 @@ def _hazard_row(
         category=category,
         level="major" if major else "general",
         handling="on_spot" if plan["on_spot"] else "deadline",
-        description=(f"{item.text[:120]}" if item else description),
+        # A major hazard is described by the official wording of the item it meets.
+        description=item.text_zh if item else description,
         cause=cause,
         location=location,
         state=plan["state"],
@@ -1066,6 +1240,74 @@ def _events(hazard: Hazard, plan: dict, text: tuple, coordinator, expert, photo)
     return out
 
 
+# --- a poor record: the list of untrustworthy subjects ---------------------------------
+
+POOR_RECORD_AGO = 150  # days since the hazard was reported
+
+
+def _poor_record(*, users: dict[str, Any], exclude_id: int | None, now: dt.datetime) -> int | None:
+    """One enterprise that let a listed major hazard run three months past its deadline,
+    so that the credit evaluation (the real job, run after the load) puts it on the list
+    of untrustworthy subjects by rule major_overdue_30 (credit/data/list_rules.json).
+    A chemical plant where there is one; None when no enterprise has a list that applies."""
+    rows = (
+        Enterprise.objects.exclude(pk=exclude_id)
+        .filter(status="operating")
+        .order_by("pk")
+        .values_list("pk", "division_id", "industry__code", "safety_officer", "principal")
+    )
+    ranked = sorted(rows, key=lambda r: (r[2] != "HR-HAZCHEM", r[0]))
+    picked = next(((r, items) for r in ranked if (items := _applicable_items(r[2] or ""))), None)
+    if picked is None:
+        return None
+    (pk, division_id, _industry, officer, principal), items = picked
+    parents = {
+        p: (parent, level)
+        for p, parent, level in Division.objects.values_list("pk", "parent_id", "level")
+    }
+    coordinator, expert = users["anweiban"], users["zhuanjia"]
+    reported = now - dt.timedelta(days=POOR_RECORD_AGO)
+    listed = reported + dt.timedelta(days=4)
+    planned = reported + dt.timedelta(days=6)
+    plan = {
+        "major": True,
+        "on_spot": False,
+        "reported_at": reported,
+        "steps": [
+            (wf.CONFIRM_MAJOR, reported + dt.timedelta(days=2)),
+            (wf.LIST, listed),
+            (wf.SET_PLAN, planned),
+            (wf.START_RECTIFICATION, reported + dt.timedelta(days=7)),
+        ],
+        "state": wf.RECTIFYING,
+        "listing_deadline": timezone.localdate(listed) + dt.timedelta(days=60),
+        "deadline": timezone.localdate(planned) + dt.timedelta(days=50),
+        "item": items[0],
+        "officer": officer or "安全员",
+        "principal": principal or "主要负责人",
+        "county": _county_of(division_id, parents),
+    }
+    text = COMMON_TEXTS[0]
+    hazard = _hazard_row(
+        pk, plan, text, random.Random(pk), coordinator, expert, coordinator.division_id
+    )
+    with transaction.atomic():
+        _Numbers().assign([hazard], lambda h: h._county)  # type: ignore[attr-defined]
+        hazard.save()
+        events = HazardEvent.objects.bulk_create(
+            # No submission in this story, so no evidence photo is referenced.
+            _events(hazard, plan, text, coordinator, expert, photo={"sha256": "", "size": 0})
+        )
+        audit_append(
+            actor=Actor.system("demo", "demo-loader"),
+            action="demo_load",
+            obj=hazard,
+            summary=f"{hazard.number}: listed major hazard left overdue",
+            changes={"events": len(events)},
+        )
+    return pk
+
+
 # --- entry point ------------------------------------------------------------------------
 
 
@@ -1079,6 +1321,7 @@ def build_demo_hazards(
 ) -> dict[str, Any]:
     """Load the demo hazards; returns what was made (ids of the demo plant's hazards by
     story, counts of the bulk part)."""
+    from anjian.credit.services import credit_evaluate
     from anjian.risks.services import safety_codes_recompute_all
 
     rng = random.Random(seed + 2)
@@ -1094,6 +1337,14 @@ def build_demo_hazards(
         batch_size=batch_size,
         progress=progress,
     )
+    poor = _poor_record(
+        users=users,
+        exclude_id=demo_enterprise.pk if demo_enterprise is not None else None,
+        now=now,
+    )
     # Safety codes count open and overdue hazards: refresh them once for the bulk rows.
     safety_codes_recompute_all(trigger="demo_hazards", progress=progress)
-    return {"plant": plant, **bulk}
+    # The credit job as the scheduler runs it daily: the list of untrustworthy subjects
+    # follows from the ledger just loaded.
+    credit = credit_evaluate()
+    return {"plant": plant, "poor_record": poor, "credit": credit, **bulk}

@@ -58,6 +58,22 @@ UNIT_TEMPLATES = {
     "HR-GAS": [("储配站", ["flammable_gas", "pressure_vessel"])],
     "HR-CONSTR": [("塔吊作业区", ["lifting", "work_at_height"]), ("基坑", ["confined_space"])],
 }
+# Who controls a risk of each colour (分级管控: the higher the risk, the higher the level
+# that controls it): a major (red) risk at company level; the alternatives are chosen
+# at random for the bulk units.
+CONTROL_LEVELS = {
+    "red": ("company",),
+    "orange": ("company", "workshop"),
+    "yellow": ("workshop", "team"),
+    "blue": ("team", "post"),
+}
+
+
+def control_level_for(colour: str) -> str:
+    """The level that controls a unit of this colour, the highest one allowed."""
+    return CONTROL_LEVELS.get(colour, ("workshop",))[0]
+
+
 LEC_CHOICES = [
     ("3", "6", "7"),
     ("1", "6", "7"),
@@ -116,7 +132,7 @@ def build_demo_risks(
                         name=name,
                         responsible_department="安全科",
                         responsible_person="安全员",
-                        control_level=rng.choice(["company", "workshop", "team", "post"]),
+                        control_level=rng.choice(CONTROL_LEVELS.get(coupled.colour, ("workshop",))),
                         hazard_factors=sorted(factors),
                         inherent_colour=result.colour,
                         colour=coupled.colour,
@@ -276,6 +292,12 @@ def _demo_enterprise_risks(enterprise: Enterprise, actor: Actor) -> None:
             method="lec",
             inputs=dict(zip(("L", "E", "C"), lec_inputs, strict=True)),
         )
+        unit = RiskUnit.objects.get(pk=unit.pk)
+        level = control_level_for(unit.colour)
+        if unit.control_level != level:
+            # The colour is known once assessed: the control level follows it, as the
+            # safety officer would set it on the unit's page.
+            services.risk_unit_update(actor=actor, unit_id=unit.pk, data={"control_level": level})
         services.unit_area_set(actor=actor, unit_id=unit.pk, points=area)
         event = services.risk_event_create(actor=actor, unit_id=unit.pk, name=f"{name}火灾爆炸")
         services.control_measure_create(

@@ -52,7 +52,11 @@ def test_given_demo_when_built_then_the_plant_has_hazards_in_every_state(plant):
     # officer reports what the plant finds, the emergency department what it finds on
     # an inspection.
     reports = HazardEvent.objects.filter(hazard__enterprise=plant, action=wf.REPORT)
-    assert set(reports.values_list("actor__username", flat=True)) == {"qiye_aqy", "yingji"}
+    assert set(reports.values_list("actor__username", flat=True)) == {
+        "qiye_aqy",
+        "qiye_yg",
+        "yingji",
+    }
     found = Hazard.objects.filter(
         enterprise=plant, events__in=reports.filter(actor__username="yingji")
     )
@@ -181,3 +185,114 @@ def test_given_demo_then_no_deadline_is_after_its_listing_deadline(demo, db):
     for hazard in Hazard.objects.filter(listing_deadline__isnull=False, deadline__isnull=False):
         assert hazard.deadline <= hazard.listing_deadline
     assert not Hazard.objects.filter(reported_at__gt=timezone.now() + dt.timedelta(seconds=1))
+
+
+# --- Chinese texts, plausible for the trade ---------------------------------------------
+
+
+def test_given_demo_then_every_description_is_chinese_and_no_english_item_text(demo, db):
+    from anjian.hazards import reference
+    from anjian.hazards.documents import is_chinese
+
+    glosses = {i.text_en for i in reference.items().values() if i.text_en}
+    for number, description, name in Hazard.objects.values_list("number", "description", "name"):
+        assert is_chinese(description) and is_chinese(name), number
+        assert description not in glosses and not any(g in description for g in glosses)
+
+
+def test_given_demo_then_major_items_and_general_texts_fit_the_enterprise_trade(plant):
+    from anjian.demo.hazards import texts_for_industry
+    from anjian.hazards import reference
+
+    majors = Hazard.objects.exclude(enterprise=plant).filter(level="major")
+    for hazard in majors.select_related("enterprise__industry"):
+        code = hazard.enterprise.industry.code
+        item = reference.item(hazard.major_item["item_id"])
+        assert reference.industry_matches(item.industries, code), (hazard.number, code, item.id)
+        assert hazard.description == item.text_zh
+    generals = Hazard.objects.exclude(enterprise=plant).filter(level="general")
+    assert generals.exists()
+    for hazard in generals.select_related("enterprise__industry"):
+        code = hazard.enterprise.industry.code
+        assert hazard.description in {t[2] for t in texts_for_industry(code)}, (hazard.number, code)
+
+
+def test_given_trades_when_texts_chosen_then_no_tank_farm_for_a_restaurant_or_furnace_for_a_machine_shop():
+    from anjian.demo.hazards import texts_for_industry
+
+    restaurant = {t[2] for t in texts_for_industry("H")}
+    assert not any("储罐" in d for d in restaurant)
+    machine_shop = {t[2] for t in texts_for_industry("HR-IT-MCH")}
+    assert not any("窑" in d or "玻璃" in d for d in machine_shop)
+    assert any("冲床" in d for d in machine_shop)
+    assert texts_for_industry("HR-IT-TOB")  # no own texts: the common ones
+
+
+# --- every role has something to see or do -----------------------------------------------
+
+
+def test_given_demo_then_the_grid_officer_sees_the_enterprise_of_the_qiye_accounts(plant):
+    from anjian.core import scoping
+    from anjian.registry.models import Enterprise
+
+    wangge = User.objects.get(username="wangge")
+    assert scoping.visible(wangge, Enterprise).filter(pk=plant.pk).exists()
+    assert scoping.visible(wangge, Hazard).filter(enterprise=plant).exists()
+    for username in ("qiye_fzr", "qiye_aqy", "qiye_yg"):
+        assert User.objects.get(username=username).enterprise == plant
+
+
+def test_given_demo_then_the_untrustworthy_list_has_an_enterprise_listed_by_the_job(plant):
+    from anjian.credit.models import CreditFile
+    from anjian.credit.services import visible_entries
+
+    for username in ("anweiban", "yingji", "admin"):
+        entries = visible_entries(User.objects.get(username=username))
+        assert entries.filter(removed_on__isnull=True).exists(), username
+    entry = visible_entries(User.objects.get(username="anweiban")).first()
+    assert entry.enterprise != plant and entry.rule_id == "major_overdue_30"
+    assert entry.figures["major_overdue_days"] > 30
+    # The job evaluated every enterprise, not only the one it listed.
+    from anjian.registry.models import Enterprise
+
+    assert CreditFile.objects.count() == Enterprise.objects.count()
+
+
+def test_given_demo_then_red_units_are_controlled_at_company_level(plant):
+    from anjian.risks.models import RiskUnit
+
+    red = RiskUnit.objects.filter(colour="red")
+    assert red.filter(enterprise=plant).exists()
+    assert set(red.values_list("control_level", flat=True)) == {"company"}
+    blue = RiskUnit.objects.filter(colour="blue")
+    assert not blue.filter(control_level="company").exists()
+
+
+def test_given_demo_then_the_expert_and_the_employee_have_something_of_their_own(plant):
+    from anjian.core import scoping
+
+    expert = User.objects.get(username="zhuanjia")
+    waiting = scoping.visible(expert, Hazard).filter(
+        level="major", state=wf.REPORTED, confirmed_at__isnull=True
+    )
+    assert waiting.filter(enterprise=plant).exists()
+    employee = User.objects.get(username="qiye_yg")
+    own = Hazard.objects.filter(reported_by=employee)
+    assert set(own.values_list("state", flat=True)) == {wf.REPORTED, wf.CLOSED}
+    assert HazardPhoto.objects.filter(hazard__in=own).exists()
+
+
+def test_given_demo_when_each_printed_account_signs_in_then_its_home_page_has_content(plant):
+    from django.test import Client
+
+    from anjian.core import scoping
+    from anjian.demo.generator import DEMO_PASSWORD, DEMO_USERS
+
+    for username, _role, _where, _display in DEMO_USERS:
+        user = User.objects.get(username=username)
+        client = Client()
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.get("/").status_code == 200, username
+        if username in ("admin", "secadmin", "auditor"):
+            continue
+        assert scoping.visible(user, Hazard).exists(), username
