@@ -166,7 +166,7 @@ def factor_choices(method: str, factor: str) -> list[tuple[str, str]]:
 
 
 def profile_choices(method: str) -> list[tuple[str, str]]:
-    return [(p.name, f"{p.name} · {p.title}") for p in methods.profiles(method)]
+    return [(p.name, p.title or p.name) for p in methods.profiles(method)]
 
 
 def default_profile(method: str) -> str:

@@ -89,6 +89,7 @@ from .templatetags.risks_ui import COLOURS, code_name, decimal_text, level_word,
 PAGE_SIZE = 25
 TASKS_SHOWN = 50
 HISTORY_SHOWN = 20
+CODE_HISTORY_PAGE = 10
 # The jurisdiction map never ships more points than this; beyond it, enterprises are
 # counted per grid cell (0.01°, then 0.1°, then 1°) and the page says so.
 MAX_POINTS = 20_000
@@ -301,7 +302,9 @@ def enterprise_risks(request: HttpRequest, pk: int) -> HttpResponse:
     history_qs = scoping.visible(user, SafetyCode).filter(enterprise=enterprise)
     if code is not None:
         history_qs = history_qs.exclude(pk=code.pk)
-    history = list(history_qs[:HISTORY_SHOWN])
+    # Paged: a code is recomputed after every step, so an enterprise collects hundreds.
+    history_page = Paginator(history_qs, CODE_HISTORY_PAGE).get_page(request.GET.get("history"))
+    history = list(history_page.object_list)
     proposals = list(
         scoping.visible(user, ReassessmentProposal)
         .filter(unit__enterprise=enterprise, resolved_at__isnull=True)
@@ -336,6 +339,7 @@ def enterprise_risks(request: HttpRequest, pk: int) -> HttpResponse:
         "state": state,
         "code": code,
         "history": history,
+        "history_page": history_page,
         "proposals": proposals,
         "installations": installations,
         "tasks": tasks[:TASKS_SHOWN],

@@ -72,7 +72,7 @@ def test_given_safety_officer_when_unit_assessed_by_lec_then_red_code_terms_and_
     latest = page.locator("#latest")
     assert "LEC 540" in latest.inner_text()
     assert "重大风险" in latest.inner_text()
-    assert page.locator("#latest-profile").inner_text() == "lec-5class-db"
+    assert page.locator("#latest-profile").get_attribute("data-profile") == "lec-5class-db"
     unit.refresh_from_db()
     assert unit.colour == "red"
 

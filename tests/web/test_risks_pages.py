@@ -37,6 +37,7 @@ from anjian.risks.models import (
     SafetyCode,
     SitePlan,
 )
+from anjian.risks.templatetags.risks_ui import profile_label
 from tests.web.conftest import PERSONAS
 from tests.world import EXPECTED_ENTERPRISES, enterprise
 
@@ -706,7 +707,7 @@ def test_given_public_code_when_colour_changes_then_valid_then_superseded(
     masked = world.chem_a.uscc[:6] + "********" + world.chem_a.uscc[-4:]
     assert masked in html and world.chem_a.uscc not in html
     assert world.chem_a.principal not in html and "王工" not in html  # no personal data
-    assert old.policy in html
+    assert profile_label(old.policy) in html  # named in words, with its version
 
     with django_capture_on_commit_callbacks(execute=True):
         services.risk_unit_assess(

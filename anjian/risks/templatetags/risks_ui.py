@@ -7,11 +7,13 @@ safety_code.TERM_LABELS; everything else on the pages goes through gettext.
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
+from functools import cache
 
 from django import template
 
-from anjian.risks import methods, safety_code
+from anjian.risks import methods, safety_code, supervision
 from anjian.risks.forms import chinese
 from anjian.risks.reference import hazard_factors
 
@@ -36,7 +38,13 @@ TRIGGER_WORDS = {  # what made a safety code be computed (services' trigger name
     "installation": ("重大危险源变更", "installation changed"),
     "manual": ("手动计算", "computed by hand"),
     "schedule": ("定时计算", "scheduled"),
+    "installation-regrade": ("重大危险源重新分级", "installation re-graded"),
+    "hazard_import": ("隐患台账导入", "hazard ledger imported"),
+    "demo": ("演示数据", "demo data"),
+    "demo_hazards": ("演示数据", "demo data"),
 }
+# hazards' steps recompute the code as "hazard_<action>" (anjian.hazards.services).
+HAZARD_TRIGGER = ("hazard_", "隐患", "hazard")
 COLOURS = ("red", "orange", "yellow", "blue")
 
 
@@ -78,9 +86,16 @@ def code_name(colour: str) -> str:
 @register.filter
 def trigger_word(trigger: str) -> str:
     pair = TRIGGER_WORDS.get(trigger or "")
-    if pair is None:
-        return trigger or ""
-    return pair[0] if chinese() else pair[1]
+    if pair is not None:
+        return pair[0] if chinese() else pair[1]
+    prefix, zh, en = HAZARD_TRIGGER
+    if (trigger or "").startswith(prefix):
+        from anjian.hazards.models import ACTION_LABELS
+
+        step = ACTION_LABELS.get(trigger[len(prefix) :])
+        if step is not None:
+            return f"{zh}：{step}" if chinese() else f"{en}: {step}"
+    return trigger or ""
 
 
 @register.filter
@@ -109,6 +124,33 @@ def term_value(term: dict) -> str:
 @register.filter
 def measures(requirement) -> tuple[str, ...]:
     return requirement.measures if chinese() else requirement.measures_en
+
+
+@cache
+def _policy_labels() -> dict[str, str]:
+    """Names of the supervision profiles and safety-code policies → their labels (data/)."""
+    labels = {}
+    for p in supervision._profiles().values():
+        labels[p["name"]] = p.get("label") or p["name"]
+    raw = json.loads(safety_code.DATA.read_text(encoding="utf-8"))
+    for p in raw["policies"]:
+        labels[p["name"]] = p.get("label") or p["name"]
+    return labels
+
+
+@register.filter
+def profile_label(name: str) -> str:
+    """What a page shows for a profile or policy name (lec-5class-db, seed-default,
+    anjian-default …): its title or label; the name itself only when it has none."""
+    name = name or ""
+    found = profile_title(name) or _policy_labels().get(name)
+    if found:
+        return found
+    # A safety code names its policy with the version ("anjian-default v2026-1").
+    base, sep, version = name.rpartition(" v")
+    if sep and base in _policy_labels():
+        return f"{_policy_labels()[base]} {version}"
+    return name
 
 
 @register.filter
