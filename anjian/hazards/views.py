@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.accounts.models import ENTERPRISE_ROLES
 from anjian.core import scoping, uploads
@@ -537,12 +537,20 @@ def hazard_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The similar-hazards lookup reads this much of the description: enough to match on,
+# and a bound on the work whatever is sent.
+SIMILAR_TEXT_LIMIT = 2000
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def similar_fragment(request: HttpRequest, pk: int) -> HttpResponse:
-    """Likely duplicates of what is being typed, as a fragment for the report form."""
-    description = (request.GET.get("description") or "").strip()[:2000]
-    unit = request.GET.get("risk_unit_id") or ""
+    """Likely duplicates of what is being typed, as a fragment for the report form.
+    The form POSTs (a description of thousands of characters in a URL meets HTTP 414,
+    at nginx first); the lookup only reads, within the caller's scope."""
+    params = request.POST if request.method == "POST" else request.GET
+    description = (params.get("description") or "").strip()[:SIMILAR_TEXT_LIMIT]
+    unit = params.get("risk_unit_id") or ""
     found: list = []
     if len(description) >= 4:
         try:
@@ -551,7 +559,7 @@ def similar_fragment(request: HttpRequest, pk: int) -> HttpResponse:
                 enterprise_id=pk,
                 description=description,
                 unit_id=int(unit) if unit.isdigit() else None,
-                hazard_type=(request.GET.get("hazard_type") or "")[:16],
+                hazard_type=(params.get("hazard_type") or "")[:16],
                 limit=5,
             )
         except NotFound as exc:

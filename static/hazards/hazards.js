@@ -8,16 +8,25 @@
   const fields = ["description", "risk_unit_id", "hazard_type"];
   let timer = null;
   let last = "";
+  // The server reads at most this much of the description (views.SIMILAR_TEXT_LIMIT).
+  const textLimit = 2000;
   function ask() {
     const params = new URLSearchParams();
     for (const name of fields) {
       const el = form.elements[name];
-      if (el && el.value) params.set(name, el.value);
+      if (el && el.value) params.set(name, name === "description" ? el.value.slice(0, textLimit) : el.value);
     }
     const query = params.toString();
     if (query === last || (params.get("description") || "").trim().length < 4) return;
     last = query;
-    fetch(form.dataset.similarUrl + "?" + query, { credentials: "same-origin" })
+    // In the body, not the URL: a long description would exceed the URL limits (HTTP 414).
+    const token = form.elements.csrfmiddlewaretoken;
+    fetch(form.dataset.similarUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "" },
+      body: params,
+    })
       .then((r) => (r.ok ? r.text() : ""))
       .then((html) => { box.innerHTML = html; })
       .catch(() => {});
