@@ -296,3 +296,17 @@ def test_given_demo_when_each_printed_account_signs_in_then_its_home_page_has_co
         if username in ("admin", "secadmin", "auditor"):
             continue
         assert scoping.visible(user, Hazard).exists(), username
+
+
+def test_given_demo_when_accounts_printed_then_each_says_where_it_works(plant):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("demo_accounts", stdout=out)
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines()[1:]}
+    for username in ("qiye_fzr", "qiye_aqy", "qiye_yg"):
+        assert f"（{plant.name}）" in lines[username]
+    assert f"（{plant.division.name}）" in lines["wangge"]
+    assert "应急管理局" in lines["yingji"]
