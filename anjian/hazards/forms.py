@@ -377,7 +377,9 @@ class FiveFixesForm(HazardForm):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    measures = forms.CharField(label=_("measures"), widget=_text_area(3), required=False)
+    measures = forms.CharField(
+        label=_("rectification measures"), widget=_text_area(3), required=False
+    )
     deadline = forms.DateField(label=_("deadline"), widget=_date_input(), required=False)
     contingency_plan = forms.CharField(
         label=_("contingency plan until fixed"), widget=_text_area(3), required=False

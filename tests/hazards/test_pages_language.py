@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from anjian.hazards.models import Category, HazardType, Source
 from tests.world import PASSWORD
@@ -49,3 +50,49 @@ def test_given_empty_or_unknown_choices_when_reporting_then_errors_name_labels_n
         # The service's message lists the labels, in the page's language.
         assert str(HazardType.ELECTRICAL.label) in shown
         assert str(Source.SELF_CHECK.label) in shown
+
+
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_given_closed_hazard_when_detail_then_history_names_people_with_roles_not_logins(
+    client, world
+):
+    from anjian.accounts.models import User
+
+    from .helpers import bring
+
+    User.objects.filter(username="safety_a").update(display_name="王安全")
+    User.objects.filter(username="principal_a").update(display_name="李厂长")
+    hazard = bring(world, "general_closed")
+    login(client, "employee_a")
+    html = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    history = _section(html, "history-h")
+    safety = User.objects.get(username="safety_a")
+    principal = User.objects.get(username="principal_a")
+    assert f"王安全（{safety.get_role_display()}）" in history
+    assert f"李厂长（{principal.get_role_display()}）" in history
+    assert "safety_a" not in history and "principal_a" not in history
+    assert "李厂长" in _section(html, "accept-h")
+
+
+def test_given_five_fixes_and_acceptance_then_own_words_not_shared_with_other_concepts(
+    client, world, settings
+):
+    """整改措施 is not the supervision's 监管措施, and whoever accepted is not an assessor:
+    each has its own message id."""
+    from anjian.hazards.forms import FiveFixesForm
+
+    from .helpers import bring
+
+    hazard = bring(world, "general_closed")
+    login(client, "safety_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    assert "<dt>rectification measures</dt>" in _section(html, "fixes-h")
+    assert "<dt>accepted by</dt>" in _section(html, "accept-h")
+    assert "<dt>by</dt>" not in html and "<dt>measures</dt>" not in html
+    with translation.override("en"):
+        assert str(FiveFixesForm().fields["measures"].label) == "rectification measures"
