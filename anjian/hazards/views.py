@@ -27,10 +27,10 @@ from anjian.core import scoping, uploads
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.registry.forms import EnterpriseFilterForm
-from anjian.registry.models import Enterprise
+from anjian.registry.models import Enterprise, Industry
 from anjian.risks.models import RiskUnit
 
-from . import explain, importer, ledger, services
+from . import explain, importer, ledger, reference, services
 from . import rechecks as rechecks_service
 from . import workflow as wf
 from .deadline_views import deadline_context
@@ -479,6 +479,26 @@ def hazard_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
 # --- reporting -------------------------------------------------------------------------------
 
 
+def items_for_enterprise(choices: Any, enterprise: Enterprise) -> list[Any]:
+    """The determination-list choices narrowed to the lists for the enterprise's industry
+    (a chemical plant is not offered the 工贸 items). When no list covers its industry
+    the whole set stays: the officer may still cite the one that fits."""
+    industry = Industry.objects.filter(pk=enterprise.industry_id).values_list("code", flat=True)
+    code = industry.first() or ""
+    wanted = {item.id for item in reference.items_for_industry(code)} if code else set()
+    if not wanted:
+        return list(choices)
+    out: list[Any] = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):  # a list's group of items
+            group = [(v, text) for v, text in label if v in wanted]
+            if group:
+                out.append((value, group))
+        elif not value or value in wanted:  # the blank choice
+            out.append((value, label))
+    return out
+
+
 @login_required
 def hazard_report(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -503,6 +523,10 @@ def hazard_report(request: HttpRequest, pk: int) -> HttpResponse:
         may_decide=bool(mine & {wf.LEAD_OFFICER, wf.COORDINATOR}),
         default_source=ENTERPRISE_SOURCE if user.enterprise_id else REGULATOR_SOURCE,
     )
+    if "major_item" in form.fields:
+        form.fields["major_item"].choices = items_for_enterprise(
+            form.fields["major_item"].choices, enterprise
+        )
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
