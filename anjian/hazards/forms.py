@@ -170,6 +170,11 @@ class ReportForm(HazardForm):
     note = forms.CharField(label=_("note"), widget=_text_area(2), required=False)
 
     required_names = frozenset({"description", "location", "hazard_type", "category", "source"})
+    # A phone's first screen: the photo, what is wrong and where, and the two choices the
+    # service cannot do without. The rest is folded under "more details"; `source` is
+    # folded too, as it comes filled in (self-check for staff, inspection for officers).
+    primary_names = ("photos", "description", "location", "hazard_type", "category")
+    field_order = list(primary_names)
     wide_names = frozenset(
         {
             "description",
@@ -195,6 +200,16 @@ class ReportForm(HazardForm):
             del self.fields["risk_unit_id"]
         if not may_decide:
             del self.fields["major_reason"]
+
+    def primary_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name in self.primary_names]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.primary_names]
+
+    def more_open(self) -> bool:
+        """The folded part opens when one of its fields has an error, so none is hidden."""
+        return any(self[name].errors for name in self.fields if name not in self.primary_names)
 
 
 class NoteForm(HazardForm):

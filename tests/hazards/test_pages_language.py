@@ -96,3 +96,53 @@ def test_given_five_fixes_and_acceptance_then_own_words_not_shared_with_other_co
     assert "<dt>by</dt>" not in html and "<dt>measures</dt>" not in html
     with translation.override("en"):
         assert str(FiveFixesForm().fields["measures"].label) == "rectification measures"
+
+
+def test_given_employee_on_phone_when_opening_report_then_photo_and_description_first_rest_folded(
+    client, world
+):
+    login(client, "employee_a")
+    html = client.get(reverse("hazards:report", args=[world.chem_a.pk])).content.decode()
+    photos, description = html.index('name="photos"'), html.index('name="description"')
+    more = html.index('id="report-more"')
+    assert photos < description < more
+    folded = html[more : html.index("</details>", more)]
+    for name in ("major_item", "check_kind", "cause", "note", "source", "handling"):
+        assert f'name="{name}"' in folded, name
+    assert 'id="report-more" open' not in html  # folded until needed
+    assert html.count("<select") - folded.count("<select") == 2  # type and category only
+
+
+def test_given_only_the_first_screen_filled_when_reporting_then_hazard_entered(client, world):
+    from anjian.hazards.models import Hazard
+
+    from .helpers import photo
+
+    login(client, "employee_a")
+    response = client.post(
+        reverse("hazards:report", args=[world.chem_a.pk]),
+        {
+            "photos": [photo(name="before.png")],
+            "description": "消防通道堆放杂物",
+            "location": "仓库北门",
+            "hazard_type": "fire",
+            "category": "management",
+            # What the folded fields send untouched: their preselected values.
+            "source": "self_check",
+            "handling": "deadline",
+        },
+    )
+    assert response.status_code == 302
+    assert Hazard.objects.get().photos.count() == 1
+
+
+def test_given_a_folded_field_in_error_when_reporting_then_the_fold_opens(client, world):
+    login(client, "employee_a")
+    response = client.post(
+        reverse("hazards:report", args=[world.chem_a.pk]),
+        {"description": "消防通道堆放杂物", "location": "仓库北门", "hazard_type": "fire"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "source" in response.context["form"].errors
+    assert 'id="report-more" open' in html
