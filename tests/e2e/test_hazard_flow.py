@@ -73,6 +73,13 @@ def test_given_a_major_hazard_when_each_role_takes_its_step_in_the_browser_then_
     page.set_input_files("input[name=photos]", png_file(tmp_path, "before.png"))
     page.select_option("[name=hazard_type]", "safety")
     page.select_option("[name=category]", "things")
+    # The first screen is the photo, the description and where; the rest is folded.
+    assert not page.locator("[name=major_item]").is_visible()
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('[name=description]')).fontSize")
+        == "16px"
+    )  # iOS does not zoom on focus
+    page.click("#report-more > summary")
     page.select_option("[name=major_item]", MAJOR_ITEM)
     page.click("form.form button[type=submit]")  # a major hazard without cause or harm
     page.wait_for_load_state("networkidle")

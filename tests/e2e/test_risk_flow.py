@@ -124,7 +124,8 @@ def test_given_safety_officer_when_unit_assessed_by_lec_then_red_code_terms_and_
     code_card = page.locator("#safety-code")
     terms = page.locator("#code-terms").inner_text()
     assert "最高风险单元等级" in terms and "重大风险" in terms
-    assert "lec-5class-db" in page.locator("#unit-table").inner_text()
+    unit_row = page.locator("#unit-table").inner_text()
+    assert "LEC 五级" in unit_row and "lec-5class-db" not in unit_row  # the label, not the name
     state = RiskState.objects.select_related("code").get(enterprise=world.chem_a)
     assert state.code.colour in code_card.get_attribute("class")
     public_url = page.locator(".qr-url").inner_text().strip()
