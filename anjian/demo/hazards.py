@@ -1308,6 +1308,20 @@ def _poor_record(*, users: dict[str, Any], exclude_id: int | None, now: dt.datet
     return pk
 
 
+def _extension_waiting(users: dict[str, Any], hazard_id: int) -> None:
+    """The plant asks for more time on a hazard in rectification: the extension waits for
+    the regulators' decision (the 安委办 or the lead department decides)."""
+    from anjian.hazards.extensions import deadline_extension_request
+
+    hazard = Hazard.objects.get(pk=hazard_id)
+    deadline_extension_request(
+        actor=Actor.for_user(users["qiye_aqy"], "demo"),
+        hazard_id=hazard_id,
+        new_deadline=(hazard.deadline + dt.timedelta(days=15)).isoformat(),
+        reason="防爆灯具到货延迟，供应商承诺两周内交付，申请延期15日；期间该区域停止动火和非防爆作业",
+    )
+
+
 # --- entry point ------------------------------------------------------------------------
 
 
@@ -1322,6 +1336,7 @@ def build_demo_hazards(
     """Load the demo hazards; returns what was made (ids of the demo plant's hazards by
     story, counts of the bulk part)."""
     from anjian.credit.services import credit_evaluate
+    from anjian.hazards.recheck_jobs import recheck_sample_run
     from anjian.risks.services import safety_codes_recompute_all
 
     rng = random.Random(seed + 2)
@@ -1337,6 +1352,8 @@ def build_demo_hazards(
         batch_size=batch_size,
         progress=progress,
     )
+    if "rectifying" in plant:
+        _extension_waiting(users, plant["rectifying"])
     poor = _poor_record(
         users=users,
         exclude_id=demo_enterprise.pk if demo_enterprise is not None else None,
@@ -1347,4 +1364,7 @@ def build_demo_hazards(
     # The credit job as the scheduler runs it daily: the list of untrustworthy subjects
     # follows from the ledger just loaded.
     credit = credit_evaluate()
-    return {"plant": plant, "poor_record": poor, "credit": credit, **bulk}
+    # This month's re-checks (回头看) as the monthly job samples them: the regulators
+    # have closed hazards to visit again.
+    rechecks = recheck_sample_run()
+    return {"plant": plant, "poor_record": poor, "credit": credit, "rechecks": rechecks, **bulk}
