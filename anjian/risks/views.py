@@ -601,19 +601,28 @@ def unit_assess(request: HttpRequest, pk: int) -> HttpResponse:
             where=form.error_field,
         )
         if ok:
-            messages.success(
-                request,
-                _(
+            # Name the level the unit ends up with: coupling rules may raise it above the
+            # assessment's own (the unit page shows the raised one).
+            unit.refresh_from_db(fields=["colour", "coupling_note"])
+            values = {
+                "method": assessment.method.upper(),
+                "score": assessment.score,
+                "level": level_word(unit.colour),
+                "assessed": level_word(assessment.colour),
+                "class": assessment.class_number,
+                "profile": assessment.profile,
+                "rules": unit.coupling_note,
+            }
+            if unit.colour == assessment.colour:
+                text = _(
                     "Assessed by %(method)s: %(score)s → %(level)s (class %(class)s), profile %(profile)s."
                 )
-                % {
-                    "method": assessment.method.upper(),
-                    "score": assessment.score,
-                    "level": level_word(assessment.colour),
-                    "class": assessment.class_number,
-                    "profile": assessment.profile,
-                },
-            )
+            else:
+                text = _(
+                    "Assessed by %(method)s: %(score)s → %(assessed)s (class %(class)s), profile "
+                    "%(profile)s; raised by coupling (%(rules)s), the unit is now %(level)s."
+                )
+            messages.success(request, text % values)
             return redirect(reverse("risks:unit-detail", args=[unit.pk]) + "#assessments")
     return _unit_page(request, unit, assess_form=form)
 
