@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append, diff
+from anjian.core.choices import choose_one_of
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.numbers import is_int_text, parse_decimal, parse_int
 
@@ -291,20 +292,12 @@ def clean_enterprise_data(
             out[name] = number
         elif name == "scale":
             if value not in EnterpriseScale.values:
-                add(
-                    name,
-                    _("Choose one of: %(choices)s.")
-                    % {"choices": ", ".join(EnterpriseScale.values)},
-                )
+                add(name, choose_one_of(EnterpriseScale))
             else:
                 out[name] = value
         elif name == "status":
             if value not in EnterpriseStatus.values:
-                add(
-                    name,
-                    _("Choose one of: %(choices)s.")
-                    % {"choices": ", ".join(EnterpriseStatus.values)},
-                )
+                add(name, choose_one_of(EnterpriseStatus))
             else:
                 out[name] = value
         else:  # the three flags
@@ -592,9 +585,7 @@ def dispute_raise(
         )
     errors: dict[str, list[str]] = {}
     if kind not in DisputeKind.values:
-        errors["kind"] = [
-            _("Choose one of: %(choices)s.") % {"choices": ", ".join(DisputeKind.values)}
-        ]
+        errors["kind"] = [choose_one_of(DisputeKind)]
     if not _text(reason):
         errors["reason"] = [_("This field is required.")]
     enterprise = industry = proposed = None
