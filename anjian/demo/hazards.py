@@ -900,11 +900,35 @@ _TARGET = {  # steps that move the state (the others are taken in place)
 }
 
 
+# The 工贸 list's special articles apply only where the plant has the thing: combustible
+# dust (第十一条) and ammonia refrigeration (第十二条). Which sectors have them is a demo
+# choice; 第三条 (management), 第十三条 (confined spaces) and 第十四条 apply to all.
+SPECIAL_ARTICLES = {
+    ("gm2023", "第十一条"): ("HR-IT-NFM", "HR-IT-MCH", "HR-IT-LGT", "HR-IT-TXT"),
+    ("gm2023", "第十二条"): ("HR-IT-LGT", "HR-IT-COM"),
+}
+
+
 def _applicable_items(industry: str) -> list[reference.ListItem]:
     """The items of the lists that apply to the enterprise's industry (a metallurgy plant
-    is never given a mining item, a machine shop never the glass furnace of 建材); none
-    for an industry no list names: its hazards are general."""
-    return [i for i in reference.items_for_industry(industry) if not i.unconfirmed]
+    is never given a mining item, a machine shop never the glass furnace of 建材, nor the
+    quick-freezing room of a cold store); none for an industry no list names: its hazards
+    are general."""
+    return [
+        i
+        for i in reference.items_for_industry(industry)
+        if not i.unconfirmed
+        and reference.industry_matches(
+            SPECIAL_ARTICLES.get((i.list_id, i.article), (industry,)), industry
+        )
+    ]
+
+
+def item_description(item: reference.ListItem) -> str:
+    """A hazard's description from the official wording of the item it meets: the list's
+    clause ("……的；") made a sentence."""
+    text = item.text_zh.rstrip("；;。.，, ")
+    return text.removesuffix("的") + "。"
 
 
 def _shared_photo() -> dict[str, Any]:
@@ -1039,7 +1063,7 @@ def _hazard_row(
         level="major" if major else "general",
         handling="on_spot" if plan["on_spot"] else "deadline",
         # A major hazard is described by the official wording of the item it meets.
-        description=item.text_zh if item else description,
+        description=item_description(item) if item else description,
         cause=cause,
         location=location,
         state=plan["state"],

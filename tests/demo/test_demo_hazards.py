@@ -204,7 +204,7 @@ def test_given_demo_then_every_description_is_chinese_and_no_english_item_text(d
 
 
 def test_given_demo_then_major_items_and_general_texts_fit_the_enterprise_trade(plant):
-    from anjian.demo.hazards import texts_for_industry
+    from anjian.demo.hazards import item_description, texts_for_industry
     from anjian.hazards import reference
 
     majors = Hazard.objects.exclude(enterprise=plant).filter(level="major")
@@ -212,7 +212,8 @@ def test_given_demo_then_major_items_and_general_texts_fit_the_enterprise_trade(
         code = hazard.enterprise.industry.code
         item = reference.item(hazard.major_item["item_id"])
         assert reference.industry_matches(item.industries, code), (hazard.number, code, item.id)
-        assert hazard.description == item.text_zh
+        assert hazard.description == item_description(item)
+        assert "快速冻结" not in hazard.description or code in ("HR-IT-LGT", "HR-IT-COM")
     generals = Hazard.objects.exclude(enterprise=plant).filter(level="general")
     assert generals.exists()
     for hazard in generals.select_related("enterprise__industry"):
@@ -229,6 +230,20 @@ def test_given_trades_when_texts_chosen_then_no_tank_farm_for_a_restaurant_or_fu
     assert not any("窑" in d or "玻璃" in d for d in machine_shop)
     assert any("冲床" in d for d in machine_shop)
     assert texts_for_industry("HR-IT-TOB")  # no own texts: the common ones
+
+
+def test_given_trades_when_major_items_chosen_then_special_articles_only_where_they_apply():
+    from anjian.demo.hazards import _applicable_items, item_description
+    from anjian.hazards import reference
+
+    machine_shop = {i.article for i in _applicable_items("HR-IT-MCH")}
+    assert (
+        "第七条" in machine_shop and "第十二条" not in machine_shop and "第六条" not in machine_shop
+    )
+    assert "第十二条" in {i.article for i in _applicable_items("HR-IT-LGT")}
+    assert not _applicable_items("H")  # no list for restaurants: their hazards are general
+    text = item_description(reference.item("gm2023-11-3"))
+    assert text == "干式除尘系统未采取泄爆、惰化、抑爆等任一种爆炸防控措施。"
 
 
 # --- every role has something to see or do -----------------------------------------------

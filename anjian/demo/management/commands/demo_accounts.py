@@ -33,4 +33,5 @@ class Command(BaseCommand):
             if user is None:
                 continue
             role = Role(user.role).label if user.role else "-"
-            self.stdout.write(f"  {username:<10} {role:<22} {user.display_name}  {_where(user)}")
+            line = f"  {username:<10} {role:<22} {user.display_name}  {_where(user)}"
+            self.stdout.write(line.rstrip())
