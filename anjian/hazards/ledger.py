@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.core import scoping
+from anjian.core.choices import choice_values, choose_one_of
 from anjian.registry.models import Division, DutyAssignment, DutyRole, Enterprise, Industry
 
 from . import workflow as wf
@@ -135,13 +136,36 @@ def _add(errors: Errors, name: str, message: str) -> None:
     errors.setdefault(name, []).append(message)
 
 
+def filter_labels() -> dict[str, str]:
+    """What a filter is called on the page, for its error messages (never the parameter)."""
+    return {
+        "q": _("Search"),
+        "state": _("state"),
+        "level": _("level"),
+        "source": _("source"),
+        "hazard_type": _("type"),
+        "category": _("category"),
+        "handling": _("handling"),
+        "enterprise": _("enterprise"),
+        "division": _("division"),
+        "industry": _("industry"),
+        "department": _("department"),
+        "overdue": _("overdue"),
+        "listed": _("listed"),
+        "reported_from": _("reported from"),
+        "reported_to": _("reported to"),
+        "deadline_from": _("deadline from"),
+        "deadline_to": _("deadline to"),
+    }
+
+
 def _parse_choice(errors: Errors, data: Mapping[str, Any], name: str, choices: Any) -> str:
     value = _one(data, name)
     if value is None:
         return ""
-    if isinstance(value, str) and value.strip() in choices:
+    if isinstance(value, str) and value.strip() in choice_values(choices):
         return value.strip()
-    _add(errors, name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)})
+    _add(errors, name, choose_one_of(choices))
     return ""
 
 
@@ -239,11 +263,11 @@ def parse_filters(data: Mapping[str, Any] | None) -> tuple[LedgerFilters, Errors
     filters = LedgerFilters(
         q=q,
         states=_parse_states(errors, data),
-        level=_parse_choice(errors, data, "level", Level.values),
-        source=_parse_choice(errors, data, "source", Source.values),
-        hazard_type=_parse_choice(errors, data, "hazard_type", HazardType.values),
-        category=_parse_choice(errors, data, "category", Category.values),
-        handling=_parse_choice(errors, data, "handling", Handling.values),
+        level=_parse_choice(errors, data, "level", Level),
+        source=_parse_choice(errors, data, "source", Source),
+        hazard_type=_parse_choice(errors, data, "hazard_type", HazardType),
+        category=_parse_choice(errors, data, "category", Category),
+        handling=_parse_choice(errors, data, "handling", Handling),
         enterprise=_parse_id(errors, data, "enterprise"),
         division=_parse_id(errors, data, "division"),
         industry=_parse_id(errors, data, "industry"),

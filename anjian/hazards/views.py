@@ -193,7 +193,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(h, _row_flags(h, today)) for h in page.object_list],
             "counts": counts,
-            "errors": errors,
+            "errors": {ledger.filter_labels().get(k, k): v for k, v in errors.items()},
             "filters": filters,
             "query": query.urlencode(),
             "params": request.GET,

@@ -329,3 +329,11 @@ def test_given_3_or_30_hazards_when_listing_or_opening_then_query_count_does_not
         _queries(client, django_assert_max_num_queries, reverse("hazards:detail", args=[hazard.pk]))
         == small_detail
     )
+
+
+def test_given_bad_filters_in_chinese_then_named_by_their_labels_not_parameters(client, world):
+    login(client, world, "coordinator_x")
+    r = client.get(reverse("hazards:ledger"), {"reported_from": "yesterday", "level": "huge"})
+    alert = r.content.decode().split('role="alert"')[1].split("</div>")[0]
+    assert "reported_from" not in alert and "general" not in alert and "major" not in alert
+    assert "一般事故隐患" in alert  # the level's choices by their labels
