@@ -412,6 +412,10 @@ def hazard_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         hazard=hazard,
     )
+    if "major_item" in form.fields:  # the determination: the lists of its industry first
+        form.fields["major_item"].choices = items_for_enterprise(
+            form.fields["major_item"].choices, hazard.enterprise
+        )
     status = 200
     if request.method == "POST" and refusal is None and form.is_valid():
         expected = request.POST.get("version")

@@ -48,3 +48,22 @@ def test_given_a_trade_item_posted_for_a_chemical_enterprise_then_the_form_refus
     )
     assert response.status_code == 200
     assert "major_item" in response.context["form"].errors
+
+
+def test_given_a_chemical_enterprise_when_a_regulator_makes_a_hazard_major_then_only_its_list(
+    world,
+):
+    from .helpers import bring
+
+    hazard = bring(world, "general_reported")
+    client = Client()
+    client.force_login(world.user("officer_emergency_x"))
+    response = client.get(reverse("hazards:step", args=[hazard.pk, "make_major"]))
+    assert response.status_code == 200
+    ids: set[str] = set()
+    for value, label in response.context["form"].fields["major_item"].choices:
+        if isinstance(label, list | tuple):
+            ids |= {v for v, _ in label}
+        elif value:
+            ids.add(value)
+    assert MAJOR_ITEM in ids and not any(i.startswith("gm2023-") for i in ids)
