@@ -60,7 +60,10 @@ def _notice(request: HttpRequest, hazard_id: int, kind: str) -> HttpResponse:
     "/hazards/{hazard_id}/notices/rectification.docx",
     response={200: None, 404: ErrorOut, 422: ValidationErrorOut},
     openapi_extra={"responses": DOCX},
-    summary="The rectification notice (隐患整改通知书) of a hazard, as Word",
+    summary=(
+        "The rectification document of a hazard, as Word: a regulator's order "
+        "(责令限期整改指令书) or the enterprise's internal notice (隐患整改通知单)"
+    ),
 )
 def notice_rectification(request: HttpRequest, hazard_id: int) -> HttpResponse:
     return _notice(request, hazard_id, "rectification")

@@ -575,6 +575,69 @@ class HazardCounter(models.Model):
         return f"{self.division_id}/{self.year}: {self.last}"
 
 
+class DocumentCounter(models.Model):
+    """The last serial of one kind of document an issuer gave in a year (文号 such as
+    安澜应急责改〔2026〕3号). Issuers are a department, a jurisdiction's safety committee
+    office or grid, or an enterprise (its internal notices), so the key is a kind and an
+    id rather than a foreign key. Locked while a serial is taken."""
+
+    issuer_kind = models.CharField(max_length=16)
+    issuer_id = models.PositiveBigIntegerField()
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("document number counter")
+        verbose_name_plural = _("document number counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer_kind", "issuer_id", "year", "kind"], name="one_document_counter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_kind}:{self.issuer_id}/{self.year}/{self.kind}: {self.last}"
+
+
+class HazardDocument(models.Model):
+    """A notice as first issued: its number and date belong to the document, so every
+    later download prints the same ones. One row per hazard, kind and issuer (a hazard
+    the enterprise found and a department later ordered has an internal notice and an
+    order, each numbered by its own issuer)."""
+
+    SCOPE_ENTERPRISE_PATH = "hazard__enterprise"
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=16)
+    issuer_kind = models.CharField(max_length=16)
+    issuer_id = models.PositiveBigIntegerField()
+    issuer_name = models.CharField(_("issued by"), max_length=128)
+    year = models.PositiveSmallIntegerField()
+    # 0 when the number was not ours to give (a department typed its own 文号 in the
+    # order step).
+    serial = models.PositiveIntegerField()
+    number = models.CharField(_("document number"), max_length=64)
+    issued_on = models.DateField(_("issued on"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["issued_on", "id"]
+        verbose_name = _("hazard document")
+        verbose_name_plural = _("hazard documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard", "kind", "issuer_kind", "issuer_id"], name="one_hazard_document"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.kind} {self.number}"
+
+
 # --- re-checks (回头看) -----------------------------------------------------------------------
 # Closed hazards are sampled for an unannounced re-inspection (anjian.hazards.recheck_jobs,
 # policy in data/recheck_policy.json). A re-check's result is written once; a relapse

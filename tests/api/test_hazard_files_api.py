@@ -35,7 +35,7 @@ def test_given_each_persona_when_getting_the_rectification_notice_then_scope_dec
     assert response.status_code == status
     if status == 200:
         assert response["Content-Type"] == documents.CONTENT_TYPE
-        assert "隐患整改通知书" in docx_text(response.content)
+        assert "隐患整改通知单" in docx_text(response.content)  # self-found: internal
         assert AuditEntry.objects.filter(action="hazard_notice").count() == 1
     else:
         assert AuditEntry.objects.filter(action="hazard_notice").count() == 0

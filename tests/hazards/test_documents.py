@@ -3,11 +3,15 @@ with python-docx; the download pages per persona; the audit record of each downl
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import threading
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -39,9 +43,10 @@ def zh_date(day) -> str:
 def test_given_a_hazard_with_five_fixes_when_notice_built_then_all_its_facts_are_printed(world):
     hazard = bring(world, "general_fixes_set")
     text = text_of(documents.rectification_notice(hazard))
-    assert "隐患整改通知书" in text
-    assert f"编号：{hazard.number}" in text
-    assert "东县甲化工有限公司：" in text
+    # Found by the enterprise itself: its safety office's internal notice to the owner.
+    assert "隐患整改通知单" in text
+    assert "编号：（未编号）" in text  # a draft: numbered when downloaded
+    assert "王工：" in text
     assert world.chem_a.uscc in text
     assert "1号储罐区呼吸阀堵塞" in text
     assert "隐患等级 | 一般事故隐患" in text
@@ -55,7 +60,7 @@ def test_given_a_hazard_with_five_fixes_when_notice_built_then_all_its_facts_are
     assert "《中华人民共和国安全生产法》第四十一条" in text
     assert "国家安全生产监督管理总局令第16号）第十五条" in text
     # Reported by the enterprise's safety officer: an internal notice of the enterprise.
-    assert "东县甲化工有限公司（盖章）" in text
+    assert "东县甲化工有限公司安全管理部门（盖章）" in text
     assert "签收人（签字）" in text
 
 
@@ -93,7 +98,7 @@ def test_given_a_notice_then_a4_with_chinese_fonts(world):
     fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
     assert fonts.get(qn("w:eastAsia")) == "仿宋"
     title_run = doc.paragraphs[0].runs[0]
-    assert title_run.text == "隐患整改通知书"
+    assert title_run.text == "隐患整改通知单"
     assert title_run._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
     assert title_run.bold
 
@@ -107,7 +112,7 @@ def test_given_a_listed_major_hazard_when_listing_notice_built_then_basis_plan_a
     hazard = do(world, "principal_a", bring(world, "major_listed"), "set_plan", True)
     text = text_of(documents.listing_notice(hazard))
     assert "重大事故隐患挂牌督办通知书" in text
-    assert f"编号：{hazard.number}" in text
+    assert f"编号：{hazard.number}" not in text  # the document has its own number
     assert "东县甲化工有限公司：" in text
     assert "挂牌督办单位 | 东县安全生产委员会办公室" in text
     assert f"督办期限 | {zh_date(hazard.listing_deadline)}" in text
@@ -316,3 +321,212 @@ def test_given_an_unlisted_hazard_when_the_listing_notice_page_then_409_with_the
 def test_given_an_unknown_hazard_when_downloading_then_404(world):
     response = signed_in("coordinator_x").get(reverse("hazards:notice-listing", args=[999999]))
     assert response.status_code == 404
+
+
+# --- who issues: a regulator's order or the enterprise's internal notice (issue 10) -----
+
+
+def issue(world, hazard, who: str = "safety_a", kind: str = "rectification", today=None):
+    """Download a notice through the service: numbered on first issue."""
+    return documents.notice_download(
+        actor=actor(world, who), hazard_id=hazard.pk, kind=kind, today=today
+    )[1]
+
+
+def ordered(world, who: str = "officer_emergency_x", **data):
+    """A hazard the enterprise found, then ordered rectified by a regulator."""
+    from .helpers import act
+
+    hazard = report(world)
+    return act(world, who, hazard, "order", {"note": "责令七日内清理呼吸阀并加装阻火器", **data})
+
+
+def numbers(content: bytes) -> list[str]:
+    """The document-number paragraph(s): the lines with 〔year〕."""
+    return [p.text for p in Document(io.BytesIO(content)).paragraphs if "〔" in p.text]
+
+
+def test_given_a_self_found_hazard_when_downloaded_then_an_internal_notice_to_the_owner(world):
+    from .helpers import do
+
+    hazard = do(world, "safety_a", report(world), "set_five_fixes", False)
+    text = text_of(issue(world, hazard, today=dt.date(2026, 5, 4)))
+    assert "隐患整改通知单" in text and "本单位内部使用" in text
+    assert "责令限期整改指令书" not in text
+    # From the safety office to the five-fixes owner, not from the enterprise to itself.
+    assert "王工：" in text
+    assert "东县甲化工有限公司：" not in text
+    assert "东县甲化工有限公司安全管理部门（盖章）" in text
+    assert "编号：隐改〔2026〕1号" in text
+    assert hazard.number not in numbers(issue(world, hazard))[0]
+    # No appeal rights: it is no administrative act.
+    assert "行政复议" not in text and "行政诉讼" not in text
+
+
+def test_given_no_owner_yet_then_the_internal_notice_is_addressed_to_the_responsible_party(world):
+    text = text_of(issue(world, report(world)))
+    assert "整改责任部门（责任人）：" in text
+
+
+def test_given_an_ordered_hazard_then_the_department_orders_with_number_seal_and_appeal(world):
+    hazard = ordered(world)
+    content = issue(world, hazard, who="principal_a", today=dt.date(2026, 5, 4))
+    text = text_of(content)
+    assert Document(io.BytesIO(content)).paragraphs[0].text == "责令限期整改指令书"
+    assert "隐患整改通知单" not in text
+    assert numbers(content)[0] == "东县应急责改〔2026〕1号"
+    assert "东县甲化工有限公司：" in text  # addressed to the enterprise
+    assert "责令七日内清理呼吸阀并加装阻火器" in text  # what the order requires
+    assert "《中华人民共和国安全生产法》第六十五条" in text
+    # The seal line: the department and the date of issue.
+    paragraphs = [p.text for p in Document(io.BytesIO(content)).paragraphs]
+    seal = paragraphs.index("东县应急管理局（盖章）")
+    assert paragraphs[seal + 1] == "2026年5月4日"
+    # 行政复议法 (2023) 第二十条: 60 days; 行政诉讼法 第四十六条: 6 months; the county
+    # government reviews its department's act.
+    assert "六十日内向东县人民政府申请行政复议" in text
+    assert "六个月内依法向人民法院提起行政诉讼" in text
+
+
+def test_given_a_hazard_found_on_a_department_inspection_then_the_department_orders(world):
+    hazard = report(world, who="officer_emergency_x", source="government_inspection")
+    content = issue(world, hazard, who="officer_emergency_x", today=dt.date(2026, 5, 4))
+    assert numbers(content)[0] == "东县应急责改〔2026〕1号"
+    assert "申请行政复议" in text_of(content)
+
+
+def test_given_an_order_with_a_typed_document_number_then_that_number_is_printed(world):
+    hazard = ordered(world, document_number="东应急责改〔2026〕88号")
+    content = issue(world, hazard)
+    assert numbers(content)[0] == "东应急责改〔2026〕88号"
+    from anjian.hazards.models import DocumentCounter
+
+    assert not DocumentCounter.objects.exists()  # no number of ours used up
+
+
+def test_given_an_internal_notice_then_an_order_then_each_document_keeps_its_own_number(world):
+    from .helpers import act
+
+    hazard = report(world)
+    internal = issue(world, hazard, today=dt.date(2026, 5, 4))
+    assert "编号：隐改〔2026〕1号" in text_of(internal)
+    act(world, "coordinator_x", hazard, "order", {"note": "限期整改"})
+    order = issue(world, hazard, today=dt.date(2026, 5, 6))
+    assert numbers(order)[0] == "东县安委办责改〔2026〕1号"
+    assert "东县安全生产委员会办公室（盖章）" in text_of(order)
+    from anjian.hazards.models import HazardDocument
+
+    assert sorted(HazardDocument.objects.values_list("kind", "number")) == [
+        ("internal", "隐改〔2026〕1号"),
+        ("order", "东县安委办责改〔2026〕1号"),
+    ]
+
+
+def test_given_orders_of_one_department_then_numbers_increase_and_restart_in_a_new_year(world):
+    first, second, third = (ordered(world) for _ in range(3))
+    assert numbers(issue(world, first, today=dt.date(2026, 12, 30)))[0] == "东县应急责改〔2026〕1号"
+    assert (
+        numbers(issue(world, second, today=dt.date(2026, 12, 31)))[0] == "东县应急责改〔2026〕2号"
+    )
+    assert numbers(issue(world, third, today=dt.date(2027, 1, 2)))[0] == "东县应急责改〔2027〕1号"
+
+
+def test_given_a_notice_downloaded_twice_then_it_keeps_its_number_and_date(world):
+    from anjian.hazards.models import DocumentCounter, HazardDocument
+
+    hazard = ordered(world)
+    first = issue(world, hazard, who="officer_emergency_x", today=dt.date(2026, 5, 4))
+    again = issue(world, hazard, who="principal_a", today=dt.date(2026, 6, 9))
+    assert numbers(first) == numbers(again) == ["东县应急责改〔2026〕1号"]
+    assert "2026年5月4日" in text_of(again) and "2026年6月9日" not in text_of(again)
+    assert HazardDocument.objects.count() == 1
+    assert DocumentCounter.objects.get().last == 1
+    # Each copy is in the audit trail with the document's number.
+    entries = AuditEntry.objects.filter(action="hazard_notice").order_by("seq")
+    assert [e.changes["document_number"] for e in entries] == ["东县应急责改〔2026〕1号"] * 2
+    assert audit_verify().ok
+
+
+def test_given_two_issuers_then_their_sequences_are_independent(world):
+    from anjian.hazards.models import Hazard
+
+    by_department = [ordered(world) for _ in range(2)]
+    by_committee = ordered(world, who="coordinator_x")
+    day = dt.date(2026, 3, 1)
+    assert [numbers(issue(world, h, today=day))[0] for h in by_department] == [
+        "东县应急责改〔2026〕1号",
+        "东县应急责改〔2026〕2号",
+    ]
+    assert numbers(issue(world, by_committee, today=day))[0] == "东县安委办责改〔2026〕1号"
+    # Enterprise internal notices count on their own too, per enterprise.
+    own = report(world)
+    other = report(world, who="principal_c", enterprise=world.chem_c)
+    assert "编号：隐改〔2026〕1号" in text_of(issue(world, own, today=day))
+    assert "编号：隐改〔2026〕1号" in text_of(issue(world, other, who="principal_c", today=day))
+    assert Hazard.objects.count() == 5
+
+
+def test_given_a_listed_hazard_then_the_listing_notice_has_the_listing_bodys_number(world):
+    hazard = bring(world, "major_listed")
+    content = issue(world, hazard, kind="listing", today=dt.date(2026, 5, 4))
+    assert numbers(content)[0] == "东县安委办督办〔2026〕1号"
+    assert hazard.number not in numbers(content)[0]
+
+
+def test_given_a_refused_listing_notice_then_no_number_is_used_up(world):
+    from anjian.hazards.models import DocumentCounter, HazardDocument
+
+    with pytest.raises(Conflict):
+        issue(world, report(world), kind="listing")
+    assert not DocumentCounter.objects.exists() and not HazardDocument.objects.exists()
+
+
+def test_given_an_ordered_hazard_when_the_page_downloads_then_the_file_is_named_as_an_order(
+    world,
+):
+    hazard = ordered(world)
+    response = signed_in("principal_a").get(
+        reverse("hazards:notice-rectification", args=[hazard.pk])
+    )
+    assert response.status_code == 200
+    assert (
+        "%E8%B4%A3%E4%BB%A4" in response["Content-Disposition"]
+        or "责令" in (response["Content-Disposition"])
+    )
+
+
+needs_postgres = pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="row locks need PostgreSQL; SQLite serialises writers instead",
+)
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_given_two_downloads_at_once_then_one_document_one_number():
+    from anjian.hazards.models import DocumentCounter, HazardDocument
+    from tests.world import build_world
+
+    world = build_world()
+    hazard = ordered(world)
+    barrier = threading.Barrier(2)
+    got: list[list[str]] = []
+
+    def go(who: str) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            got.append(numbers(issue(world, hazard, who=who)))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=go, args=(w,)) for w in ("principal_a", "safety_a")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    year = timezone.localdate().year
+    assert got == [[f"东县应急责改〔{year}〕1号"]] * 2
+    assert HazardDocument.objects.count() == 1
+    assert DocumentCounter.objects.get().last == 1
