@@ -259,14 +259,16 @@ def test_given_employee_or_manager_reports_when_committed_then_only_employee_rep
     assert Notification.objects.count() == 2  # a manager's own report tells nobody
 
 
-def test_given_major_reported_when_committed_then_coordinator_and_lead_officers_told(
+def test_given_major_reported_when_committed_then_deciders_and_experts_get_a_todo(
     world, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         report(world, who="safety_a", major_item=MAJOR_ITEM)
-    assert _inbox(world, "coordinator_x") == ["other"]
-    assert _inbox(world, "officer_emergency_x") == ["other"]
-    for name in ("coordinator_y", "officer_housing_x", "expert_x", "outsider"):
+    # Told at once, and waited for: the listing (挂牌督办) and the expert's confirmation.
+    assert _inbox(world, "coordinator_x") == ["assignment"]
+    assert _inbox(world, "officer_emergency_x") == ["assignment"]
+    assert _inbox(world, "expert_x") == ["assignment"]
+    for name in ("coordinator_y", "officer_housing_x", "outsider", "principal_a"):
         assert _inbox(world, name) == []
 
 
@@ -302,8 +304,11 @@ def test_given_inspector_found_hazard_submitted_and_decided_then_department_then
     assert _inbox(world, "principal_a") == []
     with django_capture_on_commit_callbacks(execute=True):
         do(world, "officer_emergency_x", hazard, "reject", False)
-    assert _inbox(world, "principal_a") == ["decision"]
-    assert _inbox(world, "safety_a") == ["decision"]
+    # The rejection hands the hazard back: a to-do (submit again) carrying the decision.
+    assert _inbox(world, "principal_a") == ["assignment"]
+    assert _inbox(world, "safety_a") == ["assignment"]
+    row = notify.inbox(world.user("safety_a")).get()
+    assert hazard.number in row.title and "阻火器型号不符" in row.body
 
 
 def test_given_major_submitted_when_committed_then_listing_authority_told(
