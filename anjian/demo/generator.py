@@ -22,7 +22,7 @@ from faker import Faker
 
 from anjian.accounts.models import Role, User
 from anjian.core.audit import Actor, audit_append
-from anjian.registry import services
+from anjian.registry import geometry, services
 from anjian.registry.models import (
     Department,
     DepartmentKind,
@@ -151,6 +151,20 @@ class DemoReport:
         return self.enterprises / self.enterprise_seconds if self.enterprise_seconds else 0.0
 
 
+def _inside(
+    cell: list[tuple[float, float]],
+    centre: tuple[Decimal, Decimal],
+    offset: tuple[Decimal, Decimal],
+) -> tuple[Decimal, Decimal]:
+    """The centre moved by `offset`, pulled back toward the centre until it lies in the
+    township's area (the centre always does): dots stay inside their township."""
+    for factor in (Decimal(1), Decimal("0.6"), Decimal("0.3")):
+        point = (centre[0] + offset[0] * factor, centre[1] + offset[1] * factor)
+        if geometry.contains(cell, (float(point[0]), float(point[1]))):
+            return point
+    return centre
+
+
 def database_is_empty() -> bool:
     return not (Division.objects.exists() or Enterprise.objects.exists())
 
@@ -193,6 +207,27 @@ def build_demo(
                 )
                 grids.append(grid)
                 town_centres[grid.pk] = centre
+        # The townships' areas for the map: Voronoi cells of their centres in the county's
+        # box (the demo has no surveyed boundaries; anjian.registry.geometry).
+        towns = {grid.parent_id: grid.parent for grid in grids}
+        town_centre = {grid.parent_id: town_centres[grid.pk] for grid in grids}
+        town_ids = list(towns)
+        sites = [(float(town_centre[t][0]), float(town_centre[t][1])) for t in town_ids]
+        box = (
+            float(CENTRE[0]) - 0.12,
+            float(CENTRE[1]) - 0.10,
+            float(CENTRE[0]) + 0.12,
+            float(CENTRE[1]) + 0.10,
+        )
+        town_cell = dict(zip(town_ids, geometry.voronoi_cells(sites, box), strict=True))
+        for town_id, cell in town_cell.items():
+            towns[town_id].boundary = geometry.as_geojson(cell)
+        Division.objects.bulk_update(list(towns.values()), ["boundary"])
+        county.boundary = geometry.as_geojson(
+            [(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])]
+        )
+        county.save(update_fields=["boundary"])
+        grid_cell = {grid.pk: town_cell[grid.parent_id] for grid in grids}
         departments = {
             kind: Department.objects.create(
                 division=county,
@@ -253,6 +288,13 @@ def build_demo(
             status = rng.choices(
                 ["operating", "construction", "suspended", "closed"], [90, 4, 4, 2]
             )[0]
+            # Drawn where the coordinates always were drawn: the same seed keeps giving the
+            # same enterprises.
+            position = _inside(
+                grid_cell[grid.pk],
+                centre,
+                (Decimal(rng.randint(-250, 250)) / 10000, Decimal(rng.randint(-200, 200)) / 10000),
+            )
             batch.append(
                 Enterprise(
                     name=name,
@@ -260,8 +302,8 @@ def build_demo(
                     division=grid,
                     address=f"{COUNTY_NAME}{grid.parent.name if grid.parent else ''}"
                     f"{fake.street_name()}{rng.randint(1, 999)}号",
-                    longitude=centre[0] + Decimal(rng.randint(-250, 250)) / 10000,
-                    latitude=centre[1] + Decimal(rng.randint(-200, 200)) / 10000,
+                    longitude=position[0],
+                    latitude=position[1],
                     industry=industries[code],
                     scale=scale,
                     employees=rng.randint(low, high),

@@ -36,6 +36,9 @@ class Division(TreeNode):
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=64)
     level = models.CharField(_("level"), max_length=16, choices=DivisionLevel.choices)
+    # The area drawn on the jurisdiction map: a GeoJSON Polygon in longitude/latitude
+    # (surveyed boundaries where the bureau has them; generated ones in the demo).
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]

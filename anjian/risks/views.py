@@ -55,6 +55,7 @@ from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.views import REGISTRY_ROLES, require_section
 from anjian.diagnosis.services import current_diagnoses
+from anjian.registry import geometry
 from anjian.registry.models import Enterprise
 
 from . import major_hazard, methods, regrade, services, supervision
@@ -93,12 +94,22 @@ CODE_HISTORY_PAGE = 10
 # The jurisdiction map never ships more points than this; beyond it, enterprises are
 # counted per grid cell (0.01°, then 0.1°, then 1°) and the page says so.
 MAX_POINTS = 20_000
-MAP_HEX = {  # --risk-* of anjian.css, for the canvas
-    "red": "#d92d20",
-    "orange": "#f79009",
-    "yellow": "#eaaa08",
-    "blue": "#1570ef",
+# The four colours of the rules keep their hues, but differ in lightness too (dark red,
+# mid orange, light yellow, dark blue) and each has its own symbol, so they stay apart for
+# colour-blind readers and on a black-and-white print.
+MAP_HEX = {
+    "red": "#b42318",
+    "orange": "#f97316",
+    "yellow": "#fde047",
+    "blue": "#1d4ed8",
     "none": "#98a2b3",
+}
+MAP_SYMBOL = {
+    "red": "triangle",
+    "orange": "diamond",
+    "yellow": "circle",
+    "blue": "rect",
+    "none": "circle",
 }
 STATUS_WORDS = {
     "valid": ("有效", "valid"),
@@ -998,9 +1009,15 @@ def jurisdiction_map(request: HttpRequest) -> HttpResponse:
         request,
         "risks/jurisdiction_map.html",
         {
+            "areas": township_areas(user),
             "legend": legend,
             "series": [
-                {"colour": row["colour"], "name": row["level"], "hex": MAP_HEX[row["colour"]]}
+                {
+                    "colour": row["colour"],
+                    "name": row["level"],
+                    "hex": MAP_HEX[row["colour"]],
+                    "symbol": MAP_SYMBOL[row["colour"]],
+                }
                 for row in legend
             ],
             "figures": figures,
@@ -1008,6 +1025,28 @@ def jurisdiction_map(request: HttpRequest) -> HttpResponse:
             "printed_at": timezone.now(),
         },
     )
+
+
+def township_areas(user: Any) -> list[dict[str, Any]]:
+    """The townships in the user's scope that have an area, as rings with the point where
+    the name is written (anjian.registry.geometry; generated in the demo)."""
+    out = []
+    rows = (
+        scoping.visible_divisions(user)
+        .filter(level="township", boundary__isnull=False)
+        .order_by("code")
+        .values_list("name", "boundary")
+    )
+    for name, shape in rows:
+        try:
+            ring = [(float(x), float(y)) for x, y in shape["coordinates"][0]]
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue  # not a GeoJSON Polygon: leave it off the map rather than fail
+        if len(ring) < 4:
+            continue
+        label = geometry.centroid(ring[:-1])
+        out.append({"name": name, "ring": ring, "label": [label[0], label[1]]})
+    return out
 
 
 @login_required

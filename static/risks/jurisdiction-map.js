@@ -1,13 +1,17 @@
-// The jurisdiction risk map: enterprises as dots on longitude/latitude axes, coloured
-// by their highest risk-unit colour. ECharts scatter, no map tiles, no network access
-// beyond the page's own data endpoint. One degree of longitude is drawn cos(latitude)
-// times as wide as one degree of latitude, so the county keeps its shape.
+// The jurisdiction risk map: enterprises as dots on longitude/latitude axes over the
+// township areas (with their names), coloured by their highest risk-unit colour and
+// shaped by it too (colour-blind readers, black-and-white prints). ECharts scatter and a
+// custom polygon series, no map tiles, no network access beyond the page's own data
+// endpoint. One degree of longitude is drawn cos(latitude) times as wide as one degree
+// of latitude, so the county keeps its shape.
 (function () {
   "use strict";
   var el = document.getElementById("jurisdiction-map");
   var seriesEl = document.getElementById("map-series");
   if (!el || !seriesEl || !window.echarts) return;
   var series = JSON.parse(seriesEl.textContent);
+  var areasEl = document.getElementById("map-areas");
+  var areas = areasEl ? JSON.parse(areasEl.textContent) : [];
   var chart = window.echarts.init(el, null, { renderer: "canvas" });
   var hidden = {};
   var data = null;
@@ -15,6 +19,8 @@
   var order = ["none", "blue", "yellow", "orange", "red"]; // red drawn last, on top
 
   var fmt = function (value) { return Number(value).toFixed(2); };
+  // Neighbouring townships in two alternating pale greys: the areas show, the dots lead.
+  var i2fill = function (i) { return i % 2 ? "#eef1f5" : "#f7f8fa"; };
 
   var extent = function (points) {
     var lon = [Infinity, -Infinity], lat = [Infinity, -Infinity];
@@ -52,7 +58,9 @@
       w: Math.max(50, el.clientWidth - margin.left - margin.right),
       h: Math.max(50, el.clientHeight - margin.top - margin.bottom)
     };
-    var r = points.length ? ranges(points, grid) : { x: [0, 1], y: [0, 1] };
+    var frame = points.slice();
+    areas.forEach(function (a) { frame = frame.concat(a.ring); });
+    var r = frame.length ? ranges(frame, grid) : { x: [0, 1], y: [0, 1] };
     var byColour = {};
     order.forEach(function (c) { byColour[c] = []; });
     points.forEach(function (p) {
@@ -84,7 +92,24 @@
           return window.echarts.format.encodeHTML(p[4]) + "<br>" + s.name;
         }
       },
-      series: order.map(function (c) {
+      series: [{
+        id: "areas", type: "custom", silent: true, z: 0,
+        data: areas.map(function (a, i) { return [i]; }),
+        renderItem: function (params, api) {
+          var a = areas[api.value(0)];
+          var label = api.coord(a.label);
+          return {
+            type: "group",
+            children: [
+              { type: "polygon", shape: { points: a.ring.map(function (p) { return api.coord(p); }) },
+                style: { fill: i2fill(api.value(0)), stroke: "#667085", lineWidth: 1 } },
+              { type: "text", x: label[0], y: label[1],
+                style: { text: a.name, fill: "#344054", font: "600 13px sans-serif", align: "center", verticalAlign: "middle",
+                         stroke: "#fff", lineWidth: 3 } }
+            ]
+          };
+        }
+      }].concat(order.map(function (c) {
         var s = lookup[c] || { name: c, hex: "#98a2b3" };
         return {
           id: c, name: s.name, type: "scatter",
@@ -92,12 +117,13 @@
           symbolSize: aggregated
             ? function (p) { return Math.min(28, 4 + Math.sqrt(p[3]) * 2); }
             : (c === "none" ? size - 1 : size),
-          itemStyle: { color: s.hex, opacity: c === "none" ? 0.55 : 0.9, borderColor: "#fff", borderWidth: aggregated ? 1 : 0.5 },
+          itemStyle: { color: s.hex, opacity: c === "none" ? 0.55 : 0.95, borderColor: c === "yellow" ? "#a16207" : "#fff", borderWidth: c === "yellow" ? 1 : (aggregated ? 1 : 0.5) },
+          symbol: s.symbol || "circle",
           large: byColour[c].length > 4000,
           largeThreshold: 4000,
           z: order.indexOf(c) + 1
         };
-      })
+      }))
     }, { replaceMerge: ["series"] });
   };
 

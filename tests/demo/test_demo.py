@@ -59,3 +59,18 @@ def test_given_same_seed_when_loaded_twice_then_identical_and_other_seed_differs
     assert first == second and len(first[0]) == 50
     other = _load(tmp_path, "c.sqlite3", 12)
     assert other[0] != first[0] and other[1] != first[1]
+
+
+def test_given_demo_when_built_then_townships_have_areas_and_enterprises_lie_in_theirs(db):
+    from anjian.registry import geometry
+    from anjian.registry.models import Division, Enterprise
+
+    build_demo(enterprises=150, seed=5)
+    towns = {
+        d.pk: d.boundary["coordinates"][0][:-1] for d in Division.objects.filter(level="township")
+    }
+    assert towns and all(len(ring) >= 3 for ring in towns.values())
+    for lon, lat, town_id in Enterprise.objects.values_list(
+        "longitude", "latitude", "division__parent_id"
+    ):
+        assert geometry.contains(towns[town_id], (float(lon), float(lat)))

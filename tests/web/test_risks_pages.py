@@ -935,3 +935,32 @@ def test_given_5_or_45_enterprises_when_supervision_list_then_query_count_flat(
     for i in range(10):
         enterprise(4000 + i, f"东县地图企业{i:03d}", world.grid_x2, "HR-CONSTR")
     assert queries(client, reverse("risks:jurisdiction-map-data")) == data_small
+
+
+def test_given_township_areas_when_coordinator_opens_the_map_then_own_townships_drawn_with_names(
+    world, risky, client_for
+):
+    from anjian.registry import geometry
+    from anjian.registry.models import Division
+
+    box = (120.0, 30.0, 120.4, 30.3)
+    cells = geometry.voronoi_cells([(120.1, 30.1), (120.3, 30.2)], box)
+    Division.objects.filter(pk=world.town_x.pk).update(boundary=geometry.as_geojson(cells[0]))
+    Division.objects.filter(pk=world.town_y.pk).update(boundary=geometry.as_geojson(cells[1]))
+    page = client_for("coordinator_x").get(reverse("risks:jurisdiction-map"))
+    names = [a["name"] for a in page.context["areas"]]
+    assert names == ["东镇"]  # 西镇 lies in the other county
+    area = page.context["areas"][0]
+    assert geometry.contains(area["ring"][:-1], tuple(area["label"]))
+    html = page.content.decode()
+    assert 'id="map-areas"' in html and "map-symbol-red" in html
+    grid = client_for("grid_x1").get(reverse("risks:jurisdiction-map"))
+    assert [a["name"] for a in grid.context["areas"]] == ["东镇"]  # the grid's own township
+
+
+def test_given_a_broken_boundary_when_the_map_opens_then_left_off_not_500(world, risky, client_for):
+    from anjian.registry.models import Division
+
+    Division.objects.filter(pk=world.town_x.pk).update(boundary={"type": "Point"})
+    page = client_for("coordinator_x").get(reverse("risks:jurisdiction-map"))
+    assert page.status_code == 200 and page.context["areas"] == []
