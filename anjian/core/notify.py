@@ -204,6 +204,23 @@ def unread_count(user: Any) -> int:
     return inbox(user).filter(read_at__isnull=True).count()
 
 
+# What the home page lists as the user's to-dos: unread notifications that ask them to
+# act (a step waits for them, a deadline, an escalation), not news.
+TODO_KINDS: tuple[str, ...] = (
+    NotificationKind.ASSIGNMENT.value,
+    NotificationKind.DEADLINE.value,
+    NotificationKind.ESCALATION.value,
+)
+
+
+def todo(user: Any, limit: int = 5) -> tuple[list[Notification], int]:
+    """The user's newest unread to-dos (at most `limit`) and how many there are; reading
+    one (or opening it from the inbox or the home page) takes it off the list."""
+    qs = inbox(user).filter(read_at__isnull=True, kind__in=TODO_KINDS)
+    rows = list(qs[:limit])
+    return rows, (len(rows) if len(rows) < limit else qs.count())
+
+
 def mark_read(user: Any, notification_id: int) -> Notification | None:
     """Mark one of the user's notifications read (once: the first read time stays).
     Returns None when it is not theirs or does not exist."""
@@ -225,5 +242,6 @@ __all__ = [
     "mark_read",
     "notify",
     "senders",
+    "todo",
     "unread_count",
 ]

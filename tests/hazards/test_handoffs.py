@@ -10,10 +10,13 @@ D = decision, N = other (news).
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from anjian.core.models import Notification
 from anjian.hazards import workflow as wf
 from tests.hazards.helpers import MAJOR_ITEM, bring, do, report
+from tests.world import PASSWORD
 
 A, D, N = "assignment", "decision", "other"  # N: news
 MANAGERS_A = {"principal_a": A, "safety_a": A}
@@ -203,3 +206,35 @@ def test_given_an_employee_report_when_closed_or_rejected_then_the_employee_is_t
     with django_capture_on_commit_callbacks(execute=True):
         do(world, "principal_a", hazard, "accept", False)
     assert _told() == {"safety_a": D, "employee_a": D}
+
+
+def test_given_a_waiting_hazard_when_its_party_opens_home_then_the_todo_is_listed_until_opened(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        hazard = report(world, who="safety_a", major_item=MAJOR_ITEM)
+    expert = Client()
+    assert expert.login(username="expert_x", password=PASSWORD)
+    html = expert.get(reverse("home")).content.decode()
+    row = Notification.objects.get(recipient=world.user("expert_x"))
+    assert 'id="home-todo"' in html and f'id="todo-{row.pk}"' in html
+    assert hazard.number in html
+    opened = expert.post(reverse("inbox-read", args=[row.pk]), {"go": "1"})
+    assert opened["Location"] == reverse("hazards:detail", args=[hazard.pk])
+    assert 'id="home-todo"' not in expert.get(reverse("home")).content.decode()
+    # Somebody with nothing waiting for them has no list.
+    other = Client()
+    assert other.login(username="outsider", password=PASSWORD)
+    assert 'id="home-todo"' not in other.get(reverse("home")).content.decode()
+
+
+def test_given_more_todos_than_shown_then_the_count_is_all_of_them(world):
+    from anjian.core import notify
+
+    user = world.user("principal_a")
+    for i in range(7):
+        notify.notify(recipients=[user], kind=A, title=f"t{i}")
+    notify.notify(recipients=[user], kind=N, title="news")
+    rows, count = notify.todo(user, limit=5)
+    assert [r.title for r in rows] == ["t6", "t5", "t4", "t3", "t2"] and count == 7
+    assert notify.todo(world.user("safety_a")) == ([], 0)
