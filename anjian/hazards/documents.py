@@ -49,7 +49,7 @@ from docx.shared import Mm, Pt
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, NotFound, ValidationFailed
-from anjian.registry.models import Department, Division
+from anjian.registry.models import Department, Division, DutyAssignment, DutyRole
 
 from . import reference
 from . import workflow as wf
@@ -302,18 +302,30 @@ def enterprise_issuer(hazard: Hazard) -> Issuer:
     return Issuer("enterprise", ent.pk, f"{ent.name}安全管理部门", "")
 
 
-def _user_issuer(user: Any) -> Issuer | None:
+def _user_issuer(user: Any, enterprise: Any) -> Issuer | None:
     """The body a regulator signs for: an officer their department, a coordinator the
-    safety committee office of their division, a grid officer or expert their division;
-    None for anybody else (enterprise staff)."""
+    safety committee office of their division, a grid officer their division, an expert
+    the enterprise's lead department (whom they assist, as the review follows it in
+    services.authority_of), else the committee office; None for enterprise staff."""
     role = getattr(user, "role", "") if user is not None else ""
     if role == "department_officer" and user.department_id:
         return department_issuer(user.department)
     if role == "coordinator" and user.division_id:
         return committee_issuer(user.division)
-    if role in ("grid_officer", "expert") and user.division_id:
+    if role == "grid_officer" and user.division_id:
         division = user.division
         return Issuer("division", division.pk, division.name, division.name, "")
+    if role == "expert":
+        lead = (
+            DutyAssignment.objects.filter(enterprise=enterprise, role=DutyRole.LEAD)
+            .select_related("department__division")
+            .order_by("pk")
+            .first()
+        )
+        if lead is not None:
+            return department_issuer(lead.department)
+        if user.division_id:
+            return committee_issuer(user.division)
     return None
 
 
@@ -335,10 +347,10 @@ def rectification_issuer(hazard: Hazard) -> tuple[Issuer, HazardEvent | None]:
     internal notice of its safety office (it must not notify itself)."""
     order = _last_order(hazard)
     if order is not None:
-        issuer = _user_issuer(order.actor)
+        issuer = _user_issuer(order.actor, hazard.enterprise)
         if issuer is not None:
             return issuer, order
-    issuer = _user_issuer(hazard.reported_by)
+    issuer = _user_issuer(hazard.reported_by, hazard.enterprise)
     if issuer is not None:
         return issuer, None
     return enterprise_issuer(hazard), None

@@ -530,3 +530,25 @@ def test_given_two_downloads_at_once_then_one_document_one_number():
     assert got == [[f"东县应急责改〔{year}〕1号"]] * 2
     assert HazardDocument.objects.count() == 1
     assert DocumentCounter.objects.get().last == 1
+
+
+def test_given_a_hazard_an_expert_found_then_the_lead_department_orders(world):
+    hazard = report(world, who="expert_x", source="government_inspection")
+    content = issue(world, hazard, who="expert_x", today=dt.date(2026, 5, 4))
+    assert numbers(content)[0] == "东县应急责改〔2026〕1号"  # chem_a: emergency leads
+    assert "东县应急管理局（盖章）" in text_of(content)
+
+
+def test_given_a_county_name_then_the_number_prefix_drops_the_suffix_unless_one_character():
+    from anjian.registry.models import Department, Division
+
+    county = Division(name="安澜县")
+    assert (
+        documents.department_issuer(
+            Department(pk=1, kind="emergency", division=county, name="安澜县应急管理局")
+        ).short
+        == "安澜应急"
+    )
+    assert documents.committee_issuer(Division(pk=2, name="东县")).short == "东县安委办"
+    other = Department(pk=3, kind="unknown", division=county, name="安澜县某局")
+    assert documents.department_issuer(other).short == "安澜县某局"
