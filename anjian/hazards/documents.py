@@ -623,11 +623,15 @@ def _order_notice(
     _para(doc, f"{ent.name}：")
     found = _date_zh(_local_date(hazard.reported_at))
     level = LEVEL_ZH.get(hazard.level, hazard.level)
+    # Who found it: the regulator on its inspection, or the enterprise (then ordered).
+    if _user_issuer(hazard.reported_by, ent) is not None:
+        facts = f"{found}，本机关在你单位{hazard.location}发现下列{level}。"
+    else:
+        facts = f"你单位{hazard.location}存在下列{level}（{found}发现）。"
     _para(
         doc,
-        f"{found}，本机关在你单位{hazard.location}发现下列{level}。依据{LAW_ARTICLE_65}和"
-        f"{LAW_ARTICLE_41}，责令你单位按下列要求落实整改责任、措施、资金、时限和预案，"
-        "按期完成整改，整改完成后书面报告本机关复查。",
+        f"{facts}依据{LAW_ARTICLE_65}和{LAW_ARTICLE_41}，责令你单位按下列要求落实整改责任、"
+        "措施、资金、时限和预案，按期完成整改，整改完成后书面报告本机关复查。",
         indent=True,
     )
     if order is not None and order.note.strip():

@@ -376,6 +376,8 @@ def test_given_an_ordered_hazard_then_the_department_orders_with_number_seal_and
     assert "隐患整改通知单" not in text
     assert numbers(content)[0] == "东县应急责改〔2026〕1号"
     assert "东县甲化工有限公司：" in text  # addressed to the enterprise
+    assert "你单位1号储罐区存在下列一般事故隐患" in text  # the enterprise found it
+    assert "本机关在你单位" not in text
     assert "责令七日内清理呼吸阀并加装阻火器" in text  # what the order requires
     assert "《中华人民共和国安全生产法》第六十五条" in text
     # The seal line: the department and the date of issue.
@@ -392,6 +394,7 @@ def test_given_a_hazard_found_on_a_department_inspection_then_the_department_ord
     hazard = report(world, who="officer_emergency_x", source="government_inspection")
     content = issue(world, hazard, who="officer_emergency_x", today=dt.date(2026, 5, 4))
     assert numbers(content)[0] == "东县应急责改〔2026〕1号"
+    assert "本机关在你单位1号储罐区发现下列一般事故隐患" in text_of(content)
     assert "申请行政复议" in text_of(content)
 
 
