@@ -40,10 +40,11 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.accounts.models import Role, User
-from anjian.core.models import NotificationKind
+from anjian.core.models import Notification, NotificationKind
 from anjian.core.notify import notify
 from anjian.core.scoping import ancestor_ids
 from anjian.registry.models import Division, DivisionLevel, DutyRole, Enterprise
@@ -459,6 +460,14 @@ def _todo_title(hazard: Hazard, todo: list[str]) -> str:
     }
 
 
+def _done(hazard: Hazard, user: User) -> None:
+    """Whoever takes a step on a hazard has dealt with their to-dos about it: their unread
+    assignments about it leave the home page's list (the inbox keeps them, read)."""
+    Notification.objects.filter(
+        recipient_id=user.pk, link=hazard_link(hazard), kind=ASSIGNMENT, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 def notify_step(hazard_id: int, action: str, user_id: int | None) -> int:
     """Tell the people waited for, and the people the news rules name, about a step just
     committed: one inbox row each."""
@@ -479,6 +488,8 @@ def notify_step(hazard_id: int, action: str, user_id: int | None) -> int:
         groups.setdefault(key, []).append(person)
     sent = 0
     with transaction.atomic():
+        if user is not None:
+            _done(hazard, user)
         for (kind, title, text), people in groups.items():
             sent += tell(hazard, people, kind, title, text)
     return sent

@@ -238,3 +238,18 @@ def test_given_more_todos_than_shown_then_the_count_is_all_of_them(world):
     rows, count = notify.todo(user, limit=5)
     assert [r.title for r in rows] == ["t6", "t5", "t4", "t3", "t2"] and count == 7
     assert notify.todo(world.user("safety_a")) == ([], 0)
+
+
+def test_given_a_todo_when_its_person_takes_a_step_on_the_hazard_then_it_leaves_the_list(
+    world, django_capture_on_commit_callbacks
+):
+    from anjian.core import notify
+
+    with django_capture_on_commit_callbacks(execute=True):
+        hazard = report(world, who="safety_a", major_item=MAJOR_ITEM)
+    expert = world.user("expert_x")
+    assert notify.todo(expert)[1] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        do(world, "expert_x", hazard, "confirm_major", True)
+    assert notify.todo(expert) == ([], 0)
+    assert notify.todo(world.user("coordinator_x"))[1] == 1  # still waited for (listing)
