@@ -38,9 +38,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from anjian.accounts.models import Role, User
@@ -470,7 +471,13 @@ def _done(hazard: Hazard, user: User) -> None:
 
 def notify_step(hazard_id: int, action: str, user_id: int | None) -> int:
     """Tell the people waited for, and the people the news rules name, about a step just
-    committed: one inbox row each."""
+    committed: one inbox row each. The rows are written in the platform's language (zh-hans),
+    whatever language the person who took the step reads the pages in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _notify_step(hazard_id, action, user_id)
+
+
+def _notify_step(hazard_id: int, action: str, user_id: int | None) -> int:
     titles = step_titles()
     hazard = Hazard.objects.select_related("enterprise__division").get(pk=hazard_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None

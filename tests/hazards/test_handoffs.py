@@ -253,3 +253,16 @@ def test_given_a_todo_when_its_person_takes_a_step_on_the_hazard_then_it_leaves_
         do(world, "expert_x", hazard, "confirm_major", True)
     assert notify.todo(expert) == ([], 0)
     assert notify.todo(world.user("coordinator_x"))[1] == 1  # still waited for (listing)
+
+
+def test_given_a_step_taken_in_english_then_the_inbox_rows_are_written_in_chinese(
+    world, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    hazard = report(world, major_item=MAJOR_ITEM)
+    Notification.objects.all().delete()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        do(world, "principal_a", hazard, "set_plan", True)
+    titles = list(Notification.objects.values_list("title", flat=True))
+    assert titles and all("隐患" in t for t in titles), titles
