@@ -31,6 +31,7 @@ from anjian.core.audit import Actor, audit_append
 from anjian.core.choices import choice_values, choose_one_of
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.numbers import is_int_text, parse_decimal, parse_int
+from anjian.core.policy import recurrence_days
 from anjian.registry.models import Division, DivisionLevel, DutyAssignment, DutyRole, Enterprise
 from anjian.risks.models import ControlMeasure, RiskUnit
 from anjian.risks.services import _after_commit_recompute, reassessment_propose
@@ -67,13 +68,6 @@ TEXT_LIMIT = 2000
 MAX_PHOTOS_PER_STEP = 20
 MAX_FUNDS = decimal.Decimal("999999999999.99")  # fits max_digits=14, decimal_places=2
 MAX_SIMILAR_CANDIDATES = 500
-DEFAULT_RECURRENCE_DAYS = 90
-
-
-def recurrence_days() -> int:
-    """The window in which a hazard of the same type in the same unit counts as a
-    recurrence (and the window of duplicate detection). Local policy, so a setting."""
-    return int(getattr(settings, "ANJIAN_HAZARD_RECURRENCE_DAYS", DEFAULT_RECURRENCE_DAYS))
 
 
 # --- who may: parties ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from anjian.core.choices import choice_values, choose_one_of
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.models import AuditEntry
 from anjian.core.numbers import is_int_text, parse_int
+from anjian.core.policy import recurrence_days
 from anjian.registry.models import Enterprise
 
 from . import coupling, major_hazard, methods, regrade
@@ -819,7 +820,6 @@ def _hazard_terms(ids: list[int]) -> dict[int, dict[str, int]]:
     # The hazard loop builds on risks; importing here keeps the dependency one-way at
     # import time.
     from anjian.hazards.models import Hazard
-    from anjian.hazards.services import recurrence_days
 
     today = timezone.localdate()
     open_q = ~Q(state="closed")
