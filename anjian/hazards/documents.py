@@ -525,6 +525,8 @@ def _issued(
 
 # 《中华人民共和国行政复议法》（2023年修订）第二十条: sixty days from knowing of the act;
 # 《中华人民共和国行政诉讼法》第四十六条: six months when suing directly.
+# NOT VERIFIED against the 2023 text here: the article numbers of the 2023 revision (第二十条,
+# 第二十四条) come from memory; the sixty days match the 1999 text (第九条) that could be read.
 APPEAL_DAYS_ZH = "六十日"
 SUIT_MONTHS_ZH = "六个月"
 # 安全生产法 (2021) 第六十五条第一款第三项: an inspecting department orders the hazards
