@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("anjian.credit.urls")),
     path("", include("anjian.accounts.urls")),
     path("", include("anjian.core.urls")),
+    path("", include("anjian.dashboard.urls")),
 ]
 
 # No route serves MEDIA_ROOT, not even with DEBUG (make demo): an uploaded file is reached

@@ -20,7 +20,7 @@ from ninja.responses import Status
 
 from anjian.core.errors import Forbidden, NotFound, ValidationFailed
 from anjian.core.scoping import visible
-from anjian.core.views import REGISTRY_ROLES
+from anjian.core.sections import REGISTRY_ROLES
 from anjian.reports import periods, queries, services
 from anjian.reports.models import HazardStatement
 

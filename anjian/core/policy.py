@@ -14,3 +14,8 @@ DEFAULT_RECURRENCE_DAYS = 90
 def recurrence_days() -> int:
     """The recurrence window in days (risk grading's hazard terms, duplicate detection)."""
     return int(getattr(settings, "ANJIAN_HAZARD_RECURRENCE_DAYS", DEFAULT_RECURRENCE_DAYS))
+
+
+# Licences (and later certificates) that expire within this many days are flagged: on the
+# home page, in lists, in the colour of the days left. Local policy.
+EXPIRY_WINDOW_DAYS = 90

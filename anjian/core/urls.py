@@ -5,6 +5,5 @@ from . import views
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("", views.home, name="home"),
     path("inbox/", include("anjian.core.inbox_urls")),
 ]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Forbidden, NotFound, ValidationFailed
-from anjian.core.views import require_section
+from anjian.core.sections import require_section
 from anjian.registry.models import Enterprise
 
 from . import scoring, services

@@ -25,7 +25,7 @@ from anjian.accounts.models import ENTERPRISE_ROLES
 from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from anjian.core.views import REGISTRY_ROLES
+from anjian.core.sections import REGISTRY_ROLES
 from anjian.registry.models import Enterprise
 
 from . import documents, periods, queries, services

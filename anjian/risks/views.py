@@ -53,7 +53,7 @@ from django.views.decorators.http import require_GET, require_POST
 from anjian.core import scoping, uploads
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from anjian.core.views import REGISTRY_ROLES, require_section
+from anjian.core.sections import REGISTRY_ROLES, require_section
 from anjian.diagnosis.services import current_diagnoses
 from anjian.registry import geometry
 from anjian.registry.models import Enterprise

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anjian.core.audit import Actor
-from anjian.core.views import may_use
+from anjian.core.sections import may_use
 from anjian.registry.models import Enterprise
 from anjian.risks import safety_code, services, supervision
 from anjian.risks import views as risk_views

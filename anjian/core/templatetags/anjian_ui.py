@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from anjian.core.views import EXPIRY_WINDOW_DAYS, may_use
+from anjian.core.policy import EXPIRY_WINDOW_DAYS
+from anjian.core.sections import may_use
 
 register = template.Library()
 

@@ -202,23 +202,6 @@ def area_centre(area, width, height) -> dict[str, float]:
     return {"x": sum(xs) / len(xs) * width, "y": sum(ys) / len(ys) * height}
 
 
-@register.simple_tag(takes_context=True)
-def safety_code_counts(context) -> dict:
-    """Enterprises in the user's scope by safety-code colour, for the overview card."""
-    from anjian.risks.services import colour_counts
-
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"rows": [], "total": 0}
-    counts = colour_counts(user)
-    rows = [
-        {"colour": colour, "label": code_name(colour), "count": counts.get(colour, 0)}
-        for colour in ("red", "yellow", "blue")
-    ]
-    return {"rows": rows, "total": sum(r["count"] for r in rows)}
-
-
 def decimal_text(value, places: int = 4) -> str:
     """An exact value as stored ("69/25", "7/10", "1.5") shown as a decimal (2.76, 0.7,
     1.5), rounded to `places` when it does not end; the stored text keeps the exact value

@@ -1,0 +1,2 @@
+"""The home page: the tiles every capability registers (anjian.core.tiles), for the
+signed-in user. This app sits above the capabilities; nothing imports it."""
