@@ -461,12 +461,30 @@ def _todo_title(hazard: Hazard, todo: list[str]) -> str:
     }
 
 
-def _done(hazard: Hazard, user: User) -> None:
-    """Whoever takes a step on a hazard has dealt with their to-dos about it: their unread
-    assignments about it leave the home page's list (the inbox keeps them, read)."""
-    Notification.objects.filter(
-        recipient_id=user.pk, link=hazard_link(hazard), kind=ASSIGNMENT, read_at__isnull=True
-    ).update(read_at=timezone.now())
+def still_waited(hazard: Hazard) -> set[int]:
+    """Ids of everyone the hazard waits for in its present state."""
+    from .services import _facts  # the services import this module
+
+    return {
+        person.pk
+        for _step, party in waits(hazard.state, _facts(hazard))
+        for person in party_people(party, hazard)
+    }
+
+
+def _settle(hazard: Hazard, user: User | None) -> int:
+    """A step settles the to-dos it answered: the actor's own about this hazard, and those
+    of everyone the hazard no longer waits for (the other experts once one has confirmed,
+    the other officers of the deciding body once one has listed it). They leave the home
+    page's list; the inbox keeps them, read. Whoever is still waited for keeps theirs."""
+    waiting = still_waited(hazard)
+    rows = Notification.objects.filter(
+        link=hazard_link(hazard), kind=ASSIGNMENT, read_at__isnull=True
+    )
+    answered = rows.exclude(recipient_id__in=waiting)
+    if user is not None:
+        answered = answered | rows.filter(recipient_id=user.pk)
+    return answered.update(read_at=timezone.now())
 
 
 def notify_step(hazard_id: int, action: str, user_id: int | None) -> int:
@@ -495,8 +513,7 @@ def _notify_step(hazard_id: int, action: str, user_id: int | None) -> int:
         groups.setdefault(key, []).append(person)
     sent = 0
     with transaction.atomic():
-        if user is not None:
-            _done(hazard, user)
+        _settle(hazard, user)
         for (kind, title, text), people in groups.items():
             sent += tell(hazard, people, kind, title, text)
     return sent

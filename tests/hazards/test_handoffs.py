@@ -266,3 +266,33 @@ def test_given_a_step_taken_in_english_then_the_inbox_rows_are_written_in_chines
         do(world, "principal_a", hazard, "set_plan", True)
     titles = list(Notification.objects.values_list("title", flat=True))
     assert titles and all("隐患" in t for t in titles), titles
+
+
+def test_given_two_experts_waited_for_when_one_confirms_then_the_others_todo_is_settled(
+    world, django_capture_on_commit_callbacks
+):
+    from anjian.accounts.models import Role, User
+
+    second = User.objects.create_user(
+        username="expert_x2", password=PASSWORD, role=Role.EXPERT, division=world.county_x
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        hazard = report(world, who="safety_a", major_item=MAJOR_ITEM)
+    waiting = Notification.objects.filter(kind=A, read_at__isnull=True)
+    assert set(waiting.values_list("recipient__username", flat=True)) == {
+        "expert_x",
+        "expert_x2",
+        "coordinator_x",
+        "officer_emergency_x",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        hazard = do(world, "expert_x", hazard, wf.CONFIRM_MAJOR, False)
+    # The listing still waits for the deciding body; nobody waits for a second expert.
+    still = Notification.objects.filter(
+        kind=A, read_at__isnull=True, link__contains=f"/{hazard.pk}/"
+    )
+    assert set(still.values_list("recipient__username", flat=True)) == {
+        "coordinator_x",
+        "officer_emergency_x",
+    }
+    assert Notification.objects.filter(recipient=second, read_at__isnull=False).exists()
