@@ -297,6 +297,24 @@ def committee_issuer(division: Division) -> Issuer:
     )
 
 
+def township_issuer(division: Division) -> Issuer:
+    """A grid is no legal body: a grid officer's order is the township's, signed by the
+    township's people's government (a 街道 by its 办事处, the county's 派出机关) and
+    appealed to the county's government above it (行政复议法 2023 第二十四条 (二)(三), as
+    read; see the note on article numbers above)."""
+    township = division
+    while township.level == "grid" and township.parent_id:
+        township = township.parent
+    name = f"{township.name}办事处" if township.name.endswith("街道") else _government(township)
+    return Issuer(
+        "division",
+        township.pk,
+        name,
+        _short_place(township),
+        _government(township.parent) if township.parent_id else "",
+    )
+
+
 def enterprise_issuer(hazard: Hazard) -> Issuer:
     ent = hazard.enterprise
     return Issuer("enterprise", ent.pk, f"{ent.name}安全管理部门", "")
@@ -313,8 +331,7 @@ def _user_issuer(user: Any, enterprise: Any) -> Issuer | None:
     if role == "coordinator" and user.division_id:
         return committee_issuer(user.division)
     if role == "grid_officer" and user.division_id:
-        division = user.division
-        return Issuer("division", division.pk, division.name, division.name, "")
+        return township_issuer(user.division)
     if role == "expert":
         lead = (
             DutyAssignment.objects.filter(enterprise=enterprise, role=DutyRole.LEAD)

@@ -555,3 +555,28 @@ def test_given_a_county_name_then_the_number_prefix_drops_the_suffix_unless_one_
     assert documents.committee_issuer(Division(pk=2, name="东县")).short == "东县安委办"
     other = Department(pk=3, kind="unknown", division=county, name="安澜县某局")
     assert documents.department_issuer(other).short == "安澜县某局"
+
+
+def test_given_a_hazard_a_grid_officer_found_then_the_township_government_orders(world):
+    hazard = report(world, who="grid_x1", source="government_inspection")
+    content = issue(world, hazard, who="grid_x1", today=dt.date(2026, 5, 4))
+    text = text_of(content)
+    # 东镇一网格 is no legal body: its township's people's government signs, and the county
+    # government above reviews the township's act.
+    assert "东镇人民政府（盖章）" in text and "网格（盖章）" not in text
+    assert numbers(content)[0] == "东镇责改〔2026〕1号"
+    assert "六十日内向东县人民政府申请行政复议" in text
+
+
+def test_given_a_sub_district_then_its_office_signs():
+    from anjian.registry.models import Division
+
+    county = Division(pk=1, name="安澜区", level="county")
+    street = Division(pk=2, name="城东街道", level="township", parent=county)
+    grid = Division(pk=3, name="城东一网格", level="grid", parent=street)
+    issuer = documents.township_issuer(grid)
+    assert (issuer.name, issuer.short, issuer.appeal_to) == (
+        "城东街道办事处",
+        "城东",
+        "安澜区人民政府",
+    )
