@@ -524,6 +524,22 @@ def issue_document(
             return HazardDocument.objects.get(**key)
 
 
+def issue_for_step(*, hazard: Hazard, action: str, user: Any, today: dt.date) -> None:
+    """Number the document a step makes, on the day of the step and in its transaction:
+    an order (责令限期整改指令书) is issued when the department orders, a listing notice
+    when the hazard is listed; a download later prints that number and date."""
+    if action == wf.ORDER:
+        issuer, order = rectification_issuer(_related(hazard))
+        given = str(order.data.get("document_number") or "").strip() if order else ""
+        issue_document(
+            hazard=hazard, kind=ORDER, issuer=issuer, today=today, user=user, given_number=given
+        )
+    elif action == wf.LIST:
+        issue_document(
+            hazard=hazard, kind=LISTING, issuer=listing_issuer(hazard), today=today, user=user
+        )
+
+
 def _issued(
     hazard: Hazard, kind: str, issuer: Issuer, document: HazardDocument | None, today: dt.date
 ) -> tuple[str, dt.date]:
@@ -877,6 +893,7 @@ __all__ = [
     "CONTENT_TYPE",
     "appeal_rights",
     "issue_document",
+    "issue_for_step",
     "issuing_body",
     "listing_body",
     "listing_notice",

@@ -37,8 +37,8 @@ from anjian.risks.models import ControlMeasure, RiskUnit
 from anjian.risks.services import _after_commit_recompute, reassessment_propose
 
 from . import deadlines as dl
+from . import documents, reference, similarity
 from . import notify as step_notify
-from . import reference, similarity
 from . import workflow as wf
 from .models import (
     ACTION_LABELS,
@@ -1168,6 +1168,10 @@ def _take_review(ctx: StepContext, basis: str) -> None:
     ctx.event_data["review_basis"] = basis
 
 
+# Steps that issue a numbered document: it is numbered and dated on the day of the step.
+DOCUMENT_STEPS = frozenset({wf.ORDER, wf.LIST})
+
+
 def _do_order(ctx: StepContext) -> str:
     _unknown(ctx.errors, ctx.data, ("note", "document_number"))
     note = _text(
@@ -1574,6 +1578,10 @@ def hazard_act(
             _store_photos(hazard, event, PHOTO_KIND[action], checked, actor.user)
         if ctx.after_event is not None:
             ctx.after_event(event)
+        if action in DOCUMENT_STEPS:
+            documents.issue_for_step(
+                hazard=hazard, action=action, user=actor.user, today=timezone.localdate(now)
+            )
         audit_append(
             actor=actor,
             action=action,

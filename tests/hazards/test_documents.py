@@ -8,6 +8,7 @@ import io
 import threading
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -22,6 +23,8 @@ from anjian.hazards import documents
 from tests.world import PASSWORD
 
 from .helpers import actor, bring, report
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 def text_of(content: bytes) -> str:
@@ -333,12 +336,20 @@ def issue(world, hazard, who: str = "safety_a", kind: str = "rectification", tod
     )[1]
 
 
-def ordered(world, who: str = "officer_emergency_x", **data):
-    """A hazard the enterprise found, then ordered rectified by a regulator."""
+def ordered(world, who: str = "officer_emergency_x", on: dt.date | None = None, **data):
+    """A hazard the enterprise found, then ordered rectified by a regulator (on a given
+    day: the order is numbered and dated on the day of the step)."""
     from .helpers import act
 
     hazard = report(world)
-    return act(world, who, hazard, "order", {"note": "责令七日内清理呼吸阀并加装阻火器", **data})
+    if on is None:
+        return act(
+            world, who, hazard, "order", {"note": "责令七日内清理呼吸阀并加装阻火器", **data}
+        )
+    with time_machine.travel(dt.datetime.combine(on, dt.time(10, 0), tzinfo=SHANGHAI), tick=False):
+        return act(
+            world, who, hazard, "order", {"note": "责令七日内清理呼吸阀并加装阻火器", **data}
+        )
 
 
 def numbers(content: bytes) -> list[str]:
@@ -369,8 +380,8 @@ def test_given_no_owner_yet_then_the_internal_notice_is_addressed_to_the_respons
 
 
 def test_given_an_ordered_hazard_then_the_department_orders_with_number_seal_and_appeal(world):
-    hazard = ordered(world)
-    content = issue(world, hazard, who="principal_a", today=dt.date(2026, 5, 4))
+    hazard = ordered(world, on=dt.date(2026, 5, 4))
+    content = issue(world, hazard, who="principal_a", today=dt.date(2026, 5, 6))
     text = text_of(content)
     assert Document(io.BytesIO(content)).paragraphs[0].text == "责令限期整改指令书"
     assert "隐患整改通知单" not in text
@@ -426,19 +437,19 @@ def test_given_an_internal_notice_then_an_order_then_each_document_keeps_its_own
 
 
 def test_given_orders_of_one_department_then_numbers_increase_and_restart_in_a_new_year(world):
-    first, second, third = (ordered(world) for _ in range(3))
-    assert numbers(issue(world, first, today=dt.date(2026, 12, 30)))[0] == "东县应急责改〔2026〕1号"
-    assert (
-        numbers(issue(world, second, today=dt.date(2026, 12, 31)))[0] == "东县应急责改〔2026〕2号"
-    )
-    assert numbers(issue(world, third, today=dt.date(2027, 1, 2)))[0] == "东县应急责改〔2027〕1号"
+    days = (dt.date(2026, 12, 30), dt.date(2026, 12, 31), dt.date(2027, 1, 2))
+    first, second, third = (ordered(world, on=day) for day in days)
+    # Downloaded later, in another order: the numbers are the order steps'.
+    assert numbers(issue(world, third, today=dt.date(2027, 2, 1)))[0] == "东县应急责改〔2027〕1号"
+    assert numbers(issue(world, first, today=dt.date(2027, 2, 1)))[0] == "东县应急责改〔2026〕1号"
+    assert numbers(issue(world, second, today=dt.date(2027, 2, 1)))[0] == "东县应急责改〔2026〕2号"
 
 
 def test_given_a_notice_downloaded_twice_then_it_keeps_its_number_and_date(world):
     from anjian.hazards.models import DocumentCounter, HazardDocument
 
-    hazard = ordered(world)
-    first = issue(world, hazard, who="officer_emergency_x", today=dt.date(2026, 5, 4))
+    hazard = ordered(world, on=dt.date(2026, 5, 4))
+    first = issue(world, hazard, who="officer_emergency_x", today=dt.date(2026, 5, 5))
     again = issue(world, hazard, who="principal_a", today=dt.date(2026, 6, 9))
     assert numbers(first) == numbers(again) == ["东县应急责改〔2026〕1号"]
     assert "2026年5月4日" in text_of(again) and "2026年6月9日" not in text_of(again)
@@ -580,3 +591,16 @@ def test_given_a_sub_district_then_its_office_signs():
         "城东",
         "安澜区人民政府",
     )
+
+
+def test_given_an_order_step_then_the_order_is_numbered_that_day_before_any_download(world):
+    from anjian.hazards.models import HazardDocument
+
+    hazard = ordered(world, on=dt.date(2026, 7, 1))
+    document = HazardDocument.objects.get(hazard=hazard)
+    assert (document.kind, document.number, document.issued_on) == (
+        documents.ORDER,
+        "东县应急责改〔2026〕1号",
+        dt.date(2026, 7, 1),
+    )
+    assert document.issued_by == world.user("officer_emergency_x")
