@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "anjian.credit",
     "anjian.reports",
     "anjian.diagnosis",
+    "anjian.monitoring",
     "anjian.dashboard",  # the home page: above every capability
     "anjian.api",
     "anjian.demo",
