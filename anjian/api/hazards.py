@@ -871,7 +871,7 @@ def hazard_lists(request: HttpRequest) -> dict[str, Any]:
 
 
 def _guard_labels() -> dict[str, str]:
-    from anjian.hazards.views import GUARD_LABELS
+    from anjian.hazards.views.ledger import GUARD_LABELS
 
     return {
         "always": _("any hazard"),

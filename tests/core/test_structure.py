@@ -36,3 +36,15 @@ def test_given_the_recurrence_window_then_one_policy_read_by_both():
     from anjian.hazards import services
 
     assert services.recurrence_days is policy.recurrence_days
+
+
+def test_given_the_hazards_app_then_its_pages_live_in_the_views_package():
+    app = ROOT / "hazards"
+    scattered = sorted(
+        path.name
+        for path in app.glob("*.py")
+        if path.name.endswith(("_views.py", "_urls.py")) or path.name == "views.py"
+    )
+    assert scattered == []
+    assert (app / "views" / "__init__.py").is_file()
+    assert (app / "urls.py").is_file()

@@ -533,7 +533,7 @@ def test_given_pending_requests_when_listed_then_scoped_and_decidable_flagged(wo
 def test_given_hazard_when_deadline_context_built_then_panel_renders(world):
     from django.template.loader import render_to_string
 
-    from anjian.hazards.deadline_views import deadline_context
+    from anjian.hazards.views.deadlines import deadline_context
 
     hazard = bring(world, "general_rectifying")
     ctx = deadline_context(world.user("principal_a"), hazard)

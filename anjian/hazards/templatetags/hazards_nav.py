@@ -8,7 +8,8 @@ from typing import Any
 from django import template
 from django.core.exceptions import PermissionDenied
 
-from anjian.hazards import importer, recheck_views
+from anjian.hazards import importer
+from anjian.hazards.views import rechecks as recheck_views
 
 register = template.Library()
 

@@ -29,9 +29,9 @@ from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-from . import rechecks
-from .forms import PhotosField
-from .models import RecheckResult, RecheckRun, RecheckState
+from .. import rechecks
+from ..forms import PhotosField
+from ..models import RecheckResult, RecheckRun, RecheckState
 
 PAGE_SIZE = 25
 

@@ -23,7 +23,7 @@ from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, NotFound, ValidationFailed
 
-from . import documents, importer, ledger, ledger_excel
+from .. import documents, importer, ledger, ledger_excel
 
 
 def _actor(request: HttpRequest) -> Actor:

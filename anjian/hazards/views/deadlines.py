@@ -29,11 +29,11 @@ from anjian.accounts.models import Role
 from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from anjian.core.views import REGISTRY_ROLES
+from anjian.core.sections import REGISTRY_ROLES
 
-from . import deadlines as dl
-from . import extensions, jobs
-from .models import DeadlineExtension, ExtensionState, Hazard
+from .. import deadlines as dl
+from .. import extensions, jobs
+from ..models import DeadlineExtension, ExtensionState, Hazard
 
 PAGE_SIZE = 50
 
