@@ -1,0 +1,142 @@
+"""The engine's transitions into Alarm rows: `record(transitions)`.
+
+Called by the pipeline after `engine.evaluate`, inside the caller's transaction, with
+the transitions of a whole batch. In bulk (a handful of queries per batch, whatever its
+size) and idempotent: an alarm is identified by (point, condition, raise time), so a
+batch replayed after a crash, or the same transition from two listeners, makes one
+alarm; a clear ends the open alarms of that point and condition raised at or before it
+(an offline alarm the job timed from a slightly older checkpoint included) and does
+nothing when none is open.
+
+Machine transitions are recorded as AlarmEvent rows (action "raise" / "clear", actor
+"engine"), not in the audit chain: at thousands of alarms a second the chain's single
+head would serialise the pipeline. People's steps (acknowledge, handle, close) and the
+jobs' steps are audited (anjian.monitoring.services, anjian.monitoring.jobs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import Q
+
+from . import engine
+from .models import Alarm, AlarmEvent, AlarmState, Point
+
+ENGINE_LABEL = "engine"
+ENGINE_VIA = "engine"
+
+
+def _event(alarm_id: int, action: str, at: Any, data: dict[str, Any]) -> AlarmEvent:
+    return AlarmEvent(
+        alarm_id=alarm_id,
+        action=action,
+        actor_label=ENGINE_LABEL,
+        via=ENGINE_VIA,
+        at=at,
+        data=data,
+    )
+
+
+def _value(v: Any) -> float | None:
+    if v is None:
+        return None
+    return float(v)
+
+
+def _raise(raises: Sequence[engine.Transition]) -> int:
+    keys = {(t.point_id, t.condition, t.ts): t for t in raises}
+    point_ids = {t.point_id for t in raises}
+    enterprises = dict(Point.objects.filter(pk__in=point_ids).values_list("pk", "enterprise_id"))
+    match = Q()
+    for point_id, condition, ts in keys:
+        match |= Q(point_id=point_id, condition=condition, raised_at=ts)
+    existing = set(Alarm.objects.filter(match).values_list("point_id", "condition", "raised_at"))
+    new = [
+        Alarm(
+            point_id=t.point_id,
+            enterprise_id=enterprises[t.point_id],
+            condition=t.condition,
+            level=t.level,
+            setpoint=t.setpoint,
+            value=_value(t.value),
+            peak=_value(t.value),
+            raised_at=t.ts,
+        )
+        for key, t in keys.items()
+        if key not in existing and t.point_id in enterprises
+    ]
+    if not new:
+        return 0
+    Alarm.objects.bulk_create(new, ignore_conflicts=True)
+    created = Alarm.objects.filter(match).exclude(events__action=engine.RAISE)
+    events = [
+        _event(
+            a.pk,
+            engine.RAISE,
+            a.raised_at,
+            {"condition": a.condition, "level": a.level, "setpoint": a.setpoint, "value": a.value},
+        )
+        for a in created.only("pk", "raised_at", "condition", "level", "setpoint", "value")
+    ]
+    AlarmEvent.objects.bulk_create(events, ignore_conflicts=True)
+    return len(new)
+
+
+def _clear(clears: Sequence[engine.Transition]) -> int:
+    match = Q()
+    for t in clears:
+        match |= Q(point_id=t.point_id, condition=t.condition, raised_at__lte=t.ts)
+    open_alarms = list(
+        Alarm.objects.filter(match, cleared_at__isnull=True).only(
+            "pk", "point_id", "condition", "raised_at", "peak", "value"
+        )
+    )
+    if not open_alarms:
+        return 0
+    by_key: dict[tuple[int, str], list[engine.Transition]] = {}
+    for t in clears:
+        by_key.setdefault((t.point_id, t.condition), []).append(t)
+    events = []
+    for alarm in open_alarms:
+        # The first clear after its raise ends it.
+        ends = sorted(
+            (t for t in by_key[(alarm.point_id, alarm.condition)] if t.ts >= alarm.raised_at),
+            key=lambda t: t.ts,
+        )
+        if not ends:
+            continue
+        t = ends[0]
+        # The engine tracked the extreme in the alarm's own direction.
+        peak = alarm.peak
+        if t.peak is not None and not isinstance(t.peak, bool):
+            peak = float(t.peak)
+        won = Alarm.objects.filter(pk=alarm.pk, cleared_at__isnull=True).update(
+            cleared_at=t.ts, clear_value=_value(t.value), peak=peak
+        )
+        if won:
+            events.append(_event(alarm.pk, engine.CLEAR, t.ts, {"value": _value(t.value)}))
+    AlarmEvent.objects.bulk_create(events, ignore_conflicts=True)
+    return len(events)
+
+
+def record(transitions: Iterable[engine.Transition]) -> int:
+    """Store the engine's raises and clears; the number of alarms newly raised."""
+    transitions = list(transitions)
+    if not transitions:
+        return 0
+    raises = [t for t in transitions if t.kind == engine.RAISE]
+    clears = [t for t in transitions if t.kind == engine.CLEAR]
+    raised = _raise(raises) if raises else 0
+    if clears:
+        _clear(clears)
+    return raised
+
+
+def open_alarms():
+    """Alarms not closed yet (the boards' and the CLI's "alarms_open")."""
+    return Alarm.objects.exclude(state=AlarmState.CLOSED)
+
+
+__all__ = ["open_alarms", "record"]
