@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "anjian.reports",
     "anjian.diagnosis",
     "anjian.monitoring",
+    "anjian.commitments",
     "anjian.dashboard",  # the home page: above every capability
     "anjian.api",
     "anjian.demo",
