@@ -1,0 +1,233 @@
+"""One pipeline for MQTT and HTTP: validate → store → evaluate → record alarms.
+
+    Pipeline().process([(payload bytes, topic gateway or None), …]) -> Batch
+
+1. Each payload is validated (anjian.monitoring.ingest) against the gateways and points
+   known to the `Directory` (a cache, refreshed every ANJIAN_MONITORING_DIRECTORY_TTL
+   seconds and at once, at most every 2 s, when an unknown gateway shows up).
+2. In one transaction: the good readings of the whole batch are stored in bulk
+   (storage.store_readings: COPY on PostgreSQL), duplicates suppressed by (point, ts);
+   aggregates and latest values follow; rejections are stored with their counters.
+   Committed here: the readings are durable before anything is acknowledged.
+3. Under a lease on the batch's gateways (state.py), the states of its points are read,
+   the engine evaluates every reading in timestamp order per point, and in a second
+   transaction `alarms.record(transitions)` writes the alarms; then the states are
+   written back and the lease released. If the process dies between 2 and 3 the
+   message is not acknowledged, comes again, its readings are duplicates (not stored
+   twice) and are evaluated then; alarms.record is idempotent per (point, condition,
+   raise time), so evaluating a reading twice raises nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import engine, storage
+from .ingest import Limits, PointInfo, Rejected, parse_payload
+
+logger = logging.getLogger(__name__)
+
+
+def limits_from_settings() -> Limits:
+    return Limits(
+        max_bytes=int(storage.setting("MAX_PAYLOAD_BYTES", 1_048_576)),
+        future_seconds=storage.setting("FUTURE_SECONDS", 300),
+    )
+
+
+class Directory:
+    """Gateways and their points by code, cached for the validation."""
+
+    def __init__(self, ttl: float | None = None) -> None:
+        self.ttl = storage.setting("DIRECTORY_TTL", 30) if ttl is None else ttl
+        self._points: dict[str, dict[str, PointInfo]] = {}
+        self._loaded = 0.0
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        from .models import Point
+
+        points: dict[str, dict[str, PointInfo]] = {}
+        from .models import Gateway
+
+        for code in Gateway.objects.filter(is_active=True).values_list("code", flat=True):
+            points[code] = {}
+        rows = Point.objects.filter(is_active=True, gateway__is_active=True).values_list(
+            "id", "gateway__code", "code", "kind", "range_low", "range_high"
+        )
+        from .models import BOOLEAN_KINDS
+
+        for pid, gateway, code, kind, low, high in rows:
+            points.setdefault(gateway, {})[code] = PointInfo(
+                id=pid,
+                boolean=kind in BOOLEAN_KINDS,
+                low=float(low) if low is not None else None,
+                high=float(high) if high is not None else None,
+            )
+        self._points = points
+        self._loaded = time.monotonic()
+
+    def points_of(self, code: str) -> dict[str, PointInfo] | None:
+        age = time.monotonic() - self._loaded
+        if age > self.ttl or (code not in self._points and age > 2.0):
+            with self._lock:
+                self.load()
+        return self._points.get(code)
+
+
+class EngineHooks:
+    """The alarm engine's side: rules by point (cached like the directory), evaluate,
+    record. Tests may pass another object with the same three methods."""
+
+    def __init__(self, ttl: float | None = None) -> None:
+        self.ttl = storage.setting("DIRECTORY_TTL", 30) if ttl is None else ttl
+        self._rules: dict = {}
+        self._loaded = -1e9
+
+    def rules(self) -> dict:
+        if time.monotonic() - self._loaded > self.ttl:
+            from .rules import load_rules
+
+            self._rules = load_rules()
+            self._loaded = time.monotonic()
+        return self._rules
+
+    evaluate = staticmethod(engine.evaluate)
+
+    def record(self, transitions: list) -> int:
+        from .alarms import record
+
+        return record(transitions)
+
+
+@dataclass
+class Result:
+    """One payload's outcome."""
+
+    gateway: str
+    accepted: int = 0  # valid readings (stored now, or already stored before)
+    rejected: list[Rejected] = field(default_factory=list)
+    payload_reason: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "gateway": self.gateway,
+            "accepted": self.accepted,
+            "rejected": [r.as_dict() for r in self.rejected],
+            "payload_reason": self.payload_reason,
+        }
+
+
+@dataclass
+class Batch:
+    results: list[Result]
+    stored: int = 0  # rows inserted now
+    duplicates: int = 0  # valid readings already stored (sent twice)
+    rejected: int = 0
+    evaluated: int = 0
+    transitions: int = 0
+    alarms_raised: int = 0
+
+
+class Pipeline:
+    def __init__(self, *, store=None, directory=None, hooks=None, limits=None) -> None:
+        from .state import MemoryStateStore
+
+        self.store = store if store is not None else MemoryStateStore()
+        self.directory = directory or Directory()
+        self.hooks = hooks or EngineHooks()
+        self.limits = limits or limits_from_settings()
+        self._seen_gateways: dict[str, float] = {}
+        self._dirty: dict = {}
+        self._checkpointed = time.monotonic()
+        self.checkpoint_seconds = storage.setting("CHECKPOINT_SECONDS", 5)
+
+    def process(
+        self, payloads: Sequence[tuple[bytes | str, str | None]], *, now: dt.datetime | None = None
+    ) -> Batch:
+        now = now or timezone.now()
+        results: list[Result] = []
+        rows: list[tuple[int, dt.datetime, float | bool]] = []
+        gateway_of: dict[int, str] = {}
+        rejected: list[tuple[str, Rejected]] = []
+        seen: set[tuple[int, dt.datetime]] = set()
+        duplicates = 0
+        points_of = self.directory.points_of
+        for raw, topic_gateway in payloads:
+            parsed = parse_payload(
+                raw, points_of=points_of, now=now, limits=self.limits, topic_gateway=topic_gateway
+            )
+            result = Result(parsed.gateway, len(parsed.good), parsed.bad, parsed.payload_reason)
+            results.append(result)
+            rejected.extend((parsed.gateway, r) for r in parsed.bad)
+            for _index, pid, ts, value in parsed.good:
+                key = (pid, ts)
+                if key in seen:  # the same reading in two messages of one batch
+                    duplicates += 1
+                    continue
+                seen.add(key)
+                rows.append((pid, ts, value))
+                gateway_of[pid] = parsed.gateway
+        batch = Batch(results=results, rejected=len(rejected))
+
+        with transaction.atomic():
+            batch.stored = storage.store_readings(rows, received_at=now)
+            storage.store_rejections(rejected, received_at=now)
+            self._touch_gateways({gateway_of[pid] for pid, _, _ in rows}, now)
+        batch.duplicates = duplicates + len(rows) - batch.stored
+
+        if rows:
+            self._evaluate(rows, gateway_of, batch)
+        return batch
+
+    def _touch_gateways(self, codes: Iterable[str], now: dt.datetime) -> None:
+        # last_seen_at at most once a minute per gateway: not a row lock per batch.
+        stale = [c for c in codes if now.timestamp() - self._seen_gateways.get(c, 0) > 60]
+        if stale:
+            from .models import Gateway
+
+            Gateway.objects.filter(code__in=stale).update(last_seen_at=now)
+            for code in stale:
+                self._seen_gateways[code] = now.timestamp()
+
+    def _evaluate(self, rows, gateway_of, batch: Batch) -> None:
+        rules = self.hooks.rules()
+        todo = [row for row in rows if row[0] in rules]
+        if not todo:
+            return
+        todo.sort(key=lambda row: (row[0], row[1]))
+        evaluate = self.hooks.evaluate
+        reading = engine.Reading
+        gateways = {gateway_of[pid] for pid, _, _ in todo}
+        with self.store.lease(gateways):
+            states = self.store.get_many({pid for pid, _, _ in todo})
+            transitions: list = []
+            for pid, ts, value in todo:
+                transitions.extend(evaluate(rules[pid], states[pid], reading(pid, ts, value)))
+            if transitions:
+                with transaction.atomic():
+                    batch.alarms_raised = self.hooks.record(transitions)
+            self.store.put_many(states)
+        batch.evaluated = len(todo)
+        batch.transitions = len(transitions)
+        self._dirty.update(states)
+        if time.monotonic() - self._checkpointed >= self.checkpoint_seconds:
+            self.checkpoint()
+
+    def checkpoint(self) -> int:
+        """Write the states evaluated since the last checkpoint to models.EngineState
+        (a restarted listener recovers from it; the offline job reads last_ts there).
+        A newer checkpoint of a point (another listener's) is never overwritten."""
+        dirty, self._dirty = self._dirty, {}
+        self._checkpointed = time.monotonic()
+        if dirty:
+            storage.checkpoint_states(dirty, now=timezone.now())
+        return len(dirty)
