@@ -7,10 +7,13 @@ current and temperature): gas detectors, oxygen, seals and video analysis must k
 watching a stopped unit, so their readings say nothing about whether it runs (a judgement
 of ours, not a rule from the texts).
 
-State of the monitoring side when this was written (commit 15b863e): Gateway and Point
-exist; `monitoring/models/readings.py` and `alarms.py` define no model yet (two other
-helpers are building them). Until they do, readings_seen and alarms_raised are None —
-"no observation" — and the comparison lists no difference. `available()` says which.
+Sources on the monitoring side (as committed in 4f7fa96 and efc4132): readings seen come
+from the hour aggregates (`ReadingAggregate`, period "h", written with every stored batch and
+kept longer than the raw readings), falling back to `RawReading` where there are no
+aggregates; alarms from `Alarm.raised_at`. "offline" alarms are not counted: a point going
+silent on a stopped unit is no sign that it runs. If a model or field is missing (an older
+schema), that observation is None — "no observation" — and the comparison lists no
+difference for it. `available()` says which observations the schema gives.
 """
 
 from __future__ import annotations
@@ -30,38 +33,59 @@ PROCESS_KINDS = frozenset(
 )
 
 
-def _reading_model():
-    return getattr(mon, "Reading", None)
+OFFLINE_CONDITION = "offline"
 
 
-def _alarm_model():
-    return getattr(mon, "Alarm", None)
-
-
-def available() -> dict[str, bool]:
-    """Which observations the monitoring models can give today."""
-    return {"readings": _readings_query_ready(), "alarms": _alarms_query_ready()}
-
-
-def _readings_query_ready() -> bool:
-    model = _reading_model()
-    return model is not None and _has_fields(model, "point", "ts")
-
-
-def _alarms_query_ready() -> bool:
-    model = _alarm_model()
-    return model is not None and _has_fields(model, "point", "raised_at")
+def _model(name: str):
+    return getattr(mon, name, None)
 
 
 def _has_fields(model, *names: str) -> bool:
+    if model is None:
+        return False
     known = {f.name for f in model._meta.get_fields()}
     return all(n in known for n in names)
 
 
+def _aggregates_ready() -> bool:
+    return _has_fields(_model("ReadingAggregate"), "point", "period", "start", "count")
+
+
+def _readings_query_ready() -> bool:
+    return _aggregates_ready() or _has_fields(_model("RawReading"), "point", "ts")
+
+
+def _alarms_query_ready() -> bool:
+    return _has_fields(_model("Alarm"), "point", "raised_at", "condition")
+
+
+def available() -> dict[str, bool]:
+    """Which observations the monitoring models can give."""
+    return {"readings": _readings_query_ready(), "alarms": _alarms_query_ready()}
+
+
 def _points_reading(point_ids: list[int], since: dt.datetime, until: dt.datetime) -> set[int]:
-    model = _reading_model()
+    if not point_ids:
+        return set()
+    seen: set[int] = set()
+    if _aggregates_ready():
+        agg = _model("ReadingAggregate")
+        # Hour buckets that start in the window (the day starts on a whole hour).
+        seen |= set(
+            agg.objects.filter(
+                point_id__in=point_ids,
+                period=agg.HOUR,
+                start__gte=since,
+                start__lt=until,
+                count__gt=0,
+            )
+            .values_list("point_id", flat=True)
+            .distinct()
+        )
+        return seen
+    raw = _model("RawReading")  # an older schema without aggregates
     return set(
-        model.objects.filter(point_id__in=point_ids, ts__gte=since, ts__lt=until)
+        raw.objects.filter(point_id__in=point_ids, ts__gte=since, ts__lt=until)
         .values_list("point_id", flat=True)
         .distinct()
     )
@@ -70,11 +94,15 @@ def _points_reading(point_ids: list[int], since: dt.datetime, until: dt.datetime
 def _alarms_per_point(
     point_ids: list[int], since: dt.datetime, until: dt.datetime
 ) -> dict[int, int]:
-    model = _alarm_model()
     counts: dict[int, int] = defaultdict(int)
-    for point_id in model.objects.filter(
-        point_id__in=point_ids, raised_at__gte=since, raised_at__lt=until
-    ).values_list("point_id", flat=True):
+    if not point_ids:
+        return counts
+    for point_id in (
+        _model("Alarm")
+        .objects.filter(point_id__in=point_ids, raised_at__gte=since, raised_at__lt=until)
+        .exclude(condition=OFFLINE_CONDITION)
+        .values_list("point_id", flat=True)
+    ):
         counts[point_id] += 1
     return counts
 

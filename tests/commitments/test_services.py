@@ -241,19 +241,13 @@ def test_given_the_command_when_called_for_a_day_then_flags(world, capsys):
 def test_given_the_task_when_named_then_it_is_the_job():
     from anjian.commitments.tasks import flag_missing_commitments
 
-    assert flag_missing_commitments.func is services.commitments_flag_missing or callable(
-        flag_missing_commitments.func
-    )
+    assert flag_missing_commitments.name == "flag_missing_commitments"
 
 
-def test_given_no_reading_or_alarm_model_yet_when_observed_then_no_observation(world, units):
+def test_given_units_without_points_when_observed_then_nothing_to_compare(world, units):
     tank, workshop = units
     got = observed.observe([key(tank), key(workshop)], at(0), at(23))
-    assert got[key(tank)] == rules.Observation(points=0)
-    assert observed.available() == {
-        "readings": observed._readings_query_ready(),
-        "alarms": observed._alarms_query_ready(),
-    }
+    assert got == {key(tank): rules.Observation(points=0), key(workshop): rules.Observation()}
 
 
 def test_given_observed_facts_when_differences_then_listed_in_scope(world, units, monkeypatch):
