@@ -391,3 +391,98 @@ def test_given_two_people_acknowledging_at_once_when_raced_then_exactly_one_wins
     alarm.refresh_from_db()
     assert alarm.version == 2
     assert alarm.events.filter(action="acknowledge").count() == 1
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(world, settings):
+    from tests.api.conftest import ApiClient
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return lambda name: ApiClient(world.token(name))
+
+
+def test_given_alarms_when_listed_over_the_api_then_scoped_and_filtered(world, point, api):
+    raise_alarm(point, 0)
+    red = raise_alarm(point, 100, condition="threshold:high_high")
+    Alarm.objects.filter(pk=red.pk).update(level="red")
+    raise_alarm(make_point(world.chem_c, code="C-1"))
+    body = api("principal_a").get("/monitoring/alarms").json()
+    assert body["count"] == 2 and body["items"][0]["id"] == red.pk
+    assert body["items"][0]["point"] == point.code
+    assert api("principal_a").get("/monitoring/alarms", level="red").json()["count"] == 1
+    since = at(50).isoformat()
+    assert api("principal_a").get("/monitoring/alarms", since=since).json()["count"] == 1
+    assert api("principal_a").get("/monitoring/alarms", state="open").json()["count"] == 2
+    assert api("principal_a").get("/monitoring/alarms", state="closed").json()["count"] == 0
+    assert api("coordinator_y").get("/monitoring/alarms").json()["count"] == 1
+    assert api("outsider").get("/monitoring/alarms").json()["count"] == 0
+    bad = api("principal_a").get("/monitoring/alarms", level="purple")
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "level"
+
+
+def test_given_an_alarm_when_acknowledged_handled_with_a_photo_and_closed_over_the_api(
+    world, point, api
+):
+    alarm = raise_alarm(point)
+    detail = api("employee_a").get(f"/monitoring/alarms/{alarm.pk}").json()
+    assert detail["actions"] == ["acknowledge"] and detail["events"][0]["action"] == "raise"
+    r = api("employee_a").post(
+        f"/monitoring/alarms/{alarm.pk}/acknowledge", {"expected_version": 1}
+    )
+    assert r.status_code == 200 and r.json()["state"] == "acknowledged"
+    assert r.json()["acknowledged_by"] == "employee_a"
+    # stale version: 409
+    r = api("safety_a").post(
+        f"/monitoring/alarms/{alarm.pk}/handle", {"handling": "x", "expected_version": 1}
+    )
+    assert r.status_code == 409
+    # no handling text: 422 with the field
+    r = api("safety_a").post(f"/monitoring/alarms/{alarm.pk}/handle", {"handling": ""})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "handling"
+    client = api("safety_a")
+    r = client.client.post(
+        f"/api/v1/monitoring/alarms/{alarm.pk}/handle/multipart",
+        {"handling": "关阀、通风", "expected_version": "2", "photo": png()},
+        headers=client.headers,
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["state"] == "handled" and r.json()["has_photo"]
+    photo = client.get(f"/monitoring/alarms/{alarm.pk}/photo")
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+    # still present: 409; cleared: closes
+    r = api("principal_a").post(f"/monitoring/alarms/{alarm.pk}/close", {})
+    assert r.status_code == 409
+    clear_alarm(alarm)
+    r = api("principal_a").post(f"/monitoring/alarms/{alarm.pk}/close", {"note": "复测正常"})
+    assert r.status_code == 200 and r.json()["state"] == "closed"
+    assert [e["action"] for e in r.json()["events"]][-1] == "close"
+
+
+def test_given_api_refusals_then_404_403_and_422_never_500(world, point, api):
+    alarm = raise_alarm(point)
+    assert api("principal_c").get(f"/monitoring/alarms/{alarm.pk}").status_code == 404
+    assert (
+        api("principal_c").post(f"/monitoring/alarms/{alarm.pk}/acknowledge", {}).status_code == 404
+    )
+    assert api("principal_a").get("/monitoring/alarms/99999999").status_code == 404
+    assert api("principal_a").get("/monitoring/alarms/0").status_code == 404
+    assert (
+        api("grid_x1").post(f"/monitoring/alarms/{alarm.pk}/handle", {"handling": "x"}).status_code
+        == 409
+    )  # not acknowledged yet: the state is checked before the party
+    r = api("principal_a").post(f"/monitoring/alarms/{alarm.pk}/acknowledge", {"bogus": 1})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "bogus"
+    r = api("principal_a").post(
+        f"/monitoring/alarms/{alarm.pk}/acknowledge", {"expected_version": "abc"}
+    )
+    assert r.status_code == 422
+    r = api("principal_a").post(f"/monitoring/alarms/{alarm.pk}/acknowledge", raw="{nope")
+    assert r.status_code in (400, 422)
+    services.alarm_acknowledge(actor=actor(world, "principal_a"), alarm_id=alarm.pk)
+    r = api("grid_x1").post(f"/monitoring/alarms/{alarm.pk}/handle", {"handling": "x"})
+    assert r.status_code == 403
+    wf = api("principal_a").get("/monitoring/alarm-workflow").json()
+    assert [t["action"] for t in wf["transitions"]] == ["acknowledge", "handle", "close"]
