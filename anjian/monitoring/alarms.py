@@ -16,6 +16,7 @@ jobs' steps are audited (anjian.monitoring.services, anjian.monitoring.jobs).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,6 +26,16 @@ from . import engine
 from .models import Alarm, AlarmEvent, AlarmState, Point
 
 ENGINE_LABEL = "engine"
+# Keys per query: SQLite parses an OR chain as a tree at most 1000 deep and caps the
+# parameters; 200 keys of three parameters stay well inside both.
+CHUNK = 200
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
 ENGINE_VIA = "engine"
 
 
@@ -49,10 +60,14 @@ def _raise(raises: Sequence[engine.Transition]) -> int:
     keys = {(t.point_id, t.condition, t.ts): t for t in raises}
     point_ids = {t.point_id for t in raises}
     enterprises = dict(Point.objects.filter(pk__in=point_ids).values_list("pk", "enterprise_id"))
-    match = Q()
-    for point_id, condition, ts in keys:
-        match |= Q(point_id=point_id, condition=condition, raised_at=ts)
-    existing = set(Alarm.objects.filter(match).values_list("point_id", "condition", "raised_at"))
+    existing: set[tuple] = set()
+    for part in _chunks(list(keys)):
+        match = Q()
+        for point_id, condition, ts in part:
+            match |= Q(point_id=point_id, condition=condition, raised_at=ts)
+        existing.update(
+            Alarm.objects.filter(match).values_list("point_id", "condition", "raised_at")
+        )
     new = [
         Alarm(
             point_id=t.point_id,
@@ -69,45 +84,54 @@ def _raise(raises: Sequence[engine.Transition]) -> int:
     ]
     if not new:
         return 0
-    Alarm.objects.bulk_create(new, ignore_conflicts=True)
-    created = Alarm.objects.filter(match).exclude(events__action=engine.RAISE)
-    events = [
-        _event(
-            a.pk,
-            engine.RAISE,
-            a.raised_at,
-            {"condition": a.condition, "level": a.level, "setpoint": a.setpoint, "value": a.value},
-        )
-        for a in created.only("pk", "raised_at", "condition", "level", "setpoint", "value")
-    ]
-    AlarmEvent.objects.bulk_create(events, ignore_conflicts=True)
+    Alarm.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
+    events = []
+    for part in _chunks([(a.point_id, a.condition, a.raised_at) for a in new]):
+        match = Q()
+        for point_id, condition, ts in part:
+            match |= Q(point_id=point_id, condition=condition, raised_at=ts)
+        created = Alarm.objects.filter(match).exclude(events__action=engine.RAISE)
+        events += [
+            _event(
+                a.pk,
+                engine.RAISE,
+                a.raised_at,
+                {
+                    "condition": a.condition,
+                    "level": a.level,
+                    "setpoint": a.setpoint,
+                    "value": a.value,
+                },
+            )
+            for a in created.only("pk", "raised_at", "condition", "level", "setpoint", "value")
+        ]
+    AlarmEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=CHUNK)
     return len(new)
 
 
 def _clear(clears: Sequence[engine.Transition]) -> int:
-    match = Q()
-    for t in clears:
-        match |= Q(point_id=t.point_id, condition=t.condition, raised_at__lte=t.ts)
-    open_alarms = list(
-        Alarm.objects.filter(match, cleared_at__isnull=True).only(
+    open_alarms: list[Alarm] = []
+    for part in _chunks(clears):
+        match = Q()
+        for t in part:
+            match |= Q(point_id=t.point_id, condition=t.condition, raised_at__lte=t.ts)
+        open_alarms += Alarm.objects.filter(match, cleared_at__isnull=True).only(
             "pk", "point_id", "condition", "raised_at", "peak", "value"
         )
-    )
     if not open_alarms:
         return 0
     by_key: dict[tuple[int, str], list[engine.Transition]] = {}
-    for t in clears:
+    for t in sorted(clears, key=lambda t: t.ts):
         by_key.setdefault((t.point_id, t.condition), []).append(t)
+    times = {key: [t.ts for t in ts] for key, ts in by_key.items()}
     events = []
     for alarm in open_alarms:
-        # The first clear after its raise ends it.
-        ends = sorted(
-            (t for t in by_key[(alarm.point_id, alarm.condition)] if t.ts >= alarm.raised_at),
-            key=lambda t: t.ts,
-        )
-        if not ends:
+        # The first clear at or after its raise ends it.
+        key = (alarm.point_id, alarm.condition)
+        i = bisect.bisect_left(times[key], alarm.raised_at)
+        if i == len(times[key]):
             continue
-        t = ends[0]
+        t = by_key[key][i]
         # The engine tracked the extreme in the alarm's own direction.
         peak = alarm.peak
         if t.peak is not None and not isinstance(t.peak, bool):
@@ -117,7 +141,7 @@ def _clear(clears: Sequence[engine.Transition]) -> int:
         )
         if won:
             events.append(_event(alarm.pk, engine.CLEAR, t.ts, {"value": _value(t.value)}))
-    AlarmEvent.objects.bulk_create(events, ignore_conflicts=True)
+    AlarmEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=CHUNK)
     return len(events)
 
 

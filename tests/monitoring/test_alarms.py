@@ -147,6 +147,25 @@ def test_given_a_raise_and_its_clear_in_one_batch_then_the_alarm_is_raised_and_c
     assert alarm.raised_at == at(10) and alarm.cleared_at == at(30) and alarm.peak == 35.0
 
 
+def test_given_a_large_batch_when_recorded_then_chunked_queries_raise_and_clear_all(world):
+    points = [make_point(world.chem_a, code=f"P{i}") for i in range(3)]
+    raises = [
+        e.Transition(p.pk, "threshold:high", "orange", "raise", at(i), 30.0, "high")
+        for i in range(600)
+        for p in points
+    ]
+    assert record(raises) == 1800
+    assert record(raises) == 0
+    clears = [
+        e.Transition(p.pk, "threshold:high", "orange", "clear", at(i + 0.5), 1.0)
+        for i in range(600)
+        for p in points
+    ]
+    record(clears)
+    assert not Alarm.objects.filter(cleared_at__isnull=True).exists()
+    assert AlarmEvent.objects.count() == 3600
+
+
 # --- rules from the database ----------------------------------------------------------------
 
 
