@@ -16,6 +16,7 @@ from __future__ import annotations
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -34,6 +35,18 @@ PLACE_FIELDS = ("role", "display_name", "phone", "division", "department", "ente
 def is_privileged(user: User) -> bool:
     """An account only the command line (or a superuser's break-glass session) manages."""
     return bool(user.is_superuser or user.role in ADMIN_ROLES)
+
+
+class UserCreationForm(AdminUserCreationForm):
+    """Django's add form, with help its zh-hans catalogue lacks."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "usable_password" in self.fields:
+            self.fields["usable_password"].help_text = _(
+                "Without a password the account can sign in only through another sign-in "
+                "service (single sign-on), if one is configured."
+            )
 
 
 @admin.register(User)
@@ -59,6 +72,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (_("Role and place"), {"fields": PLACE_FIELDS}),
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
+    add_form = UserCreationForm
     add_fieldsets = (
         (
             None,

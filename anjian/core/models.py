@@ -19,7 +19,7 @@ class AuditEntry(models.Model):
     UPDATE and DELETE (migration 0004).
     """
 
-    seq = models.BigIntegerField(primary_key=True)
+    seq = models.BigIntegerField(_("sequence number"), primary_key=True)
     at = models.DateTimeField(_("time"), db_index=True)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
     actor_label = models.CharField(_("actor"), max_length=128)
@@ -29,9 +29,9 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, db_index=True)
     summary = models.CharField(_("summary"), max_length=255, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-    mac_version = models.PositiveSmallIntegerField(default=2)
+    prev_hash = models.CharField(_("previous entry's MAC"), max_length=64)
+    hash = models.CharField(_("MAC"), max_length=64, unique=True)
+    mac_version = models.PositiveSmallIntegerField(_("MAC scheme"), default=2)
 
     class Meta:
         ordering = ["seq"]
@@ -116,7 +116,12 @@ class SentMessage(models.Model):
     of what went out, or with the default LoggingSender what would have gone out."""
 
     notification = models.ForeignKey(
-        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Notification,
+        verbose_name=_("notification"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recipient = models.ForeignKey(
         "accounts.User",

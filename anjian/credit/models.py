@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 class CreditFile(models.Model):
     enterprise = models.OneToOneField(
         "registry.Enterprise",
+        verbose_name=_("enterprise"),
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="credit_file",

@@ -464,7 +464,9 @@ class HazardEvent(ImmutableRecord):
 
     SCOPE_ENTERPRISE_PATH = "hazard__enterprise"
 
-    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="events")
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="events"
+    )
     action = models.CharField(_("action"), max_length=32)
     from_state = models.CharField(_("from"), max_length=16, blank=True)
     to_state = models.CharField(_("to"), max_length=16)
@@ -533,7 +535,10 @@ class AccountabilityReview(ImmutableRecord):
     SCOPE_ENTERPRISE_PATH = "hazard__enterprise"
 
     hazard = models.OneToOneField(
-        Hazard, on_delete=models.PROTECT, related_name="accountability_review"
+        Hazard,
+        verbose_name=_("hazard"),
+        on_delete=models.PROTECT,
+        related_name="accountability_review",
     )
     event = models.OneToOneField(HazardEvent, on_delete=models.PROTECT, related_name="+")
     reviewed_by = models.ForeignKey(

@@ -375,7 +375,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "always",
         "comment; the enterprise's acceptor is not the person who did the fix where it "
         "has another manager",
-        "16号令 第十五条; t_yhzlxx CHECK_ACCEPT_PERSON; 安全生产法 第六十五条 (复查)",
+        "16号令 第十五条; 国家隐患治理信息表的验收人; 安全生产法 第六十五条 (复查)",
     ),
     _t(SUBMITTED, REJECT, RECTIFYING, _ACCEPTORS, "always", "reasons"),
     _t(

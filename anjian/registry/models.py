@@ -115,7 +115,7 @@ class Industry(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    sort = models.PositiveIntegerField(default=0)
+    sort = models.PositiveIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort", "code"]

@@ -26,8 +26,8 @@ from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.sections import may_use, require_section
-from anjian.registry.queries import lead_exists, two_key_one_major_q
 from anjian.hazards import services as hazard_services
+from anjian.registry.queries import lead_exists, two_key_one_major_q
 from anjian.registry.search import enterprise_search
 
 from . import services

@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from anjian.accounts.models import Role
 from anjian.core import scoping
@@ -40,15 +40,15 @@ PAGE_SIZE = 50
 
 class ExtensionRequestForm(forms.Form):
     new_deadline = forms.DateField(
-        label=_lazy("New deadline"),
+        label=gettext_lazy("New deadline"),
         widget=forms.DateInput(attrs={"type": "date"}),
         required=False,
     )
     reason = forms.CharField(
-        label=_lazy("Reason"),
+        label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        help_text=_lazy("Why the hazard cannot be fixed by the current deadline."),
+        help_text=gettext_lazy("Why the hazard cannot be fixed by the current deadline."),
     )
     required_names = ("new_deadline", "reason")
     wide_names = ("reason",)
@@ -56,10 +56,10 @@ class ExtensionRequestForm(forms.Form):
 
 class ExtensionDecisionForm(forms.Form):
     note = forms.CharField(
-        label=_lazy("Note"),
+        label=gettext_lazy("Note"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text=_lazy("Required when refusing."),
+        help_text=gettext_lazy("Required when refusing."),
     )
     required_names = ()
     wide_names = ("note",)
