@@ -28,7 +28,8 @@ def today_notice(user) -> dict | None:
 def board_counts(user) -> dict | None:
     if not is_regulator(user):
         return None
-    rows = services.day_board(user, timezone.localdate())
-    if not rows:
+    counts = services.day_counts(user, timezone.localdate())
+    total = sum(counts.values())
+    if not total:
         return None
-    return {"counts": services.status_counts(rows), "total": len(rows)}
+    return {"counts": counts, "total": total}

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -452,6 +452,25 @@ def status_counts(rows: Iterable[BoardRow]) -> dict[str, int]:
     for row in rows:
         counts[row.status] += 1
     return counts
+
+
+def day_counts(user: Any, day: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
+    """status_counts of the day's board in one aggregate query (the home tile: no rows)."""
+    now = now or timezone.now()
+    first = DailyCommitment.objects.filter(enterprise=OuterRef("pk"), date=day, version=1)
+    due_at = rules.deadline(day, TZ)
+    got = (
+        owing(scoping.visible_enterprises(user))
+        .annotate(first_at=Subquery(first.values("submitted_at")[:1]))
+        .aggregate(
+            on_time=Count("pk", filter=Q(first_at__lte=due_at)),
+            late=Count("pk", filter=Q(first_at__gt=due_at)),
+            unsent=Count("pk", filter=Q(first_at__isnull=True)),
+        )
+    )
+    unsent = got.pop("unsent")
+    past = now > due_at
+    return {**got, rules.MISSING: unsent if past else 0, rules.DUE: 0 if past else unsent}
 
 
 def today_status(enterprise_id: int, now: dt.datetime | None = None) -> str:

@@ -198,6 +198,12 @@ def test_given_scope_when_board_then_each_regulator_sees_their_enterprises(world
     assert [(r.enterprise, r.status) for r in coordinator_y] == [(world.chem_c, rules.MISSING)]
     admin = services.day_board(world.user("platform_admin"), DAY, now=at(9, 30))
     assert services.status_counts(admin) == {"on_time": 1, "late": 0, "missing": 0, "due": 1}
+    for name in ("platform_admin", "coordinator_x", "coordinator_y", "outsider"):
+        for now in (at(9, 30), at(12)):
+            rows = services.day_board(world.user(name), DAY, now=now)
+            assert services.day_counts(world.user(name), DAY, now=now) == services.status_counts(
+                rows
+            )
     assert services.day_board(world.user("outsider"), DAY, now=at(12)) == []
     assert services.day_board(world.user("officer_housing_x"), DAY, now=at(12)) == []
 
