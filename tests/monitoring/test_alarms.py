@@ -448,6 +448,7 @@ def test_given_an_alarm_when_acknowledged_handled_with_a_photo_and_closed_over_t
     alarm = raise_alarm(point)
     detail = api("employee_a").get(f"/monitoring/alarms/{alarm.pk}").json()
     assert detail["actions"] == ["acknowledge"] and detail["events"][0]["action"] == "raise"
+    assert detail["events"][0]["actor"] == "engine"
     r = api("employee_a").post(
         f"/monitoring/alarms/{alarm.pk}/acknowledge", {"expected_version": 1}
     )
