@@ -10,14 +10,27 @@ from anjian.core import tiles
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
-    "coordinator_x": {"core.todo", "hazards.counts", "registry.figures", "risks.codes"},
-    "officer_emergency_x": {"core.todo", "hazards.counts", "registry.figures", "risks.codes"},
+    "coordinator_x": {
+        "core.todo",
+        "hazards.counts",
+        "registry.figures",
+        "risks.codes",
+        "commitments.board",
+    },
+    "officer_emergency_x": {
+        "core.todo",
+        "hazards.counts",
+        "registry.figures",
+        "risks.codes",
+        "commitments.board",
+    },
     "platform_admin": {
         "core.todo",
         "hazards.counts",
         "registry.figures",
         "risks.codes",
         "registry.admin",
+        "commitments.board",
     },
     "safety_a": {
         "core.todo",
@@ -25,6 +38,7 @@ EXPECTED = {
         "hazards.counts",
         "registry.enterprise",
         "risks.own_code",
+        "commitments.today",
     },
     "security_admin": {"core.todo", "accounts.admin"},
     "audit_admin": {"core.todo", "accounts.admin"},
