@@ -8,6 +8,8 @@ Django management commands).
     anjian token create USERNAME NAME [--days N]
     anjian token list [USERNAME]
     anjian token revoke ID_OR_PREFIX
+    anjian monitor listen [--shared] [--url mqtt://…] [--state-url redis://…]
+    anjian monitor points --json | alarms --json [--since ISO] | stats --json | maintain
     anjian manage <any manage.py command …>
 """
 
@@ -43,6 +45,62 @@ def _django(argv: list[str]) -> int:
     except SystemExit as exc:  # commands signal failure this way (audit verify)
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     return 0
+
+
+def register_monitor(sub) -> None:
+    """`anjian monitor …`: readings in over MQTT, and the command-line contract."""
+    monitor = sub.add_parser("monitor", help="monitoring and early warning")
+    monitors = monitor.add_subparsers(dest="monitor_command", required=True)
+
+    listen = monitors.add_parser("listen", help="MQTT readings into the pipeline")
+    listen.add_argument("--url", default=None, help="broker (ANJIAN_MQTT_URL)")
+    listen.add_argument("--shared", action="store_true", help="$share/anjian/… subscription")
+    listen.add_argument("--instance", type=int, default=None)
+    listen.add_argument("--client-id", default=None)
+    listen.add_argument("--state-url", default=None, help="redis://… (shared alarm state)")
+    listen.add_argument("--batch-messages", type=int, default=None)
+    listen.add_argument("--batch-ms", type=int, default=None)
+    listen.add_argument("--max-seconds", type=float, default=None)
+    listen.add_argument("--idle-exit", type=float, default=None)
+    listen.add_argument("--stats-every", type=float, default=None)
+
+    def run_listen(a: argparse.Namespace) -> int:
+        argv = ["monitor_listen"] + (["--shared"] if a.shared else [])
+        for name in (
+            "url",
+            "instance",
+            "client_id",
+            "state_url",
+            "batch_messages",
+            "batch_ms",
+            "max_seconds",
+            "idle_exit",
+            "stats_every",
+        ):
+            value = getattr(a, name)
+            if value is not None:
+                argv += ["--" + name.replace("_", "-"), str(value)]
+        return _django(argv)
+
+    listen.set_defaults(func=run_listen)
+    points = monitors.add_parser("points", help="the points with their set-points")
+    points.add_argument("--json", action="store_true")
+    points.set_defaults(func=lambda a: _django(["monitor_points"] + (["--json"] if a.json else [])))
+    alarms = monitors.add_parser("alarms", help="alarms, newest first")
+    alarms.add_argument("--json", action="store_true")
+    alarms.add_argument("--since", default=None, help="ISO 8601 with offset")
+    alarms.set_defaults(
+        func=lambda a: _django(
+            ["monitor_alarms"]
+            + (["--json"] if a.json else [])
+            + (["--since", a.since] if a.since else [])
+        )
+    )
+    stats = monitors.add_parser("stats", help="stored, rejected by reason, alarms open")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=lambda a: _django(["monitor_stats"] + (["--json"] if a.json else [])))
+    maintain = monitors.add_parser("maintain", help="partitions ahead and retention (daily)")
+    maintain.set_defaults(func=lambda a: _django(["monitor_maintain"]))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = tokens.add_parser("revoke", help="revoke a token by id or prefix")
     revoke.add_argument("token")
     revoke.set_defaults(func=lambda a: _django(["revoke_token", a.token]))
+
+    register_monitor(sub)
 
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -159,8 +159,12 @@ class _RedisLease:
         self.store._release(keys=self.keys, args=[self.token])
 
 
-def store_from_url(url: str | None, *, prefix: str = PREFIX):
-    """`redis://…` → RedisStateStore; empty → MemoryStateStore."""
+def store_from_url(url: str | None, *, prefix: str | None = None):
+    """`redis://…` → RedisStateStore (keys under ANJIAN_MONITORING_STATE_PREFIX, default
+    "anjian:mon:"); empty → MemoryStateStore."""
     if url:
+        import os
+
+        prefix = prefix or os.environ.get("ANJIAN_MONITORING_STATE_PREFIX") or PREFIX
         return RedisStateStore(url, prefix=prefix)
     return MemoryStateStore()
