@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("anjian.reports.urls")),
     path("", include("anjian.credit.urls")),
     path("", include("anjian.commitments.urls")),
+    path("", include("anjian.monitoring.urls")),
     path("", include("anjian.accounts.urls")),
     path("", include("anjian.core.urls")),
     path("", include("anjian.dashboard.urls")),
