@@ -286,6 +286,7 @@ def enterprise_board(user: Any, enterprise: Enterprise, *, now=None) -> dict[str
     )
     worst: dict[int, str] = {}
     for a in alarms:
+        a.condition_text = condition_label(a.condition, a.setpoint)
         if LEVEL_RANK.get(a.level, 9) < LEVEL_RANK.get(worst.get(a.point_id, ""), 9):
             worst[a.point_id] = a.level
     groups: dict[tuple[str, int], Group] = {}

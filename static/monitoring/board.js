@@ -1,5 +1,5 @@
 // Boards that move: an element with data-live="<fragment url>" is replaced by the
-// fragment fetched every data-every milliseconds (2 s). No library, no inline script
+// fragment fetched every data-every milliseconds (1 s). No library, no inline script
 // (CSP script-src 'self'). Polling pauses while the tab is hidden and while a request
 // is in flight; a failed request keeps the last board and tries again next time.
 (function () {
@@ -7,13 +7,15 @@
   var el = document.querySelector("[data-live]");
   if (!el || !window.fetch) return;
   var url = el.getAttribute("data-live");
-  var every = parseInt(el.getAttribute("data-every"), 10) || 2000;
+  var every = parseInt(el.getAttribute("data-every"), 10) || 1000;
   var busy = false;
   var tick = function () {
     if (busy || document.hidden) return;
     busy = true;
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" }, cache: "no-store" })
       .then(function (r) {
+        // Signed out meanwhile: the fragment request was sent to the sign-in page.
+        if (r.redirected) { window.location.reload(); throw new Error("signed out"); }
         if (!r.ok) throw new Error(String(r.status));
         return r.text();
       })

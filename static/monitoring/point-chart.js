@@ -49,6 +49,7 @@
 
   var load = function (range) {
     el.setAttribute("data-range", range);
+    el.removeAttribute("data-ready");
     fetch(el.getAttribute("data-url") + "?range=" + encodeURIComponent(range), { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
       .then(draw)

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anjian.core import uploads
@@ -37,7 +37,7 @@ class AlarmFilters(forms.Form):
         label=gettext_lazy("state"),
         required=False,
         choices=[
-            ("open", gettext_lazy("open")),
+            ("open", pgettext_lazy("alarm state", "open")),
             ("", gettext_lazy("every state")),
             *AlarmState.choices,
         ],
@@ -107,13 +107,16 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
         params["state"] = "open"
     form = AlarmFilters(params, enterprises=list(boards.alarm_enterprises(user)))
     page = Paginator(_filtered(user, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    alarms = list(page.object_list)
+    for a in alarms:
+        a.condition_text = boards.condition_label(a.condition, a.setpoint)
     return render(
         request,
         "monitoring/alarm_list.html",
         {
             "form": form,
             "page": page,
-            "alarms": list(page.object_list),
+            "alarms": alarms,
             "state_labels": services.state_labels(),
         },
     )
@@ -272,10 +275,13 @@ def alarm_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         again = FORMS[action](initial={**kept, "version": fresh.version}, prefix=action)
         again.refusal = str(exc)
         return _render_detail(request, fresh, (action, again), status=409)
-    messages.success(
-        request,
-        _("Done: %(action)s.") % {"action": services.action_labels()[action]},
-    )
+    target = wf.step(alarm.state, action)
+    if target is not None:
+        messages.success(
+            request,
+            _("Saved: the alarm is now %(state)s.")
+            % {"state": services.state_labels()[target.target]},
+        )
     return redirect("monitoring:alarm", alarm.pk)
 
 

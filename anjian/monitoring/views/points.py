@@ -36,6 +36,9 @@ def _range(request: HttpRequest) -> str:
 @require_GET
 def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     point = _point(request, pk)
+    alarms = list(boards.open_alarms(request.user).filter(point=point).order_by("-raised_at")[:10])
+    for a in alarms:
+        a.condition_text = boards.condition_label(a.condition, a.setpoint)
     return render(
         request,
         "monitoring/point.html",
@@ -46,9 +49,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "range": _range(request),
             "ranges": [("1h", "1 h"), ("24h", "24 h"), ("7d", "7 d")],
             "data_url": reverse("monitoring:point-data", args=[point.pk]),
-            "alarms": list(
-                boards.open_alarms(request.user).filter(point=point).order_by("-raised_at")[:10]
-            ),
+            "alarms": alarms,
         },
     )
 
