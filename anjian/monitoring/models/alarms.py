@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "Alarm",
@@ -170,7 +171,8 @@ class AlarmState(models.TextChoices):
     RAISED = "raised", _("raised")
     ACKNOWLEDGED = "acknowledged", _("acknowledged")
     HANDLED = "handled", _("handled")
-    CLOSED = "closed", _("closed")
+    # Not the hazard loop's "closed" (销号): an alarm is closed, not written off.
+    CLOSED = "closed", pgettext_lazy("alarm state", "closed")
 
 
 OPEN_ALARM_STATES = (AlarmState.RAISED, AlarmState.ACKNOWLEDGED, AlarmState.HANDLED)
