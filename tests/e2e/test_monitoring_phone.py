@@ -2,13 +2,16 @@
 alarm that appears on the enterprise board without a reload, within a second; the safety
 officer acknowledges and handles it from a 390 px phone (no sideways scroll, inputs of at
 least 16 px, large buttons). The desktop jurisdiction board and the phone alarm page are
-saved as docs/screenshots/monitoring-board.png and alarm-phone.png."""
+saved in test-artifacts/, and with ANJIAN_SCREENSHOTS=1 also as
+docs/screenshots/monitoring-board.png and alarm-phone.png (so an ordinary run leaves the
+tracked images alone)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import os
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +31,13 @@ from tests.world import division, enterprise
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def shot(page, artifacts, name: str) -> None:  # noqa: F811
+    page.screenshot(path=str(artifacts / name), full_page=True)
+    if os.environ.get("ANJIAN_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
 def png_file(tmp_path, name: str) -> str:
@@ -53,6 +63,10 @@ def site(world):
     """The chemical enterprise's tank farm with two gas detectors and a temperature
     point, an hour of quiet readings through the pipeline; a few more enterprises with
     coordinates in two township areas for the jurisdiction board."""
+    for username, name in [("safety_a", "赵安全"), ("coordinator_x", "钱协调")]:
+        user = world.user(username)
+        user.display_name = name
+        user.save()
     tank = MajorHazardInstallation.objects.create(
         enterprise=world.chem_a,
         name="液氯储罐区",
@@ -102,23 +116,23 @@ def site(world):
     town_2 = division("330101002", "南镇", "township", world.county_x)
     grid_2 = division("330101002001", "南镇一网格", "grid", town_2)
     world.town_x.boundary = as_geojson(
-        [(120.00, 30.10), (120.16, 30.10), (120.16, 30.22), (120.00, 30.22)]
+        [(120.00, 30.10), (120.30, 30.10), (120.30, 30.22), (120.00, 30.22)]
     )
     world.town_x.save()
     town_2.boundary = as_geojson(
-        [(120.00, 29.98), (120.16, 29.98), (120.16, 30.10), (120.00, 30.10)]
+        [(120.00, 29.98), (120.30, 29.98), (120.30, 30.10), (120.00, 30.10)]
     )
     town_2.save()
     placed = [
-        (world.chem_a, 120.05, 30.17),
-        (world.build_b, 120.12, 30.14),
-        (world.ess_d, 120.09, 30.19),
+        (world.chem_a, 120.08, 30.17),
+        (world.build_b, 120.21, 30.13),
+        (world.ess_d, 120.26, 30.19),
     ]
     for serial, (name, lon, lat, industry) in enumerate(
         [
-            ("南镇戊化工有限公司", 120.04, 30.05, "HR-HAZCHEM"),
-            ("南镇己建筑工程有限公司", 120.11, 30.03, "HR-CONSTR"),
-            ("南镇庚化工有限公司", 120.13, 30.07, "HR-HAZCHEM"),
+            ("南镇戊化工有限公司", 120.06, 30.05, "HR-HAZCHEM"),
+            ("南镇己建筑工程有限公司", 120.17, 30.02, "HR-CONSTR"),
+            ("南镇庚化工有限公司", 120.25, 30.07, "HR-HAZCHEM"),
         ],
         start=11,
     ):
@@ -221,8 +235,7 @@ def test_given_a_leak_when_readings_arrive_then_the_board_shows_the_alarm_and_a_
     page.fill("#act-handle textarea", "关闭1号罐根部阀，开启强制通风，复测降至 3 %LEL")
     page.set_input_files("#act-handle input[type=file]", png_file(tmp_path, "valve.png"))
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "alarm-phone.png"), full_page=True)
+    shot(page, artifacts, "alarm-phone.png")
     page.click("#act-handle button[type=submit]")
     page.wait_for_selector("#alarm-history")
     page.wait_for_selector(".mon-photo")
@@ -246,5 +259,5 @@ def test_given_a_leak_when_readings_arrive_then_the_board_shows_the_alarm_and_a_
     board.wait_for_selector(".mon-mark-red")
     assert board.locator("#board-enterprises li").count() == 3
     board.wait_for_selector("#mon-live[data-refreshed]", state="attached")
-    board.screenshot(path=str(SCREENSHOTS / "monitoring-board.png"), full_page=True)
+    shot(board, artifacts, "monitoring-board.png")
     desk.close()
