@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = "List alarms (id, point, level, state, raised_at, value)."
+    requires_system_checks: list[str] = []  # fast start; no URL import
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--json", action="store_true", help="print a JSON list")

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = "Subscribe to anjian/v1/+/readings (QoS 1) and store, evaluate and alarm."
+    requires_system_checks: list[str] = []  # fast start; no URL import
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--url", default=None, help="MQTT broker (ANJIAN_MQTT_URL)")

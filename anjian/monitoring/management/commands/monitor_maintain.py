@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = "Create the coming days' reading partitions and delete expired readings."
+    requires_system_checks: list[str] = []  # fast start; no URL import
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--days-ahead", type=int, default=None)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = "Ingestion figures: stored, rejected (by reason), alarms_open."
+    requires_system_checks: list[str] = []  # fast start; no URL import
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")
