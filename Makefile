@@ -21,11 +21,23 @@ $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# The MQTT listener (`anjian monitor listen`, broker ANJIAN_MQTT_URL) runs beside the web
+# server and stops with it; SIMULATE=1 also streams the demo readings with faults
+# (`anjian monitor simulate`, which also runs the monitoring jobs every 20 s: the demo has
+# no scheduler), so the boards show live alarms.
 demo: $(STAMP)
 	ANJIAN_DEBUG=1 $(BIN)/anjian manage migrate --no-input -v 0
 	ANJIAN_DEBUG=1 $(BIN)/anjian demo --if-empty
 	@ANJIAN_DEBUG=1 $(BIN)/anjian manage demo_accounts
-	@echo "安监 anjian: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server)"
+	@echo "网关令牌 gateway tokens (HTTP path): $${ANJIAN_VAR_DIR:-var}/demo-gateways.json"
+	@echo "安监 anjian: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the listener)"
+	@pids=""; \
+	stop() { trap - EXIT INT TERM; [ -n "$$pids" ] && kill -TERM $$pids 2>/dev/null; wait; }; \
+	trap stop EXIT INT TERM; \
+	ANJIAN_DEBUG=1 $(BIN)/anjian monitor listen & pids="$$!"; \
+	if [ "$(SIMULATE)" = 1 ]; then \
+		sleep 2; ANJIAN_DEBUG=1 $(BIN)/anjian monitor simulate --run-jobs 20 & pids="$$pids $$!"; \
+	fi; \
 	ANJIAN_DEBUG=1 $(BIN)/anjian manage runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)

@@ -10,6 +10,8 @@ Django management commands).
     anjian token revoke ID_OR_PREFIX
     anjian monitor listen [--shared] [--url mqtt://…] [--state-url redis://…]
     anjian monitor points --json | alarms --json [--since ISO] | stats --json | maintain
+    anjian monitor simulate [--http URL] [--rate N] [--duration S] [--seed N]
+    anjian monitor import FILE --enterprise USCC | --template OUT.xlsx
     anjian manage <any manage.py command …>
 """
 
@@ -101,6 +103,37 @@ def register_monitor(sub) -> None:
     stats.set_defaults(func=lambda a: _django(["monitor_stats"] + (["--json"] if a.json else [])))
     maintain = monitors.add_parser("maintain", help="partitions ahead and retention (daily)")
     maintain.set_defaults(func=lambda a: _django(["monitor_maintain"]))
+    simulate = monitors.add_parser("simulate", help="stream demo readings with faults")
+    simulate.add_argument("--url", default=None, help="MQTT broker (ANJIAN_MQTT_URL)")
+    simulate.add_argument("--http", default=None, help="HTTP base URL instead of MQTT")
+    simulate.add_argument("--tokens", default=None, help="gateway tokens file")
+    simulate.add_argument("--rate", type=float, default=None, help="readings per second")
+    simulate.add_argument("--duration", type=float, default=None, help="seconds")
+    simulate.add_argument("--seed", type=int, default=None)
+    simulate.add_argument("--run-jobs", type=float, default=None, help="monitoring jobs every N s")
+
+    def run_simulate(a: argparse.Namespace) -> int:
+        argv = ["monitor_simulate"]
+        for name in ("url", "http", "tokens", "rate", "duration", "seed", "run_jobs"):
+            if getattr(a, name) is not None:
+                argv += ["--" + name.replace("_", "-"), str(getattr(a, name))]
+        return _django(argv)
+
+    simulate.set_defaults(func=run_simulate)
+    importing = monitors.add_parser("import", help="points and set-points from Excel")
+    importing.add_argument("file", nargs="?", default=None, help=".xlsx filled from the template")
+    importing.add_argument("--enterprise", default=None, help="credit code (USCC)")
+    importing.add_argument("--template", default=None, help="write the empty template here")
+    importing.add_argument("--json", action="store_true")
+    importing.set_defaults(
+        func=lambda a: _django(
+            ["monitor_import"]
+            + ([a.file] if a.file else [])
+            + (["--enterprise", a.enterprise] if a.enterprise else [])
+            + (["--template", a.template] if a.template else [])
+            + (["--json"] if a.json else [])
+        )
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -384,6 +384,9 @@ def build_demo(
     from anjian.demo.hazards import build_demo_hazards
 
     build_demo_hazards(seed=seed, demo_enterprise=first_hazchem, users=users, progress=progress)
+    from anjian.demo.monitoring import build_demo_monitoring
+
+    build_demo_monitoring(seed=seed, demo_enterprise=first_hazchem)
     return DemoReport(
         made,
         time.perf_counter() - started,

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import alarms, boards, points
 
@@ -22,4 +22,5 @@ urlpatterns = [
     # A point's history chart and its data.
     path("monitoring/points/<int:pk>/", points.point_detail, name="point"),
     path("monitoring/points/<int:pk>/data.json", points.point_data, name="point-data"),
+    path("", include("anjian.monitoring.import_urls")),  # Excel import of points (DEMO)
 ]
