@@ -281,7 +281,7 @@ def test_given_an_alarm_in_a_state_when_an_illegal_step_is_taken_then_conflict(
 def test_given_a_handled_alarm_still_present_when_closed_then_conflict(world, point):
     alarm = raise_alarm(point)
     Alarm.objects.filter(pk=alarm.pk).update(state="handled")
-    with pytest.raises(Conflict, match="still present"):
+    with pytest.raises(Conflict, match="报警条件仍然存在"):
         services.alarm_close(actor=actor(world, "principal_a"), alarm_id=alarm.pk)
 
 
@@ -321,7 +321,7 @@ def test_given_a_stale_version_when_acting_then_conflict(world, point):
     services.alarm_acknowledge(
         actor=actor(world, "safety_a"), alarm_id=alarm.pk, expected_version=1
     )
-    with pytest.raises(Conflict, match="Somebody else"):
+    with pytest.raises(Conflict, match="他人已先处理此报警"):
         services.alarm_handle(
             actor=actor(world, "principal_a"), alarm_id=alarm.pk, handling="x", expected_version=1
         )
