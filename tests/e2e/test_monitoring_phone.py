@@ -185,7 +185,9 @@ def test_given_a_leak_when_readings_arrive_then_the_board_shows_the_alarm_and_a_
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
     page = phone.new_page()
     sign_in(page, base, "safety_a")
-    assert page.locator("#home-monitoring").count() == 1
+    assert page.locator("#home-monitoring").count() == 0  # nothing open yet
+    nav = reverse("monitoring:enterprise", args=[world.chem_a.pk])
+    assert page.locator(f'#site-nav a[href="{nav}"]').count() == 1
     page.goto(board_url)
     page.wait_for_selector(f'[data-point="{points["LEL-101"].pk}"] polyline')
     assert page.locator("[data-alarm]").count() == 0
@@ -244,6 +246,8 @@ def test_given_a_leak_when_readings_arrive_then_the_board_shows_the_alarm_and_a_
     assert alarm.photo_sha256
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(artifacts / "alarm-phone-handled.png"), full_page=True)
+    page.goto(base + reverse("home"))
+    assert page.locator("#home-monitoring").count() == 1  # now one alarm is open
     page.goto(base + reverse("monitoring:alarms"))
     page.wait_for_selector(f'[data-alarm="{alarm.pk}"]')
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0

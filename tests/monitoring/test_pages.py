@@ -461,9 +461,17 @@ def test_given_roles_when_the_home_page_renders_then_the_alarm_tile_and_nav_entr
     own = {t.name: t.data for t in tiles.tiles_for(world.user("principal_c"))}
     assert own["monitoring.alarms"]["own"] and own["monitoring.alarms"]["counts"]["red"] == 1
     assert "monitoring.alarms" not in {t.name for t in tiles.tiles_for(world.user("outsider"))}
+    # Nothing open in the west county's scope but chem_c's alarm; nothing at all for
+    # the housing officer: no tile (the nav entry stays).
+    assert "monitoring.alarms" not in {
+        t.name for t in tiles.tiles_for(world.user("officer_housing_x"))
+    }
     html = client_for("safety_a").get(reverse("home")).content.decode()
-    assert 'id="home-monitoring"' in html
-    assert f'href="{reverse("monitoring:home")}"' in html
+    board = reverse("monitoring:enterprise", args=[world.chem_a.pk])
+    assert 'id="home-monitoring"' in html and f'href="{board}"' in html
+    regulator = client_for("officer_housing_x").get(reverse("home")).content.decode()
+    assert 'id="home-monitoring"' not in regulator
+    assert f'href="{reverse("monitoring:home")}"' in regulator
     admin = client_for("security_admin").get(reverse("home")).content.decode()
     assert f'href="{reverse("monitoring:home")}"' not in admin
 
