@@ -391,43 +391,49 @@ def bench_mqtt(env, codes, messages, listeners: int, rate: float = 0.0) -> dict:
                 text=True,
             )
         )
-    # Warm up: the listeners connect, load their caches and subscribe.
-    warm = messages[: max(1, len(codes))]
-    pub_codes = codes
-    target = count_readings() + sum(len(v) for _, v, _ in warm)
-    ctx = mp.get_context("fork")
-    # Until every listener has subscribed, messages go nowhere: publish the warm-up
-    # messages again (their readings are the same, stored once) until they are stored.
-    for _attempt in range(40):
+    try:
+        # Warm up: the listeners connect, load their caches and subscribe.
+        warm = messages[: max(1, len(codes))]
+        pub_codes = codes
+        target = count_readings() + sum(len(v) for _, v, _ in warm)
+        ctx = mp.get_context("fork")
+        # Until every listener has subscribed, messages go nowhere: publish the warm-up
+        # messages again (their readings are the same, stored once) until they are stored.
+        for _attempt in range(40):
+            s, d = ctx.Event(), ctx.Event()
+            p = ctx.Process(target=publish_process, args=(port, pub_codes, warm, s, d))
+            p.start()
+            p.join()
+            try:
+                wait_count(target, 3)
+                break
+            except RuntimeError:
+                continue
+        else:
+            raise RuntimeError("the listeners never subscribed")
+        time.sleep(1)  # the second member of a shared subscription
+        # The measured stream.
+        stream = messages[len(warm) :]
+        total = sum(len(v) for _, v, _ in stream)
+        target = count_readings() + total
+        poller = AlarmPoller()
+        poller.start()
         s, d = ctx.Event(), ctx.Event()
-        p = ctx.Process(target=publish_process, args=(port, pub_codes, warm, s, d))
+        p = ctx.Process(target=publish_process, args=(port, pub_codes, stream, s, d, rate))
         p.start()
+        s.wait(30)
+        started = time.monotonic()
+        finished = wait_count(target, 900)
+        seconds = finished - started
+        time.sleep(0.5)
+        poller.stop.set()
+        poller.join()
         p.join()
-        try:
-            wait_count(target, 3)
-            break
-        except RuntimeError:
-            continue
-    else:
-        raise RuntimeError("the listeners never subscribed")
-    time.sleep(1)  # the second member of a shared subscription
-    # The measured stream.
-    stream = messages[len(warm) :]
-    total = sum(len(v) for _, v, _ in stream)
-    target = count_readings() + total
-    poller = AlarmPoller()
-    poller.start()
-    s, d = ctx.Event(), ctx.Event()
-    p = ctx.Process(target=publish_process, args=(port, pub_codes, stream, s, d, rate))
-    p.start()
-    s.wait(30)
-    started = time.monotonic()
-    finished = wait_count(target, 900)
-    seconds = finished - started
-    time.sleep(0.5)
-    poller.stop.set()
-    poller.join()
-    p.join()
+    except BaseException:
+        for proc in procs:  # nothing left running when the run fails
+            proc.kill()
+        broker.kill()
+        raise
     rss = [vm_hwm_mb(proc.pid) for proc in procs]
     outs = []
     for proc in procs:
