@@ -396,7 +396,7 @@ def test_given_a_regulator_when_viewing_an_alarm_then_may_acknowledge_but_not_ha
     post(client, alarm, "acknowledge")
     alarm.refresh_from_db()
     response = post(client, alarm, "handle", handling="x")
-    assert response.status_code == 409 and response.context["refusal"]
+    assert response.status_code == 403 and response.context["refusal"]
     alarm.refresh_from_db()
     assert alarm.state == "acknowledged"
 

@@ -274,7 +274,8 @@ def alarm_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         kept = {k: v for k, v in form.cleaned_data.items() if k in ("note", "handling")}
         again = FORMS[action](initial={**kept, "version": fresh.version}, prefix=action)
         again.refusal = str(exc)
-        return _render_detail(request, fresh, (action, again), status=409)
+        status = 403 if isinstance(exc, Forbidden) else 409
+        return _render_detail(request, fresh, (action, again), status=status)
     target = wf.step(alarm.state, action)
     if target is not None:
         messages.success(
