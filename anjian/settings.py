@@ -303,6 +303,19 @@ ANJIAN_HAZARD_RECURRENCE_DAYS = int(os.environ.get("ANJIAN_HAZARD_RECURRENCE_DAY
 ANJIAN_HAZARD_EXPORT_MAX_ROWS = int(os.environ.get("ANJIAN_HAZARD_EXPORT_MAX_ROWS", "300000"))
 if os.environ.get("ANJIAN_HAZARD_DEADLINE_POLICY"):
     ANJIAN_HAZARD_DEADLINE_POLICY = os.environ["ANJIAN_HAZARD_DEADLINE_POLICY"]
+# --- monitoring alarms' local policies (docs/operations.md, "Monitoring: alarms") -----------
+# Minutes before each of the four escalation steps of an unacknowledged alarm (step 1
+# after the raise, the others after the previous step); comma-separated in the environment.
+ANJIAN_MONITORING_ESCALATION_MINUTES = tuple(
+    int(m) for m in os.environ.get("ANJIAN_MONITORING_ESCALATION_MINUTES", "0,10,20,30").split(",")
+)
+ANJIAN_MONITORING_HAZARD_AFTER_MINUTES = int(
+    os.environ.get("ANJIAN_MONITORING_HAZARD_AFTER_MINUTES", "120")
+)
+ANJIAN_MONITORING_HAZARD_REPEATS = int(os.environ.get("ANJIAN_MONITORING_HAZARD_REPEATS", "5"))
+ANJIAN_MONITORING_HAZARD_REPEAT_HOURS = int(
+    os.environ.get("ANJIAN_MONITORING_HAZARD_REPEAT_HOURS", "24")
+)
 ANJIAN_NOTIFY_SENDERS = [
     path.strip()
     for path in os.environ.get("ANJIAN_NOTIFY_SENDERS", "anjian.core.notify.LoggingSender").split(
