@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from .views import alarms, boards, points
+from .views import alarms, boards, imports, points
 
 app_name = "monitoring"
 urlpatterns = [
@@ -22,5 +22,15 @@ urlpatterns = [
     # A point's history chart and its data.
     path("monitoring/points/<int:pk>/", points.point_detail, name="point"),
     path("monitoring/points/<int:pk>/data.json", points.point_data, name="point-data"),
-    path("", include("anjian.monitoring.import_urls")),  # Excel import of points (DEMO)
+    # The Excel import of points and set-points, and its template.
+    path(
+        "monitoring/enterprises/<int:pk>/points/import/",
+        imports.points_import,
+        name="points-import",
+    ),
+    path(
+        "monitoring/points/import-template.xlsx",
+        imports.points_import_template,
+        name="points-import-template",
+    ),
 ]

@@ -492,3 +492,14 @@ def test_queries_are_captured_on_this_connection(world):
     with CaptureQueriesContext(connection) as ctx:
         list(Alarm.objects.all())
     assert len(ctx.captured_queries) == 1
+
+
+@pytest.mark.parametrize(
+    "persona,shown", [("safety_a", True), ("expert_x", True), ("employee_a", False)]
+)
+def test_given_the_enterprise_board_then_only_who_may_import_sees_the_import_link(
+    world, client_for, point, persona, shown
+):
+    url = reverse("monitoring:points-import", args=[world.chem_a.pk])
+    html = client_for(persona).get(reverse("monitoring:enterprise", args=[world.chem_a.pk]))
+    assert (url in html.content.decode()) is shown

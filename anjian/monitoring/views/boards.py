@@ -80,7 +80,9 @@ def _enterprise_context(request: HttpRequest, enterprise: Enterprise) -> dict:
 @require_GET
 def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
     ent = _enterprise(request, pk)
-    return render(request, "monitoring/enterprise.html", _enterprise_context(request, ent))
+    context = _enterprise_context(request, ent)
+    context["may_import"] = scoping.can_manage_risks(request.user, ent)
+    return render(request, "monitoring/enterprise.html", context)
 
 
 @login_required

@@ -24,7 +24,7 @@ from anjian.core.audit import Actor
 from anjian.core.errors import Forbidden, NotFound
 from anjian.registry.models import Enterprise
 
-from . import importer
+from .. import importer
 
 
 def url_of(name: str, **kwargs) -> str:
