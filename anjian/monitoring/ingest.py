@@ -103,6 +103,19 @@ def refuse(reason: str, gateway: str = "") -> Parsed:
     )
 
 
+def _timestamp(text: str, horizon: dt.datetime, fromiso) -> tuple[dt.datetime | None, str | None]:
+    try:
+        ts = fromiso(text)
+    except ValueError:
+        return None, BAD_TIMESTAMP
+    if ts.tzinfo is None:
+        return None, NO_OFFSET
+    ts = ts.astimezone(UTC)
+    if ts > horizon:
+        return ts, FUTURE
+    return ts, None
+
+
 def parse_payload(
     raw: bytes | str,
     *,
@@ -140,6 +153,9 @@ def parse_payload(
     seen: set[tuple[int, dt.datetime]] = set()
     fromiso = dt.datetime.fromisoformat
     isfinite = math.isfinite
+    last_text: str | None = None
+    last_ts: dt.datetime | None = None
+    last_reason: str | None = None
     for index, item in enumerate(readings):
         if type(item) is not dict:
             bad.append(Rejected(index, "", "", _text(item), BAD_SHAPE))
@@ -151,21 +167,15 @@ def parse_payload(
         if info is None:
             bad.append(Rejected(index, _text(code), _text(ts_text), _text(value), UNKNOWN_POINT))
             continue
-        reason = None
+        # One message usually carries one timestamp for all its readings: parse each
+        # distinct string once (the aware UTC datetime, or the reason it is refused).
         if type(ts_text) is not str:
-            reason = BAD_TIMESTAMP
+            ts, reason = None, BAD_TIMESTAMP
+        elif ts_text == last_text:
+            ts, reason = last_ts, last_reason
         else:
-            try:
-                ts = fromiso(ts_text)
-            except ValueError:
-                reason = BAD_TIMESTAMP
-            else:
-                if ts.tzinfo is None:
-                    reason = NO_OFFSET
-                else:
-                    ts = ts.astimezone(UTC)
-                    if ts > horizon:
-                        reason = FUTURE
+            ts, reason = _timestamp(ts_text, horizon, fromiso)
+            last_text, last_ts, last_reason = ts_text, ts, reason
         if reason is None:
             kind = type(value)
             if info.boolean:

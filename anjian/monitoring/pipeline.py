@@ -43,6 +43,10 @@ def limits_from_settings() -> Limits:
     )
 
 
+def _ts_of(row: tuple) -> dt.datetime:
+    return row[1]
+
+
 class Directory:
     """Gateways and their points by code, cached for the validation."""
 
@@ -200,23 +204,42 @@ class Pipeline:
 
     def _evaluate(self, rows, gateway_of, batch: Batch) -> None:
         rules = self.hooks.rules()
-        todo = [row for row in rows if row[0] in rules]
-        if not todo:
+        # The readings of each point with rules, in timestamp order (a batch arrives
+        # mostly in order: a point's list is sorted only when it is not).
+        by_point: dict[int, list] = {}
+        for row in rows:
+            pid = row[0]
+            if pid in rules:
+                points = by_point.get(pid)
+                if points is None:
+                    by_point[pid] = [row]
+                elif points[-1][1] < row[1]:
+                    points.append(row)
+                else:
+                    points.append(row)
+                    points.sort(key=_ts_of)
+        if not by_point:
             return
-        todo.sort(key=lambda row: (row[0], row[1]))
         evaluate = self.hooks.evaluate
         reading = engine.Reading
-        gateways = {gateway_of[pid] for pid, _, _ in todo}
+        gateways = {gateway_of[pid] for pid in by_point}
+        evaluated = 0
         with self.store.lease(gateways):
-            states = self.store.get_many({pid for pid, _, _ in todo})
+            states = self.store.get_many(sorted(by_point))
             transitions: list = []
-            for pid, ts, value in todo:
-                transitions.extend(evaluate(rules[pid], states[pid], reading(pid, ts, value)))
+            extend = transitions.extend
+            for pid, todo in by_point.items():
+                point_rules, state = rules[pid], states[pid]
+                evaluated += len(todo)
+                for _pid, ts, value in todo:
+                    out = evaluate(point_rules, state, reading(pid, ts, value))
+                    if out:
+                        extend(out)
             if transitions:
                 with transaction.atomic():
                     batch.alarms_raised = self.hooks.record(transitions)
             self.store.put_many(states)
-        batch.evaluated = len(todo)
+        batch.evaluated = evaluated
         batch.transitions = len(transitions)
         self._dirty.update(states)
         if time.monotonic() - self._checkpointed >= self.checkpoint_seconds:

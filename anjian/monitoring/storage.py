@@ -94,7 +94,15 @@ SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM m), (SELECT count(*) FR
 def _store_postgresql(conn, rows, received_at) -> int:
     # COPY into a session-local staging table, then one INSERT … ON CONFLICT DO NOTHING
     # whose RETURNING rows feed the aggregates and the latest values in the same statement.
-    text = "".join(f"{p}\t{t.isoformat()}\t{float(v)!r}\n" for p, t, v in rows)
+    # A message's readings share one timestamp: each distinct one is formatted once.
+    iso: dict[dt.datetime, str] = {}
+    parts = []
+    for p, t, v in rows:
+        s = iso.get(t)
+        if s is None:
+            s = iso[t] = t.isoformat()
+        parts.append(f"{p}\t{s}\t{float(v)!r}\n")
+    text = "".join(parts)
     with conn.cursor() as cursor:
         cursor.execute(_PG_STAGE)
         raw = cursor.cursor
@@ -109,6 +117,17 @@ def _store_postgresql(conn, rows, received_at) -> int:
 def _sqlite_text(ts: dt.datetime) -> str:
     # Django's SQLite form of an aware datetime: naive UTC, str() (no microseconds if 0).
     return str(ts.astimezone(UTC).replace(tzinfo=None))
+
+
+def _sqlite_rows(rows) -> list[tuple[int, str, float]]:
+    texts: dict[dt.datetime, str] = {}  # each distinct timestamp formatted once
+    out = []
+    for p, t, v in rows:
+        s = texts.get(t)
+        if s is None:
+            s = texts[t] = _sqlite_text(t)
+        out.append((p, s, float(v)))
+    return out
 
 
 _SQLITE_AGGREGATE = """
@@ -130,7 +149,7 @@ def _store_sqlite(conn, rows, received_at) -> int:
     db.execute("DELETE FROM temp.monitoring_stage")
     db.executemany(
         "INSERT INTO temp.monitoring_stage VALUES (?, ?, ?)",
-        [(p, _sqlite_text(t), float(v)) for p, t, v in rows],
+        _sqlite_rows(rows),
     )
     # Rows already stored are dropped from the stage, so the aggregates count them once.
     db.execute(
