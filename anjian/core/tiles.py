@@ -33,7 +33,8 @@ _TILES: dict[str, Tile] = {}
 def register(name: str, *, order: int, template: str) -> Callable[[TileContext], TileContext]:
     """Register `func(user) -> dict | None` as the home tile `name`.
 
-    Order: 10 to-dos, 20 quick actions, 30-49 figures, 50-79 cards, 90 administration.
+    Order: 10 to-dos, 20 quick actions, 30-49 figures and what is urgent today, 50-79
+    cards (an enterprise's own facts), 90 administration.
     Registering the same name again replaces it (module reloads in tests)."""
 
     def decorate(func: TileContext) -> TileContext:

@@ -72,7 +72,7 @@ def figures(user) -> dict | None:
     }
 
 
-@tiles.register("registry.enterprise", order=30, template="registry/home/enterprise.html")
+@tiles.register("registry.enterprise", order=60, template="registry/home/enterprise.html")
 def enterprise_card(user) -> dict | None:
     if user.role not in ENTERPRISE_ROLES:
         return None

@@ -62,6 +62,11 @@ def own_risks(page, base: str) -> str | None:
     return first_link(page, r"/enterprises/\d+/risks/")
 
 
+def open_alarm(page, base: str) -> str | None:
+    page.goto(base + "/monitoring/alarms/")
+    return first_link(page, r"/monitoring/alarms/\d+/")
+
+
 def main(base: str) -> None:
     base = base.rstrip("/")
     with sync_playwright() as playwright:
@@ -77,10 +82,13 @@ def main(base: str) -> None:
                 ("home", "/", False),
                 ("risk-map", "/risks/map/", True),
                 ("hazard", closed_major_hazard, True),
+                ("monitoring-board", "/monitoring/board/", True),
             ],
         )
         shoot(browser, base, "qiye_aqy", DESKTOP, [("safety-code", own_risks, False)])
         shoot(browser, base, "qiye_yg", PHONE, [("phone-home", "/", True)])
+        # Run `anjian monitor simulate` first, so that alarms are open.
+        shoot(browser, base, "qiye_aqy", PHONE, [("alarm-phone", open_alarm, True)])
         browser.close()
 
 

@@ -57,9 +57,9 @@ def test_given_points_when_listed_as_json_then_the_contract_keys_are_there(fed):
     assert lel["gateway"] == "GW1"
     assert lel["enterprise"] == fed.chem_a.uscc
     assert (lel["kind"], lel["unit"]) == ("combustible_gas", "%LEL")
-    assert [{k: s[k] for k in ("level", "value", "direction")} for s in lel["setpoints"]] == [
-        {"level": "yellow", "value": 25.0, "direction": "above"}
-    ]
+    assert [
+        {k: s[k] for k in ("level", "alarm_level", "value", "direction")} for s in lel["setpoints"]
+    ] == [{"level": "high", "alarm_level": "yellow", "value": 25.0, "direction": "above"}]
     assert next(r for r in rows if r["code"] == "SEAL1")["setpoints"] == []
 
 

@@ -206,7 +206,7 @@ class Alarm(models.Model):
     setpoint = models.CharField(_("set-point"), max_length=16, blank=True)
     value = models.FloatField(_("value"), null=True, blank=True)
     peak = models.FloatField(_("peak"), null=True, blank=True)
-    raised_at = models.DateTimeField(_("raised at"))
+    raised_at = models.DateTimeField(pgettext_lazy("alarm", "raised at"))
     cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
     clear_value = models.FloatField(_("value at clearing"), null=True, blank=True)
     state = models.CharField(

@@ -24,8 +24,17 @@ class Command(BaseCommand):
             .order_by("point_id", "value")
             .values_list("point_id", "name", "level", "value", "direction")
         ):
+            # The contract's "level" is the set-point's (issue 11: low / high / high-high;
+            # alarm / power-off / power-restore for mine gas); the colour of the alarm it
+            # raises is "alarm_level".
             setpoints[point_id].append(
-                {"name": name, "level": level, "value": float(value), "direction": direction}
+                {
+                    "level": name,
+                    "name": name,
+                    "alarm_level": level,
+                    "value": float(value),
+                    "direction": direction,
+                }
             )
         rows = [
             {
