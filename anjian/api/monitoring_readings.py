@@ -25,6 +25,7 @@ from ninja.errors import AuthenticationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
+from anjian.api.schemas import ReasonedErrorOut
 from anjian.monitoring import ingest
 from anjian.monitoring.models import Gateway, RejectionReason
 
@@ -61,11 +62,6 @@ class ReadingsOut(Schema):
     stored: int
     duplicates: int
     rejected: list[RejectedOut]
-
-
-class RefusedOut(Schema):
-    detail: list[dict]
-    reason: str
 
 
 _pipeline = None
@@ -107,7 +103,12 @@ def _refused(reason: str, status: int) -> Status:
 @router.post(
     "/monitoring/readings",
     auth=GatewayAuth(),
-    response={200: ReadingsOut, 403: RefusedOut, 413: RefusedOut, 422: RefusedOut},
+    response={
+        200: ReadingsOut,
+        403: ReasonedErrorOut,
+        413: ReasonedErrorOut,
+        422: ReasonedErrorOut,
+    },
     summary="Send a gateway's readings",
 )
 def post_readings(request: HttpRequest):

@@ -50,6 +50,14 @@ class ValidationErrorOut(Schema):
     detail: list[FieldError]
 
 
+class ReasonedErrorOut(Schema):
+    """A refusal a machine acts on (monitoring readings: 403, 413, 422): the messages by
+    field and the machine-readable reason code."""
+
+    detail: list[FieldError]
+    reason: str = Field(description="The reason code, e.g. too_large, malformed_json.")
+
+
 class RowError(FieldError):
     row: int | None = Field(None, description="The Excel row number; null for the whole file.")
     column: str | None = Field(

@@ -40,7 +40,8 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        # Shown as the admin's page title and breadcrumb: no internal codes there.
+        return _("audit entry #%(seq)s") % {"seq": self.seq}
 
 
 class AuditHead(models.Model):
@@ -148,4 +149,4 @@ class SentMessage(models.Model):
         verbose_name_plural = _("outgoing messages")
 
     def __str__(self) -> str:
-        return f"{self.sender} → {self.recipient_label}: {self.status}"
+        return f"{self.recipient_label} · {self.title}"

@@ -19,6 +19,7 @@ ERROR_BODIES = {
     "#/components/schemas/ErrorOut",
     "#/components/schemas/ValidationErrorOut",
     "#/components/schemas/RowErrorsOut",
+    "#/components/schemas/ReasonedErrorOut",
 }
 
 

@@ -73,6 +73,11 @@ ALLOWED = {
     "kPa",
     "kV",
     "MB",  # upload size limits
+    # Monitoring units (GB/T 50493: %LEL, ppm; pressure in MPa; methane as %CH4).
+    "LEL",
+    "ppm",
+    "MPa",
+    "CH",
     # Registry numbers and standard prefixes.
     "CAS",  # CAS number of a hazardous chemical (GB 18218)
     "hc",  # item numbers of the major-hazard criteria (hc2017-12), given as an example
