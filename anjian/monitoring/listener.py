@@ -12,6 +12,11 @@
   messages received on an earlier connection are dropped (the broker resends them).
 * Messages are batched, up to --batch-readings readings (counted by message) or
   --batch-ms milliseconds, into one pipeline call (one transaction for the readings).
+* Two threads besides paho's: the main one collects a batch and validates it
+  (Pipeline.prepare, no database write), the writer stores, evaluates and acknowledges
+  it (Pipeline.commit), so the validation of batch N+1 overlaps the database's work on
+  batch N; at most two validated batches wait for the writer. Batches are committed and
+  acknowledged in the order they came.
 * A bad message is rejected with its reason (stored and counted) and acknowledged: it
   never stops the listener. A database error keeps the batch unacknowledged and retries.
 """
@@ -69,6 +74,8 @@ class Listener:
         self.pipeline = pipeline or Pipeline()
         self.stats_every = stats_every
         self.inbox: queue.Queue = queue.Queue()
+        self.writes: queue.Queue = queue.Queue(maxsize=2)  # prepared batches to the writer
+        self.writer: threading.Thread | None = None
         self.generation = 0
         self.stopping = threading.Event()
         self.totals = {"messages": 0, "stored": 0, "duplicates": 0, "rejected": 0, "alarms": 0}
@@ -116,9 +123,14 @@ class Listener:
 
     def run(self, *, max_seconds: float | None = None, idle_exit: float | None = None) -> dict:
         self.start()
+        writer = self.writer = threading.Thread(
+            target=self._write_loop, name="anjian-listener-writer"
+        )
+        writer.start()
+        self._warm()
         started = last_message = last_stats = time.monotonic()
         try:
-            while not self.stopping.is_set():
+            while not self.stopping.is_set() and writer.is_alive():
                 now = time.monotonic()
                 if max_seconds is not None and now - started > max_seconds:
                     break
@@ -127,15 +139,73 @@ class Listener:
                 batch = self._collect()
                 if batch:
                     last_message = time.monotonic()
-                    self._handle(batch)
+                    self._submit(batch)
                 if self.stats_every and time.monotonic() - last_stats >= self.stats_every:
                     last_stats = time.monotonic()
                     sys.stderr.write(json.dumps(self.totals) + "\n")
         finally:
-            self.pipeline.checkpoint()
+            # The writer finishes the batches handed to it (acks after each commit),
+            # checkpoints the engine states and stops.
+            self._put(None)
+            writer.join()
             self.client.disconnect()
             self.client.loop_stop()
         return self.totals
+
+    def _warm(self, *, rules: bool = False) -> None:
+        """Connect and load the caches before the first message, so that the first
+        batch of each thread is not slower than the next (two listeners on a shared
+        subscription take a point's readings in turn)."""
+        from django.db import connection
+
+        try:
+            connection.ensure_connection()
+            self.pipeline.directory.points_of("")
+            if rules and hasattr(self.pipeline.hooks, "rules"):
+                self.pipeline.hooks.rules()
+        except Exception:  # the database is away: the batches retry later
+            logger.warning("could not warm up: %s", sys.exc_info()[1])
+            connection.close()
+
+    def _submit(self, batch: list) -> None:
+        """Validate a batch here (the main thread) and hand it to the writer thread,
+        which stores, evaluates and acknowledges it: parsing batch N+1 overlaps the
+        database's work on batch N. The queue is short (2), so a slow database slows
+        the reading of the inbox instead of piling batches up in memory."""
+        payloads = [(m.payload, gateway_of_topic(m.topic) or "") for _, m in batch]
+        try:
+            prepared = self.pipeline.prepare(payloads)
+        except Exception:
+            # e.g. the database is away while the directory reloads: the writer
+            # handles the batch whole, with its retries.
+            from django.db import connection
+
+            logger.exception("batch not prepared; the writer will retry it")
+            connection.close()
+            prepared = None
+        self._put((batch, prepared))
+
+    def _put(self, item) -> None:
+        while self.writer is not None and self.writer.is_alive():
+            try:
+                self.writes.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def _write_loop(self) -> None:
+        from django.db import connection
+
+        try:
+            self._warm(rules=True)
+            while True:
+                item = self.writes.get()
+                if item is None:
+                    break
+                self._handle(*item)
+            self.pipeline.checkpoint()
+        finally:
+            connection.close()
 
     def _collect(self) -> list:
         try:
@@ -154,14 +224,17 @@ class Listener:
                 break
         return batch
 
-    def _handle(self, batch: list) -> None:
+    def _handle(self, batch: list, prepared=None) -> None:
         from django.db import close_old_connections, connection
         from django.db.utils import InterfaceError, OperationalError
 
         payloads = [(m.payload, gateway_of_topic(m.topic) or "") for _, m in batch]
         while True:
             try:
-                result = self.pipeline.process(payloads)
+                if prepared is not None:
+                    result = self.pipeline.commit(prepared)
+                else:
+                    result = self.pipeline.process(payloads)
                 break
             except (OperationalError, InterfaceError):
                 # The database is away (restart, failover): keep the batch, unacknowledged.

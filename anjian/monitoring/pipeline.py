@@ -141,6 +141,18 @@ class Batch:
     alarms_raised: int = 0
 
 
+@dataclass
+class Prepared:
+    """A validated batch, not stored yet (Pipeline.prepare → Pipeline.commit)."""
+
+    now: dt.datetime
+    results: list[Result] = field(default_factory=list)
+    rows: list[tuple[int, dt.datetime, float | bool]] = field(default_factory=list)
+    gateway_of: dict[int, str] = field(default_factory=dict)
+    rejected: list[tuple[str, Rejected]] = field(default_factory=list)
+    duplicates: int = 0
+
+
 class Pipeline:
     def __init__(self, *, store=None, directory=None, hooks=None, limits=None) -> None:
         from .state import MemoryStateStore
@@ -157,11 +169,20 @@ class Pipeline:
     def process(
         self, payloads: Sequence[tuple[bytes | str, str | None]], *, now: dt.datetime | None = None
     ) -> Batch:
+        return self.commit(self.prepare(payloads, now=now))
+
+    def prepare(
+        self, payloads: Sequence[tuple[bytes | str, str | None]], *, now: dt.datetime | None = None
+    ) -> Prepared:
+        """Step 1, no database write: validate every payload (the directory may be
+        reloaded) and drop the readings repeated within the batch. The listener runs
+        this for batch N+1 while its writer thread commits batch N."""
         now = now or timezone.now()
-        results: list[Result] = []
-        rows: list[tuple[int, dt.datetime, float | bool]] = []
-        gateway_of: dict[int, str] = {}
-        rejected: list[tuple[str, Rejected]] = []
+        prepared = Prepared(now=now)
+        results = prepared.results
+        rows = prepared.rows
+        gateway_of = prepared.gateway_of
+        rejected = prepared.rejected
         seen: set[tuple[int, dt.datetime]] = set()
         duplicates = 0
         points_of = self.directory.points_of
@@ -171,7 +192,9 @@ class Pipeline:
             )
             result = Result(parsed.gateway, len(parsed.good), parsed.bad, parsed.payload_reason)
             results.append(result)
-            rejected.extend((parsed.gateway, r) for r in parsed.bad)
+            if parsed.bad:
+                rejected.extend((parsed.gateway, r) for r in parsed.bad)
+            gateway = parsed.gateway
             for _index, pid, ts, value in parsed.good:
                 key = (pid, ts)
                 if key in seen:  # the same reading in two messages of one batch
@@ -179,14 +202,23 @@ class Pipeline:
                     continue
                 seen.add(key)
                 rows.append((pid, ts, value))
-                gateway_of[pid] = parsed.gateway
-        batch = Batch(results=results, rejected=len(rejected))
+                gateway_of[pid] = gateway
+        prepared.duplicates = duplicates
+        return prepared
+
+    def commit(self, prepared: Prepared) -> Batch:
+        """Steps 2 and 3: store (committed), then evaluate and record the alarms. May be
+        called again with the same `prepared` after a database error."""
+        now = prepared.now
+        rows = prepared.rows
+        gateway_of = prepared.gateway_of
+        batch = Batch(results=prepared.results, rejected=len(prepared.rejected))
 
         with transaction.atomic():
             batch.stored = storage.store_readings(rows, received_at=now)
-            storage.store_rejections(rejected, received_at=now)
-            self._touch_gateways({gateway_of[pid] for pid, _, _ in rows}, now)
-        batch.duplicates = duplicates + len(rows) - batch.stored
+            storage.store_rejections(prepared.rejected, received_at=now)
+            self._touch_gateways(set(gateway_of.values()), now)
+        batch.duplicates = prepared.duplicates + len(rows) - batch.stored
 
         if rows:
             self._evaluate(rows, gateway_of, batch)
