@@ -22,7 +22,8 @@ Conditions, one alarm each (a point may have several open at once, e.g. high and
   changes. Set-points with an enabled window (local times) raise only inside it;
   outside it they still clear.
 * ``rate`` — the change from the previous reading, per minute, at or beyond the limit
-  (rising, falling or either); clears on the first reading below it.
+  (rising, falling or either); clears once every reading for RATE_CLEAR_SECONDS has been
+  below it (a noisy signal near the limit would otherwise flap).
 * ``stuck`` — the same value (within a tolerance) for at least `stuck_seconds`; clears
   on the first different value.
 * ``seal`` (and ``event`` for video-analysis points) — a boolean point reading true
@@ -56,6 +57,9 @@ RAISE, CLEAR = "raise", "clear"
 
 THRESHOLD = "threshold"
 RATE = "rate"
+# How long a rate of change must stay below its limit before its alarm clears. Local
+# policy (no regulation sets it); the threshold rules use hysteresis instead.
+RATE_CLEAR_SECONDS = 60.0
 STUCK = "stuck"
 SEAL = "seal"
 EVENT = "event"
@@ -274,6 +278,20 @@ def _flag(
         c[0], c[1], c[2] = False, None, None
 
 
+_UNSET = object()
+
+
+def _below_since(state: PointState, condition: str, value: Any = _UNSET) -> float | None:
+    """The time a condition's signal went back below its limit (the 4th slot of its
+    state), read or set."""
+    c = state.conditions.setdefault(condition, [False, None, None])
+    while len(c) < 4:
+        c.append(None)
+    if value is not _UNSET:
+        c[3] = value
+    return c[3]
+
+
 def evaluate(rules: PointRules, state: PointState, reading: Reading) -> list[Transition]:
     """What this reading changes for its point; `state` is updated in place."""
     t = reading.ts.timestamp()
@@ -326,8 +344,18 @@ def evaluate(rules: PointRules, state: PointState, reading: Reading) -> list[Tra
             on = -per_minute >= rules.rate_limit
         else:
             on = abs(per_minute) >= rules.rate_limit
-        if on or state.active(RATE):
-            _flag(rules, state, RATE, rules.rate_level, on, t, per_minute, out)
+        if on:
+            _flag(rules, state, RATE, rules.rate_level, True, t, per_minute, out)
+            _below_since(state, RATE, None)
+        elif state.active(RATE):
+            # A rate is noisy: it clears only after staying below its limit for
+            # RATE_CLEAR_SECONDS, or a noisy signal near the limit would flap.
+            since = _below_since(state, RATE)
+            if since is None:
+                _below_since(state, RATE, t)
+            elif t - since >= RATE_CLEAR_SECONDS:
+                _flag(rules, state, RATE, rules.rate_level, False, t, per_minute, out)
+                _below_since(state, RATE, None)
 
     if rules.stuck_seconds is not None:
         ref = state.stuck_value

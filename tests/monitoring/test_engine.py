@@ -189,9 +189,24 @@ def test_given_a_reading_older_than_the_last_when_evaluated_then_it_is_ignored()
 
 def test_given_a_rate_limit_when_the_value_rises_fast_then_rate_raises_and_clears():
     rules = e.PointRules(1, rate_limit=6.0, rate_direction=e.RISE)  # 6 units per minute
-    out, _ = run(rules, [0, 0.5, 1.5, 1.6, 1.0])  # 10 s apart: +3/min, +6/min, +0.6, -3.6
+    # 10 s apart: +3/min, +6/min, then below the limit from 30 s on; it clears once below
+    # for RATE_CLEAR_SECONDS (60 s): at 90 s, not before.
+    values = [0, 0.5, 1.5, 1.6, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5]
+    out, _ = run(rules, values)
     assert [(k, c) for k, c, _ in out] == [("raise", "rate"), ("clear", "rate")]
     assert out[0][2] == 6.0
+    out, _ = run(rules, values[:-1])
+    assert [(k, c) for k, c, _ in out] == [("raise", "rate")]
+
+
+def test_given_a_noisy_rate_near_its_limit_then_one_alarm_not_a_flapping_one():
+    rules = e.PointRules(1, rate_limit=6.0)
+    # +/-1.2 every 10 s is 7.2 per minute: at the limit; +/-0.6 below it; alternating.
+    noisy = [0.0]
+    for i in range(30):
+        noisy.append(noisy[-1] + (1.2 if i % 4 == 0 else (-0.6 if i % 2 else 0.6)))
+    out, _ = run(rules, noisy)
+    assert [(k, c) for k, c, _ in out] == [("raise", "rate")]
 
 
 def test_given_a_falling_rate_rule_when_the_value_rises_then_nothing():
