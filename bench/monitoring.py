@@ -584,6 +584,8 @@ def main() -> int:
         "database": vendor,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        # Other jobs may share the machine: the 1-minute load average before and after.
+        "load_average_1min": {"before": round(os.getloadavg()[0], 2)},
         "points": args.gateways * args.points_per_gateway,
         "readings_per_message": args.points_per_gateway,
     }
@@ -616,6 +618,7 @@ def main() -> int:
     out["ratio_mqtt_2_to_raw"] = round(out["mqtt_2"]["per_second"] / raw, 3)
     out["ratio_http_to_raw"] = round(out["http"]["per_second"] / raw, 3)
     out["speedup_2_listeners"] = round(out["mqtt_2"]["per_second"] / out["mqtt_1"]["per_second"], 2)
+    out["load_average_1min"]["after"] = round(os.getloadavg()[0], 2)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"monitoring_{vendor}.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
