@@ -11,18 +11,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from anjian.core import scoping
-from anjian.core.audit import Actor
-from anjian.core.errors import Forbidden, NotFound
-from anjian.registry.models import Enterprise
+from anjian.core.import_page import enterprise_import_page
 
 from .. import importer
 
@@ -51,53 +46,20 @@ def points_import_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def points_import(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    enterprise = scoping.visible(user, Enterprise).filter(pk=pk).first()
-    if enterprise is None:
-        raise Http404(_("No such enterprise in your jurisdiction."))
-    if not scoping.can_manage_risks(user, enterprise):
-        raise PermissionDenied(
-            _(
-                "Only the enterprise's principal, its safety officer or an expert may import its points."
-            )
-        )
-    errors: list[dict] = []
-    result = None
-    filename = ""
-    status = 200
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            errors = [importer.file_error(_("Choose the .xlsx file to import.")).as_dict()]
-            status = 422
-        else:
-            filename = upload.name or ""
-            try:
-                result = importer.points_import(
-                    actor=Actor.for_user(user, "web"),
-                    enterprise_id=enterprise.pk,
-                    source=upload,
-                    filename=filename,
-                )
-            except importer.ImportRejected as exc:
-                errors, status = exc.as_list(), 422
-            except NotFound as exc:
-                raise Http404(str(exc)) from exc
-            except Forbidden as exc:
-                raise PermissionDenied(str(exc)) from exc
-    board_url = url_of("enterprise", pk=enterprise.pk)
-    return render(
+    return enterprise_import_page(
         request,
-        "monitoring/import.html",
-        {
-            "enterprise": enterprise,
-            "errors": errors,
-            "result": result,
-            "filename": filename,
+        pk,
+        run=importer.points_import,
+        denied=_(
+            "Only the enterprise's principal, its safety officer or an expert may import its points."
+        ),
+        template="monitoring/import.html",
+        context=lambda enterprise: {
             "columns": importer.COLUMNS,
             "max_rows": importer.MAX_ROWS,
             "template_url": url_of("points-import-template"),
-            "board_url": board_url,
+            "heading": _("Import monitoring points"),
+            "parent_url": url_of("enterprise", pk=enterprise.pk),
+            "parent_label": _("Monitoring and early warning"),
         },
-        status=status,
     )
