@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from anjian.core import uploads
 from anjian.core.errors import NotFound, ValidationFailed
+from anjian.core.times import EARLIEST_YEAR, LATEST_YEAR, utc_instant
 from anjian.monitoring import services
 from anjian.monitoring import workflow as wf
 from anjian.monitoring.models import Alarm, AlarmLevel, AlarmState
@@ -225,9 +226,16 @@ def alarm_list(request: HttpRequest, filters: Query[AlarmFilters]) -> dict[str, 
     if filters.active is not None:
         qs = qs.filter(cleared_at__isnull=filters.active)
     if filters.since:
-        since = filters.since
-        if since.tzinfo is None:
-            raise ValidationFailed({"since": [_("Give the time with its UTC offset.")]})
+        since = utc_instant(filters.since)
+        if since is None:
+            raise ValidationFailed(
+                {
+                    "since": [
+                        _("Give the time with its UTC offset, between %(a)s and %(b)s.")
+                        % {"a": EARLIEST_YEAR, "b": LATEST_YEAR}
+                    ]
+                }
+            )
         qs = qs.filter(raised_at__gte=since)
     result = page(qs.order_by("-raised_at", "-pk"), filters.limit, filters.offset)
     return {"count": result["count"], "items": [_out(a) for a in result["items"]]}

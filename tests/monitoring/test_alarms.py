@@ -440,6 +440,12 @@ def test_given_alarms_when_listed_over_the_api_then_scoped_and_filtered(world, p
     assert api("outsider").get("/monitoring/alarms").json()["count"] == 0
     bad = api("principal_a").get("/monitoring/alarms", level="purple")
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "level"
+    # A time PostgreSQL cannot take (offset beyond ±15:59, year 867) is bad input, not a 500.
+    for odd in ("0867-04-17T23:55:30+18:13", "2026-12-03T08:00:00", "0001-01-01T00:00:00+05:00"):
+        bad = api("principal_a").get("/monitoring/alarms", since=odd)
+        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "since", odd
+    far = api("principal_a").get("/monitoring/alarms", since="2026-01-01T00:00:00+18:13")
+    assert far.status_code == 200
 
 
 def test_given_an_alarm_when_acknowledged_handled_with_a_photo_and_closed_over_the_api(

@@ -7,6 +7,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from anjian.core.times import EARLIEST_YEAR, LATEST_YEAR, utc_instant
+
 
 class Command(BaseCommand):
     help = "List alarms (id, point, level, state, raised_at, value)."
@@ -25,8 +27,12 @@ class Command(BaseCommand):
                 since = dt.datetime.fromisoformat(options["since"])
             except ValueError as exc:
                 raise CommandError(f"--since is not ISO 8601: {options['since']}") from exc
-            if since.tzinfo is None:
-                raise CommandError("--since needs a UTC offset, e.g. 2026-12-03T08:00:00+08:00")
+            since = utc_instant(since)
+            if since is None:
+                raise CommandError(
+                    "--since needs a UTC offset and a year from "
+                    f"{EARLIEST_YEAR} to {LATEST_YEAR}, e.g. 2026-12-03T08:00:00+08:00"
+                )
             alarms = alarms.filter(raised_at__gte=since)
         rows = [
             {
