@@ -31,6 +31,7 @@ from .models import (
     SetPoint,
 )
 from .models.alarms import OPEN_ALARM_STATES
+from .services import condition_label
 
 LEVELS: tuple[str, ...] = ("red", "orange", "yellow", "blue")
 LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}
@@ -42,21 +43,6 @@ OFFLINE_LIST = 20
 
 def level_labels() -> dict[str, str]:
     return {value: str(label) for value, label in AlarmLevel.choices}
-
-
-def condition_label(condition: str, setpoint: str = "") -> str:
-    kind, _sep, detail = condition.partition(":")
-    if kind == "threshold":
-        names = {value: str(label) for value, label in SetPoint._meta.get_field("name").choices}
-        name = names.get(setpoint or detail, setpoint or detail)
-        return _("set-point %(name)s") % {"name": name}
-    labels = {
-        "rate": _("rate of change"),
-        "stuck": _("stuck value"),
-        "seal": _("seal opened outside its window"),
-        "offline": _("point offline"),
-    }
-    return labels.get(kind, condition)
 
 
 def open_alarms(user: Any) -> QuerySet[Alarm]:

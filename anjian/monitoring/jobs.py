@@ -51,6 +51,7 @@ from . import engine
 from .alarms import record
 from .models import Alarm, AlarmEvent, AlarmState, EngineState, Point, PointRule
 from .rules import DEFAULT_RULE, build, utc_offset_minutes
+from .services import condition_label
 
 logger = logging.getLogger(__name__)
 
@@ -253,13 +254,13 @@ def _escalate(alarm: Alarm, step: int, now: dt.datetime) -> bool:
             % {
                 "point": point.name,
                 "code": point.code,
-                "condition": alarm.condition,
+                "condition": condition_label(alarm.condition, alarm.setpoint),
                 "value": "" if alarm.value is None else f"{alarm.value:g}",
                 "at": timezone.localtime(alarm.raised_at).strftime("%Y-%m-%d %H:%M:%S"),
                 "step": step,
                 "who": label,
             },
-            object_label=f"{point.code} {alarm.condition}"[:128],
+            object_label=f"{point.code} {condition_label(alarm.condition, alarm.setpoint)}"[:128],
         )
     return True
 
@@ -326,7 +327,7 @@ def _hazard_data(alarm: Alarm, why: str, count: int) -> dict[str, Any]:
             "the latest at %(at)s (value %(value)s)."
         )
     description = description % {
-        "condition": alarm.condition,
+        "condition": condition_label(alarm.condition, alarm.setpoint),
         "level": alarm.get_level_display(),
         "point": f"{point.name} ({point.code})",
         "at": timezone.localtime(alarm.raised_at).strftime("%Y-%m-%d %H:%M"),

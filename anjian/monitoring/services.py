@@ -24,7 +24,7 @@ from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 from . import workflow as wf
-from .models import Alarm, AlarmEvent
+from .models import Alarm, AlarmEvent, SetPoint
 
 HANDLING_LIMIT = 4000
 PHOTO_POLICY = uploads.UploadPolicy(
@@ -51,6 +51,22 @@ def state_labels() -> dict[str, str]:
         wf.HANDLED: _("handled"),
         wf.CLOSED: _("closed"),
     }
+
+
+def condition_label(condition: str, setpoint: str = "") -> str:
+    """An alarm's condition in words ("threshold:high" → set-point high)."""
+    kind, _sep, detail = condition.partition(":")
+    if kind == "threshold":
+        names = {value: str(label) for value, label in SetPoint._meta.get_field("name").choices}
+        name = names.get(setpoint or detail, setpoint or detail)
+        return _("set-point %(name)s") % {"name": name}
+    labels = {
+        "rate": _("rate of change"),
+        "stuck": _("stuck value"),
+        "seal": _("seal opened outside its window"),
+        "offline": _("point offline"),
+    }
+    return labels.get(kind, condition)
 
 
 def parties(user: Any, alarm: Alarm) -> frozenset[str]:

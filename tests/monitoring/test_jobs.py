@@ -114,6 +114,9 @@ def test_given_an_unacknowledged_alarm_when_time_passes_then_it_climbs_step_by_s
         counts = escalation_run()
     assert counts["step_1"] == 1 and counts["escalated"] == 1
     assert _titles(world, "safety_a") == 1 and _titles(world, "principal_a") == 0
+    # What the person reads names the condition in words, not the engine's code.
+    told = Notification.objects.get(recipient=world.user("safety_a"), kind="escalation")
+    assert alarm.condition not in f"{told.title} {told.body} {told.object_label}"
     with time_machine.travel(T0 + dt.timedelta(minutes=9, seconds=59), tick=False):
         assert escalation_run()["escalated"] == 0
     with time_machine.travel(T0 + dt.timedelta(minutes=10), tick=False):
