@@ -291,11 +291,28 @@ def latency(values: list[float]) -> dict:
     }
 
 
+def count_aggregated() -> int:
+    """The readings stored, read from the hour aggregates (written in the same
+    transaction as the readings, a row per point and hour): polling count(*) over the
+    growing readings table would itself take a good part of a core from the run."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(count), 0) FROM monitoring_readingaggregate WHERE period = 'h'")
+        return int(cursor.fetchone()[0])
+
+
 def wait_count(target: int, timeout: float) -> float:
+    """Wait until `target` readings are stored (the aggregates' count, then checked
+    once against the readings table); the time they were."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if count_readings() >= target:
-            return time.monotonic()
+        if count_aggregated() >= target:
+            finished = time.monotonic()
+            stored = count_readings()
+            if stored < target:
+                raise RuntimeError(f"aggregates count {target}, readings table {stored}")
+            return finished
         time.sleep(0.05)
     raise RuntimeError(f"only {count_readings()} of {target} readings stored in {timeout} s")
 

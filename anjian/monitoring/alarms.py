@@ -56,19 +56,22 @@ def _value(v: Any) -> float | None:
     return float(v)
 
 
+def _match(keys: Iterable[tuple[int, str, Any]]) -> Q:
+    match = Q()
+    for point_id, condition, ts in keys:
+        match |= Q(point_id=point_id, condition=condition, raised_at=ts)
+    return match
+
+
 def _raise(raises: Sequence[engine.Transition]) -> int:
+    """Insert the alarms (a key already stored is left alone) and a raise event for each
+    alarm that has none yet: those are the alarms new now, whose number is returned. An
+    alarm and its raise event are written in one transaction, so an alarm without one
+    is one this call inserted."""
     keys = {(t.point_id, t.condition, t.ts): t for t in raises}
     point_ids = {t.point_id for t in raises}
     enterprises = dict(Point.objects.filter(pk__in=point_ids).values_list("pk", "enterprise_id"))
-    existing: set[tuple] = set()
-    for part in _chunks(list(keys)):
-        match = Q()
-        for point_id, condition, ts in part:
-            match |= Q(point_id=point_id, condition=condition, raised_at=ts)
-        existing.update(
-            Alarm.objects.filter(match).values_list("point_id", "condition", "raised_at")
-        )
-    new = [
+    candidates = [
         Alarm(
             point_id=t.point_id,
             enterprise_id=enterprises[t.point_id],
@@ -79,18 +82,15 @@ def _raise(raises: Sequence[engine.Transition]) -> int:
             peak=_value(t.value),
             raised_at=t.ts,
         )
-        for key, t in keys.items()
-        if key not in existing and t.point_id in enterprises
+        for t in keys.values()
+        if t.point_id in enterprises
     ]
-    if not new:
+    if not candidates:
         return 0
-    Alarm.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
+    Alarm.objects.bulk_create(candidates, ignore_conflicts=True, batch_size=CHUNK)
     events = []
-    for part in _chunks([(a.point_id, a.condition, a.raised_at) for a in new]):
-        match = Q()
-        for point_id, condition, ts in part:
-            match |= Q(point_id=point_id, condition=condition, raised_at=ts)
-        created = Alarm.objects.filter(match).exclude(events__action=engine.RAISE)
+    for part in _chunks(list(keys)):
+        created = Alarm.objects.filter(_match(part)).exclude(events__action=engine.RAISE)
         events += [
             _event(
                 a.pk,
@@ -106,17 +106,21 @@ def _raise(raises: Sequence[engine.Transition]) -> int:
             for a in created.only("pk", "raised_at", "condition", "level", "setpoint", "value")
         ]
     AlarmEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=CHUNK)
-    return len(new)
+    return len(events)
 
 
 def _clear(clears: Sequence[engine.Transition]) -> int:
+    """End the open alarms the clears name: locked, updated in one statement, a clear
+    event each."""
     open_alarms: list[Alarm] = []
     for part in _chunks(clears):
         match = Q()
         for t in part:
             match |= Q(point_id=t.point_id, condition=t.condition, raised_at__lte=t.ts)
-        open_alarms += Alarm.objects.filter(match, cleared_at__isnull=True).only(
-            "pk", "point_id", "condition", "raised_at", "peak", "value"
+        open_alarms += (
+            Alarm.objects.select_for_update()
+            .filter(match, cleared_at__isnull=True)
+            .only("pk", "point_id", "condition", "raised_at", "peak", "value")
         )
     if not open_alarms:
         return 0
@@ -124,6 +128,7 @@ def _clear(clears: Sequence[engine.Transition]) -> int:
     for t in sorted(clears, key=lambda t: t.ts):
         by_key.setdefault((t.point_id, t.condition), []).append(t)
     times = {key: [t.ts for t in ts] for key, ts in by_key.items()}
+    ended: list[Alarm] = []
     events = []
     for alarm in open_alarms:
         # The first clear at or after its raise ends it.
@@ -133,14 +138,14 @@ def _clear(clears: Sequence[engine.Transition]) -> int:
             continue
         t = by_key[key][i]
         # The engine tracked the extreme in the alarm's own direction.
-        peak = alarm.peak
         if t.peak is not None and not isinstance(t.peak, bool):
-            peak = float(t.peak)
-        won = Alarm.objects.filter(pk=alarm.pk, cleared_at__isnull=True).update(
-            cleared_at=t.ts, clear_value=_value(t.value), peak=peak
-        )
-        if won:
-            events.append(_event(alarm.pk, engine.CLEAR, t.ts, {"value": _value(t.value)}))
+            alarm.peak = float(t.peak)
+        alarm.cleared_at = t.ts
+        alarm.clear_value = _value(t.value)
+        ended.append(alarm)
+        events.append(_event(alarm.pk, engine.CLEAR, t.ts, {"value": _value(t.value)}))
+    # The rows are locked (select_for_update above): every one of them is ended here.
+    Alarm.objects.bulk_update(ended, ["cleared_at", "clear_value", "peak"], batch_size=CHUNK)
     AlarmEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=CHUNK)
     return len(events)
 

@@ -294,7 +294,14 @@ def _below_since(state: PointState, condition: str, value: Any = _UNSET) -> floa
 
 def evaluate(rules: PointRules, state: PointState, reading: Reading) -> list[Transition]:
     """What this reading changes for its point; `state` is updated in place."""
-    t = reading.ts.timestamp()
+    return step(rules, state, reading.ts, reading.ts.timestamp(), reading.value)
+
+
+def step(
+    rules: PointRules, state: PointState, ts: dt.datetime, t: float, value: float | bool
+) -> list[Transition]:
+    """`evaluate` without the Reading: `ts` and its epoch seconds `t` (the pipeline
+    computes each distinct timestamp's epoch once per batch), and the value."""
     last = state.last_ts
     if last is not None and t <= last:
         return []  # out of order or repeated: the engine only moves forward
@@ -309,18 +316,17 @@ def evaluate(rules: PointRules, state: PointState, reading: Reading) -> list[Tra
                 OFFLINE,
                 rules.offline_level,
                 CLEAR,
-                reading.ts,
-                reading.value,
+                ts,
+                value,
                 raised_ts=_when(since),
             )
         )
         if c is not None:
             c[0], c[1], c[2] = False, None, None
     elif c is not None and c[0]:
-        out.append(_clear(rules.point_id, OFFLINE, rules.offline_level, t, reading.value, c))
+        out.append(_clear(rules.point_id, OFFLINE, rules.offline_level, t, value, c))
         c[0], c[1], c[2] = False, None, None
 
-    value = reading.value
     if rules.boolean:
         on = bool(value)
         if on and rules.true_windows:
@@ -409,4 +415,5 @@ __all__ = [
     "in_windows",
     "local_minute",
     "offline",
+    "step",
 ]

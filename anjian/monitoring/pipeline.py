@@ -88,8 +88,9 @@ class Directory:
 
 
 class EngineHooks:
-    """The alarm engine's side: rules by point (cached like the directory), evaluate,
-    record. Tests may pass another object with the same three methods."""
+    """The alarm engine's side: rules by point (cached like the directory), evaluate
+    (`step`: evaluate with the epoch given), record. Tests may pass another object with
+    the same methods."""
 
     def __init__(self, ttl: float | None = None) -> None:
         self.ttl = storage.setting("DIRECTORY_TTL", 30) if ttl is None else ttl
@@ -105,6 +106,7 @@ class EngineHooks:
         return self._rules
 
     evaluate = staticmethod(engine.evaluate)
+    step = staticmethod(engine.step)
 
     def record(self, transitions: list) -> int:
         from .alarms import record
@@ -252,8 +254,8 @@ class Pipeline:
                     points.sort(key=_ts_of)
         if not by_point:
             return
-        evaluate = self.hooks.evaluate
-        reading = engine.Reading
+        step = self.hooks.step
+        epochs: dict[dt.datetime, float] = {}  # each distinct timestamp converted once
         gateways = {gateway_of[pid] for pid in by_point}
         evaluated = 0
         with self.store.lease(gateways):
@@ -264,7 +266,10 @@ class Pipeline:
                 point_rules, state = rules[pid], states[pid]
                 evaluated += len(todo)
                 for _pid, ts, value in todo:
-                    out = evaluate(point_rules, state, reading(pid, ts, value))
+                    t = epochs.get(ts)
+                    if t is None:
+                        t = epochs[ts] = ts.timestamp()
+                    out = step(point_rules, state, ts, t, value)
                     if out:
                         extend(out)
             if transitions:
