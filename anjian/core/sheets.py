@@ -1,11 +1,16 @@
-"""Reading an Excel import file, shared by every importer (risk lists, hazard ledgers):
-the file checks (size, .xlsx not .xls, readable), the header row against the template's
-columns, the data rows (blank rows left out, a row limit), and the errors — each with
-its row and column letter, collected so that a file is refused whole, with every
-problem listed, and nothing is written.
+"""Reading an Excel import file, shared by every importer (risk lists, hazard ledgers,
+monitoring points): the file checks (size, .xlsx not .xls, readable), the header row
+against the template's columns, the data rows (blank rows left out, a row limit), and the
+errors — each with its row and column letter, collected so that a file is refused whole,
+with every problem listed, and nothing is written.
+
+Writing the template is shared too (template_workbook, template_help): the data sheet
+with its coloured, annotated headers and drop-down lists, and the help sheet with the
+rules, one line per column and the worked example. Each importer adds only what is its
+own (date formats, a number range, reference tables).
 
 The messages are Chinese: the templates and the ledgers imported are Chinese documents.
-No Django import; openpyxl is loaded when a file is read.
+No Django import; openpyxl is loaded when a file is read or a template written.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import io
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -250,3 +256,104 @@ def read_rows(source: bytes | IO[bytes], fmt: SheetFormat) -> list[tuple[int, tu
     if not out:
         raise ImportRejected([file_error(fmt.empty_message)])
     return out
+
+
+# --- the template ---------------------------------------------------------------------------
+
+REQUIRED_FILL = "1F4E79"  # required headers darker than optional ones
+OPTIONAL_FILL = "5B7FA6"
+HELP_TABLE_HEADER = ("列", "表头", "是否必填", "说明与允许的取值")
+
+
+def required_label(column: Column) -> str:
+    return "必填" if column.required else "选填"
+
+
+def template_workbook(
+    columns: Sequence[Column],
+    *,
+    sheet_name: str,
+    max_rows: int,
+    widths: Mapping[str, float],
+    default_width: float,
+    lists: Mapping[str, Sequence[str]],
+    strict_lists: bool = True,
+    note_size: tuple[int, int] | None = None,
+) -> tuple[Any, Any]:
+    """A new workbook whose first sheet `sheet_name` is the data sheet: row 1 holds the
+    headers (filled by required/optional, a note "必填。/选填。" + the column's help) and
+    stays frozen; the columns named in `lists` get a drop-down of their values down to
+    row `max_rows` + 1. Returns (workbook, sheet) for the importer's own additions.
+
+    `strict_lists` refuses a value typed outside the list (with a message naming the
+    values); an importer that also takes aliases keeps the list as a suggestion only.
+    `note_size` is the note's (width, height) in points; None keeps openpyxl's default.
+    """
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name
+    required_fill = PatternFill("solid", fgColor=REQUIRED_FILL)
+    optional_fill = PatternFill("solid", fgColor=OPTIONAL_FILL)
+    size = {} if note_size is None else {"width": note_size[0], "height": note_size[1]}
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = required_fill if column.required else optional_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.comment = Comment(f"{required_label(column)}。{column.help}", "anjian", **size)
+        sheet.column_dimensions[column.letter].width = widths.get(column.key, default_width)
+    sheet.freeze_panes = "A2"
+    by_key = {c.key: c for c in columns}
+    for key, choices in lists.items():
+        column = by_key[key]
+        if strict_lists:
+            refuse: dict[str, Any] = {
+                "showErrorMessage": True,
+                "errorTitle": column.header,
+                "error": "应为 " + "/".join(choices) + " 之一",
+            }
+        else:
+            refuse = {"showErrorMessage": False}
+        validation = DataValidation(
+            type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True, **refuse
+        )
+        validation.add(f"{column.letter}2:{column.letter}{max_rows + 1}")
+        sheet.add_data_validation(validation)
+    return workbook, sheet
+
+
+def template_help(
+    sheet: Any,
+    columns: Sequence[Column],
+    *,
+    title: str,
+    rules: Iterable[str],
+    example_title: str,
+    example: Iterable[Sequence[Any]],
+    widths: Mapping[str, float],
+    tables: Iterable[Sequence[Any]] = (),
+) -> None:
+    """Fill the help sheet: the title, the numbered `rules` (one line each), the column
+    table (letter, header, required or not, help), the importer's own `tables` (reference
+    values; each block starts with its blank row), then `example_title`, the headers and
+    the `example` rows, which import as they are."""
+    from openpyxl.styles import Font
+
+    from anjian.core import xlsx
+
+    lines: list[Sequence[Any]] = [(title,), (), *((rule,) for rule in rules), (), HELP_TABLE_HEADER]
+    header_row = len(lines)
+    lines += [(c.letter, c.header, required_label(c), c.help) for c in columns]
+    lines += [*tables, (), (example_title,), tuple(c.header for c in columns), *example]
+    for values in lines:
+        xlsx.append(sheet, values)
+    sheet["A1"].font = Font(bold=True, size=14)
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    for column_letter, width in widths.items():
+        sheet.column_dimensions[column_letter].width = width

@@ -768,82 +768,52 @@ EXAMPLE = (
 
 
 def build_template() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_NAME
-    required_fill = PatternFill("solid", fgColor="1F4E79")
-    optional_fill = PatternFill("solid", fgColor="5B7FA6")
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = required_fill if column.required else optional_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        cell.comment = Comment(("必填。" if column.required else "选填。") + column.help, "anjian")
-        wide = column.key in ("description", "measures", "contingency_plan", "cause")
-        sheet.column_dimensions[column.letter].width = 30 if wide else 14
-    sheet.freeze_panes = "A2"
-    last = MAX_ROWS + 1
-    for key in CHOICES:
-        column = BY_KEY[key]
-        validation = DataValidation(
-            type="list",
-            formula1='"' + ",".join(CHOICES[key]) + '"',
-            allow_blank=True,
-            showErrorMessage=False,  # the importer also takes the common aliases
-        )
-        validation.add(f"{column.letter}2:{column.letter}{last}")
-        sheet.add_data_validation(validation)
+    workbook, sheet = sheets.template_workbook(
+        COLUMNS,
+        sheet_name=SHEET_NAME,
+        max_rows=MAX_ROWS,
+        widths=dict.fromkeys(("description", "measures", "contingency_plan", "cause"), 30),
+        default_width=14,
+        lists=CHOICES,
+        strict_lists=False,  # the importer also takes the common aliases
+    )
     for key in ("found_on", "deadline", "accepted_on"):
         letter = BY_KEY[key].letter
         for row in range(2, 202):
             sheet[f"{letter}{row}"].number_format = "yyyy-mm-dd"
 
-    help_sheet = workbook.create_sheet(HELP_SHEET_NAME)
-    lines: list[tuple[Any, ...]] = [
-        ("隐患台账导入说明",),
-        (),
-        ("1. 在“隐患台账”工作表中，第1行为表头（请勿修改），从第2行起每行填写一条隐患。",),
-        (f"2. 每个文件最多 {MAX_ROWS} 行。只要有一行有误，整个文件都不会导入，并列出全部错误（行号、列号和原因）。",),
-        ("3. 隐患状态：未整改 / 整改中 / 已整改待验收 / 已验收销号。“整改中”“已整改待验收”须填写五定"
-         "（整改责任人、整改措施、整改资金、整改期限、应急预案）；“已验收销号”须填写验收人和验收日期，"
-         "限期整改的还须填写五定。",),
-        ("4. 重大事故隐患须填写判定标准条目（下表的编号）或判定理由，且治理类型应为“限期整改”。"
-         "导入后仍按重大事故隐患的流程（专家确认、挂牌督办、治理方案、现场审查核销）办理。",),
-        ("5. 每条隐患导入后另编本平台的隐患编号；原编号、所在行号和文件名保留在隐患的第一条记录中。",),
-        ("6. 日期可写作 2025-03-18、2025/3/18 或 2025年3月18日。",),
-        (),
-        ("列", "表头", "是否必填", "说明与允许的取值"),
-    ]  # fmt: skip
-    header_row = len(lines)
-    for column in COLUMNS:
-        lines.append(
-            (column.letter, column.header, "必填" if column.required else "选填", column.help)
-        )
-    lines += [(), ("判定标准条目",), ("编号", "文件", "条款", "内容")]
     # The sheet is a Chinese document whatever the UI language: the official wording,
     # never the English gloss (text_en) the pages show in English.
-    for item in reference.items().values():
-        lines.append(
-            (
-                item.id,
-                item.document,
-                item.article if item.whole_article else f"{item.article}第{item.number}项",
-                item.text_zh + ("（待核实）" if item.unconfirmed else ""),
-            )
+    basis: list[tuple[Any, ...]] = [(), ("判定标准条目",), ("编号", "文件", "条款", "内容")]
+    basis += [
+        (
+            item.id,
+            item.document,
+            item.article if item.whole_article else f"{item.article}第{item.number}项",
+            item.text_zh + ("（待核实）" if item.unconfirmed else ""),
         )
-    lines += [(), ("填写示例",), HEADERS, *EXAMPLE]
-    for values in lines:
-        help_sheet.append(list(values))
-    help_sheet["A1"].font = Font(bold=True, size=14)
-    for cell in help_sheet[header_row]:
-        cell.font = Font(bold=True)
-    for width, letter in zip((16, 24, 14, 80), "ABCD", strict=True):
-        help_sheet.column_dimensions[letter].width = width
+        for item in reference.items().values()
+    ]
+    sheets.template_help(
+        workbook.create_sheet(HELP_SHEET_NAME),
+        COLUMNS,
+        title="隐患台账导入说明",
+        rules=(
+            "1. 在“隐患台账”工作表中，第1行为表头（请勿修改），从第2行起每行填写一条隐患。",
+            f"2. 每个文件最多 {MAX_ROWS} 行。只要有一行有误，整个文件都不会导入，并列出全部错误（行号、列号和原因）。",
+            "3. 隐患状态：未整改 / 整改中 / 已整改待验收 / 已验收销号。“整改中”“已整改待验收”须填写五定"
+            "（整改责任人、整改措施、整改资金、整改期限、应急预案）；“已验收销号”须填写验收人和验收日期，"
+            "限期整改的还须填写五定。",
+            "4. 重大事故隐患须填写判定标准条目（下表的编号）或判定理由，且治理类型应为“限期整改”。"
+            "导入后仍按重大事故隐患的流程（专家确认、挂牌督办、治理方案、现场审查核销）办理。",
+            "5. 每条隐患导入后另编本平台的隐患编号；原编号、所在行号和文件名保留在隐患的第一条记录中。",
+            "6. 日期可写作 2025-03-18、2025/3/18 或 2025年3月18日。",
+        ),
+        tables=basis,
+        example_title="填写示例",
+        example=EXAMPLE,
+        widths={"A": 16, "B": 24, "C": 14, "D": 80},
+    )  # fmt: skip
     return xlsx.save(workbook)
 
 

@@ -600,71 +600,39 @@ EXAMPLE = (
 
 
 def build_template() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_NAME
-    required_fill = PatternFill("solid", fgColor="1F4E79")
-    optional_fill = PatternFill("solid", fgColor="5B7FA6")
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = required_fill if column.required else optional_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        cell.comment = Comment(
-            ("必填。" if column.required else "选填。") + column.help, "anjian", width=320
-        )
-        sheet.column_dimensions[column.letter].width = 14 if column.key != "name" else 24
-    sheet.freeze_panes = "A2"
-    last = MAX_ROWS + 1
-    for key, choices in (
-        ("kind", tuple(KINDS)),
-        ("setpoint", tuple(SETPOINTS)),
-        ("direction", tuple(DIRECTIONS)),
-        ("level", tuple(LEVELS)),
-    ):
-        column = BY_KEY[key]
-        validation = DataValidation(
-            type="list",
-            formula1='"' + ",".join(choices) + '"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=column.header,
-            error="应为 " + "/".join(choices) + " 之一",
-        )
-        validation.add(f"{column.letter}2:{column.letter}{last}")
-        sheet.add_data_validation(validation)
-
-    help_sheet = workbook.create_sheet(HELP_SHEET_NAME)
-    lines: list[tuple[Any, ...]] = [
-        ("监测点及报警阈值导入说明",),
-        (),
-        ("1. 在“监测点及阈值”工作表中，第1行为表头（请勿修改），从第2行起每行填写一个阈值。",),
-        ("2. 同一监测点有多个阈值（如高限、高高限）时，每行重复填写网关编码、监测点编码及监测点各列；"
-         "门禁/封条等不设阈值的监测点占一行，阈值各列留空。",),
-        ("3. 可燃气体报警值参照 GB/T 50493-2019《石油化工可燃气体和有毒气体检测报警设计标准》："
-         "一级报警（高限）≤25%LEL，二级报警（高高限）≤50%LEL；有毒气体一级 ≤100%OEL，二级 ≤200%OEL。",),
-        ("4. 煤矿甲烷：阈值类型填“报警”“断电”，断电行填写复电值（如 断电 1.5、复电值 1.0）和断电范围。",),
-        ("5. 恢复：高于报警的阈值在读数低于“阈值−回差”（或低于复电值）时恢复，低于报警的相反。",),
-        (f"6. 每个文件最多 {MAX_ROWS} 行。只要有一行有误，整个文件都不会导入，并列出全部错误（行号、列号和原因）。",),
-        ("7. 网关已有同编码的监测点时不能重复导入。新的网关编码会新建网关，其接入令牌只在导入结果中显示一次，请妥善保存。",),
-        (),
-        ("列", "表头", "是否必填", "说明与允许的取值"),
-    ]  # fmt: skip
-    header_row = len(lines)
-    lines += [(c.letter, c.header, "必填" if c.required else "选填", c.help) for c in COLUMNS]
-    lines += [(), ("填写示例",), tuple(c.header for c in COLUMNS), *EXAMPLE]
-    for values in lines:
-        xlsx.append(help_sheet, values)
-    help_sheet["A1"].font = Font(bold=True, size=14)
-    for cell in help_sheet[header_row]:
-        cell.font = Font(bold=True)
-    help_sheet.column_dimensions["B"].width = 18
-    help_sheet.column_dimensions["D"].width = 80
+    workbook, _sheet = sheets.template_workbook(
+        COLUMNS,
+        sheet_name=SHEET_NAME,
+        max_rows=MAX_ROWS,
+        widths={"name": 24},
+        default_width=14,
+        lists={
+            "kind": tuple(KINDS),
+            "setpoint": tuple(SETPOINTS),
+            "direction": tuple(DIRECTIONS),
+            "level": tuple(LEVELS),
+        },
+        note_size=(320, 79),
+    )
+    sheets.template_help(
+        workbook.create_sheet(HELP_SHEET_NAME),
+        COLUMNS,
+        title="监测点及报警阈值导入说明",
+        rules=(
+            "1. 在“监测点及阈值”工作表中，第1行为表头（请勿修改），从第2行起每行填写一个阈值。",
+            "2. 同一监测点有多个阈值（如高限、高高限）时，每行重复填写网关编码、监测点编码及监测点各列；"
+            "门禁/封条等不设阈值的监测点占一行，阈值各列留空。",
+            "3. 可燃气体报警值参照 GB/T 50493-2019《石油化工可燃气体和有毒气体检测报警设计标准》："
+            "一级报警（高限）≤25%LEL，二级报警（高高限）≤50%LEL；有毒气体一级 ≤100%OEL，二级 ≤200%OEL。",
+            "4. 煤矿甲烷：阈值类型填“报警”“断电”，断电行填写复电值（如 断电 1.5、复电值 1.0）和断电范围。",
+            "5. 恢复：高于报警的阈值在读数低于“阈值−回差”（或低于复电值）时恢复，低于报警的相反。",
+            f"6. 每个文件最多 {MAX_ROWS} 行。只要有一行有误，整个文件都不会导入，并列出全部错误（行号、列号和原因）。",
+            "7. 网关已有同编码的监测点时不能重复导入。新的网关编码会新建网关，其接入令牌只在导入结果中显示一次，请妥善保存。",
+        ),
+        example_title="填写示例",
+        example=EXAMPLE,
+        widths={"B": 18, "D": 80},
+    )  # fmt: skip
     return xlsx.save(workbook)
 
 

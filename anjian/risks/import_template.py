@@ -8,12 +8,12 @@ importer's own column list and the current hazard factors.
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from typing import Any
+
+from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from anjian.core import xlsx
+from anjian.core import sheets, xlsx
 
 from . import methods
 from .importer import (
@@ -34,10 +34,6 @@ from .reference import hazard_factors
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILENAME = "风险分级管控清单导入模板.xlsx"
 
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-OPTIONAL_FILL = PatternFill("solid", fgColor="5B7FA6")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 WIDTHS = {
     "object": 20,
@@ -83,80 +79,40 @@ def _values(numbers) -> str:
     return "、".join(methods.render_number(v) for v in numbers)
 
 
+EXAMPLE_TITLE = "填写示例（3 行：同一单元的 3 条措施）"
+
+
 def build_template() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_NAME
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL if column.required else OPTIONAL_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        note = ("必填。" if column.required else "选填。") + column.help
-        cell.comment = Comment(note, "anjian", width=320, height=120)
-        sheet.column_dimensions[column.letter].width = WIDTHS.get(column.key, 12)
-    sheet.freeze_panes = "A2"
+    workbook, sheet = sheets.template_workbook(
+        COLUMNS,
+        sheet_name=SHEET_NAME,
+        max_rows=MAX_ROWS,
+        widths=WIDTHS,
+        default_width=12,
+        lists=LISTS,
+        note_size=(320, 120),
+    )
     sheet.row_dimensions[1].height = 24
-    last = MAX_ROWS + 1
-    for key, choices in LISTS.items():
-        column = BY_KEY[key]
-        validation = DataValidation(
-            type="list",
-            formula1='"' + ",".join(choices) + '"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=column.header,
-            error="应为 " + "/".join(choices) + " 之一",
-        )
-        validation.add(f"{column.letter}2:{column.letter}{last}")
-        sheet.add_data_validation(validation)
-    for key in ("cycle",):
-        column = BY_KEY[key]
-        validation = DataValidation(
-            type="whole",
-            operator="between",
-            formula1="1",
-            formula2=str(MAX_CYCLE),
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=column.header,
-            error=f"应为 1 至 {MAX_CYCLE} 的整数",
-        )
-        validation.add(f"{column.letter}2:{column.letter}{last}")
-        sheet.add_data_validation(validation)
+    column = BY_KEY["cycle"]
+    validation = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2=str(MAX_CYCLE),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=column.header,
+        error=f"应为 1 至 {MAX_CYCLE} 的整数",
+    )
+    validation.add(f"{column.letter}2:{column.letter}{MAX_ROWS + 1}")
+    sheet.add_data_validation(validation)
 
     _help_sheet(workbook.create_sheet(HELP_SHEET_NAME))
     return xlsx.save(workbook)
 
 
-def _help_sheet(sheet) -> None:
-    rows: list[tuple[object, ...]] = [
-        ("风险分级管控清单导入说明",),
-        (),
-        ("1. 在“风险管控清单”工作表中，第1行为表头（请勿修改），从第2行起每行填写一条管控措施。",),
-        (
-            "2. 风险分析对象、风险分析单元、风险事件按名称归组：同一单元的多条措施，每行都要重复填写对象、单元和事件名称（不要合并单元格）。",
-        ),
-        (
-            "3. 责任部门、责任人、管控层级、危险因素和评估列属于单元：在该单元的第一行填写，后续行可留空；如填写，必须与第一行一致。",
-        ),
-        ("4. 每条管控措施会生成一项隐患排查任务（排查内容、排查周期、周期单位、排查责任人）。",),
-        ("5. 评估方法可不填；填写时该单元按所填方法和默认分级配置评估定级（红/橙/黄/蓝）。",),
-        (
-            f"6. 每个文件最多 {MAX_ROWS} 行。只要有一行有误，整个文件都不会导入，并列出全部错误（行号、列号和原因）。",
-        ),
-        (
-            "7. 本企业已有同名的风险分析单元时不能重复导入；已有同名、同类型的风险分析对象会直接沿用。",
-        ),
-        (),
-        ("列", "表头", "是否必填", "说明与允许的取值"),
-    ]
-    header_row = len(rows)
-    for column in COLUMNS:
-        rows.append(
-            (column.letter, column.header, "必填" if column.required else "选填", column.help)
-        )
-    rows += [
+def _help_sheet(sheet: Any) -> None:
+    tables: list[tuple[object, ...]] = [
         (),
         ("评估方法的取值表",),
         ("方法", "L/M 列", "E 列", "C/S 列"),
@@ -169,26 +125,33 @@ def _help_sheet(sheet) -> None:
         ("危险因素的取值",),
         ("名称", "代码"),
     ]  # fmt: skip
-    rows += [(f["name"], f["code"]) for f in hazard_factors()]
-    rows += [(), ("填写示例（3 行：同一单元的 3 条措施）",), tuple(c.header for c in COLUMNS)]
-    rows += EXAMPLE
-    for values in rows:
-        sheet.append(list(values))
-    sheet["A1"].font = TITLE_FONT
-    for cell in sheet[header_row]:
-        cell.font = BOLD
+    tables += [(f["name"], f["code"]) for f in hazard_factors()]
+    sheets.template_help(
+        sheet,
+        COLUMNS,
+        title="风险分级管控清单导入说明",
+        rules=(
+            "1. 在“风险管控清单”工作表中，第1行为表头（请勿修改），从第2行起每行填写一条管控措施。",
+            "2. 风险分析对象、风险分析单元、风险事件按名称归组：同一单元的多条措施，每行都要重复填写对象、单元和事件名称（不要合并单元格）。",
+            "3. 责任部门、责任人、管控层级、危险因素和评估列属于单元：在该单元的第一行填写，后续行可留空；如填写，必须与第一行一致。",
+            "4. 每条管控措施会生成一项隐患排查任务（排查内容、排查周期、周期单位、排查责任人）。",
+            "5. 评估方法可不填；填写时该单元按所填方法和默认分级配置评估定级（红/橙/黄/蓝）。",
+            f"6. 每个文件最多 {MAX_ROWS} 行。只要有一行有误，整个文件都不会导入，并列出全部错误（行号、列号和原因）。",
+            "7. 本企业已有同名的风险分析单元时不能重复导入；已有同名、同类型的风险分析对象会直接沿用。",
+        ),
+        tables=tables,
+        example_title=EXAMPLE_TITLE,
+        example=EXAMPLE,
+        widths={"A": 22, "B": 22, "C": 22, "D": 80},
+    )  # fmt: skip
     for row in sheet.iter_rows():
         first = row[0]
         if isinstance(first.value, str) and first.value in (
             "评估方法的取值表",
             "危险因素的取值",
-            "填写示例（3 行：同一单元的 3 条措施）",
+            EXAMPLE_TITLE,
         ):
             first.font = BOLD
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 22
-    sheet.column_dimensions["C"].width = 22
-    sheet.column_dimensions["D"].width = 80
 
 
 __all__ = ["CONTENT_TYPE", "FILENAME", "build_template"]
