@@ -94,24 +94,35 @@ def _lock(actor: Actor, alarm_id: int) -> Alarm:
     return Alarm.objects.select_for_update(of=("self",)).get(pk=alarm_id)
 
 
+# What each step writes besides its new state: who took it and when. Which state it leaves
+# and reaches, who may take it and on what condition is the workflow's table.
+_STAMPS: dict[str, tuple[str, str]] = {
+    wf.ACKNOWLEDGE: ("acknowledged_by", "acknowledged_at"),
+    wf.HANDLE: ("handled_by", "handled_at"),
+    wf.CLOSE: ("closed_by", "closed_at"),
+}
+
+
+def _not_a_party() -> dict[str, str]:
+    """Why someone who is not among a step's parties is refused it."""
+    return {
+        wf.ACKNOWLEDGE: _(
+            "Only the enterprise's staff or a regulator in charge may acknowledge this alarm."
+        ),
+        wf.HANDLE: _("Only the enterprise's staff may handle this alarm."),
+        wf.CLOSE: _("Only the enterprise's principal or safety officer may close this alarm."),
+    }
+
+
 def _check(alarm: Alarm, action: str, user: Any) -> wf.Transition:
-    labels = action_labels()
     step = wf.step(alarm.state, action)
     if step is None:
         raise Conflict(
             _("Cannot %(action)s an alarm that is %(state)s.")
-            % {"action": labels[action], "state": state_labels()[alarm.state]}
+            % {"action": action_labels()[action], "state": state_labels()[alarm.state]}
         )
     if not step.parties & parties(user, alarm):
-        if action == wf.ACKNOWLEDGE:
-            message = _(
-                "Only the enterprise's staff or a regulator in charge may acknowledge this alarm."
-            )
-        elif action == wf.HANDLE:
-            message = _("Only the enterprise's staff may handle this alarm.")
-        else:
-            message = _("Only the enterprise's principal or safety officer may close this alarm.")
-        raise Forbidden(message)
+        raise Forbidden(_not_a_party()[action])
     if not wf.GUARDS[step.guard](wf.Facts(cleared=alarm.cleared_at is not None)):
         raise Conflict(
             _("The alarm's condition is still present: it can be closed once it has cleared.")
@@ -158,17 +169,21 @@ def _text(value: Any, name: str, *, required: bool, missing: str) -> tuple[str, 
     return value, {}
 
 
-def _step(
+def _apply(
     *,
     actor: Actor,
     alarm_id: int,
     action: str,
     expected_version: int | None,
-    note: str,
-    fields: dict[str, Any],
-    data: dict[str, Any],
+    note: str = "",
+    fields: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
     photo: uploads.CheckedUpload | None = None,
 ) -> Alarm:
+    """Take one step of the workflow's table on the locked alarm: the checks, the new
+    state with who and when (`_STAMPS`) and the step's own `fields`, the event and the
+    audit entry (`data` goes into both)."""
+    data = dict(data or {})
     with transaction.atomic():
         alarm = _lock(actor, alarm_id)
         if expected_version is not None and expected_version != alarm.version:
@@ -176,12 +191,15 @@ def _step(
         step = _check(alarm, action, actor.user)
         now = timezone.now()
         from_state = alarm.state
-        for name, value in fields.items():
-            setattr(alarm, name, now if value is _NOW else value)
+        by, when = _STAMPS[action]
+        setattr(alarm, by, actor.user)
+        setattr(alarm, when, now)
+        for name, value in (fields or {}).items():
+            setattr(alarm, name, value)
         if photo is not None:
             uploads.store(alarm.photo, photo)
             alarm.photo_sha256 = photo.sha256
-            data = {**data, "photo": {"sha256": photo.sha256, "name": photo.name}}
+            data["photo"] = {"sha256": photo.sha256, "name": photo.name}
         alarm.state = step.target
         alarm.version += 1  # the row is locked: no lost update
         alarm.save()
@@ -196,24 +214,23 @@ def _step(
     return alarm
 
 
-_NOW = object()
+def _note(note: Any) -> str:
+    text, errors = _text(note, "note", required=False, missing="")
+    if errors:
+        raise ValidationFailed(errors)
+    return text
 
 
 def alarm_acknowledge(
     *, actor: Actor, alarm_id: int, expected_version: int | None = None, note: Any = ""
 ) -> Alarm:
     """Someone has seen the alarm and takes it on (who, when)."""
-    text, errors = _text(note, "note", required=False, missing="")
-    if errors:
-        raise ValidationFailed(errors)
-    return _step(
+    return _apply(
         actor=actor,
         alarm_id=alarm_id,
         action=wf.ACKNOWLEDGE,
         expected_version=expected_version,
-        note=text,
-        fields={"acknowledged_by": actor.user, "acknowledged_at": _NOW},
-        data={},
+        note=_note(note),
     )
 
 
@@ -238,13 +255,13 @@ def alarm_handle(
         errors["photo"] = [checked.error]
     if errors:
         raise ValidationFailed(errors)
-    return _step(
+    return _apply(
         actor=actor,
         alarm_id=alarm_id,
         action=wf.HANDLE,
         expected_version=expected_version,
         note=text,
-        fields={"handled_by": actor.user, "handled_at": _NOW, "handling": text},
+        fields={"handling": text},
         data={"handling": text},
         photo=checked,
     )
@@ -254,17 +271,12 @@ def alarm_close(
     *, actor: Actor, alarm_id: int, expected_version: int | None = None, note: Any = ""
 ) -> Alarm:
     """Close a handled alarm whose condition has cleared."""
-    text, errors = _text(note, "note", required=False, missing="")
-    if errors:
-        raise ValidationFailed(errors)
-    return _step(
+    return _apply(
         actor=actor,
         alarm_id=alarm_id,
         action=wf.CLOSE,
         expected_version=expected_version,
-        note=text,
-        fields={"closed_by": actor.user, "closed_at": _NOW},
-        data={},
+        note=_note(note),
     )
 
 
