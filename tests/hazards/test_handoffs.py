@@ -218,7 +218,10 @@ def test_given_a_waiting_hazard_when_its_party_opens_home_then_the_todo_is_liste
     html = expert.get(reverse("home")).content.decode()
     row = Notification.objects.get(recipient=world.user("expert_x"))
     assert 'id="home-todo"' in html and f'id="todo-{row.pk}"' in html
-    assert hazard.number in html
+    # The row names the hazard once (its title), then the enterprise, not the number again.
+    li = html[html.index(f'id="todo-{row.pk}"') :]
+    li = li[: li.index("</li>")]
+    assert li.count(hazard.number) == 1 and hazard.enterprise.name in li
     opened = expert.post(reverse("inbox-read", args=[row.pk]), {"go": "1"})
     assert opened["Location"] == reverse("hazards:detail", args=[hazard.pk])
     assert 'id="home-todo"' not in expert.get(reverse("home")).content.decode()

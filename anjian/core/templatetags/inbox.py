@@ -1,6 +1,7 @@
 """{% load inbox %}{% inbox_unread as n %}: the signed-in user's unread notifications,
 for the navigation badge (one COUNT on an indexed column); {% inbox_todo as todo %}: their
-unread to-dos for the home page (todo.rows, todo.count)."""
+unread to-dos for the home page (todo.rows, todo.count); {{ label|beside:title }}: a
+notification's label without what its title already says."""
 
 from __future__ import annotations
 
@@ -32,3 +33,13 @@ def inbox_todo(context, limit: int = 5) -> dict:
         return {"rows": [], "count": 0}
     rows, count = todo(user, limit)
     return {"rows": rows, "count": count}
+
+
+@register.filter
+def beside(label: str, title: str) -> str:
+    """The words of `label` that `title` does not already contain: a hazard's to-do is
+    titled with its number and labelled "number enterprise", and a row shown as title
+    then label should name the number once. Substring, not word, match: the Chinese
+    titles run the number into the text without spaces."""
+    title = title or ""
+    return " ".join(word for word in (label or "").split() if word not in title)
