@@ -17,10 +17,12 @@ jobs' steps are audited (anjian.monitoring.services, anjian.monitoring.jobs).
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from . import engine
 from .models import Alarm, AlarmEvent, AlarmState, Point
@@ -56,18 +58,43 @@ def _value(v: Any) -> float | None:
     return float(v)
 
 
-def _match(keys: Iterable[tuple[int, str, Any]]) -> Q:
-    match = Q()
-    for point_id, condition, ts in keys:
-        match |= Q(point_id=point_id, condition=condition, raised_at=ts)
-    return match
+def _aware(value: Any) -> dt.datetime:
+    """A datetime read back by raw SQL: SQLite gives Django's naive-UTC text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _insert_alarms(alarms: Sequence[Alarm]) -> list[tuple[int, int, str, dt.datetime]]:
+    """INSERT … ON CONFLICT (the alarm's identity) DO NOTHING RETURNING: the rows new
+    now, as (id, point id, condition, raised_at). Raw SQL because the ORM's bulk_create
+    cannot say which rows a conflict skipped; the values are prepared by the fields
+    themselves, as bulk_create does, so every column of the model is written."""
+    fields = [f for f in Alarm._meta.concrete_fields if f.column != "id"]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    rows = []
+    params: list[Any] = []
+    for alarm in alarms:
+        rows.append("(" + ", ".join(["%s"] * len(fields)) + ")")
+        params += [f.get_db_prep_save(f.pre_save(alarm, True), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {Alarm._meta.db_table} ({columns}) VALUES {', '.join(rows)} "  # noqa: S608
+        "ON CONFLICT (point_id, condition, raised_at) DO NOTHING "
+        "RETURNING id, point_id, condition, raised_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (pk, point, condition, _aware(ts)) for pk, point, condition, ts in cursor.fetchall()
+        ]
 
 
 def _raise(raises: Sequence[engine.Transition]) -> int:
-    """Insert the alarms (a key already stored is left alone) and a raise event for each
-    alarm that has none yet: those are the alarms new now, whose number is returned. An
-    alarm and its raise event are written in one transaction, so an alarm without one
-    is one this call inserted."""
+    """Insert the alarms (a key already stored is left alone: a replayed batch, or the
+    same transition from two listeners) and a raise event for each new one; the number
+    of new alarms."""
     keys = {(t.point_id, t.condition, t.ts): t for t in raises}
     point_ids = {t.point_id for t in raises}
     enterprises = dict(Point.objects.filter(pk__in=point_ids).values_list("pk", "enterprise_id"))
@@ -85,67 +112,64 @@ def _raise(raises: Sequence[engine.Transition]) -> int:
         for t in keys.values()
         if t.point_id in enterprises
     ]
-    if not candidates:
-        return 0
-    Alarm.objects.bulk_create(candidates, ignore_conflicts=True, batch_size=CHUNK)
     events = []
-    for part in _chunks(list(keys)):
-        created = Alarm.objects.filter(_match(part)).exclude(events__action=engine.RAISE)
-        events += [
-            _event(
-                a.pk,
-                engine.RAISE,
-                a.raised_at,
-                {
-                    "condition": a.condition,
-                    "level": a.level,
-                    "setpoint": a.setpoint,
-                    "value": a.value,
-                },
+    for part in _chunks(candidates):
+        for pk, point_id, condition, raised_at in _insert_alarms(part):
+            t = keys[(point_id, condition, raised_at)]
+            events.append(
+                _event(
+                    pk,
+                    engine.RAISE,
+                    t.ts,
+                    {
+                        "condition": t.condition,
+                        "level": t.level,
+                        "setpoint": t.setpoint,
+                        "value": _value(t.value),
+                    },
+                )
             )
-            for a in created.only("pk", "raised_at", "condition", "level", "setpoint", "value")
-        ]
     AlarmEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=CHUNK)
     return len(events)
 
 
 def _clear(clears: Sequence[engine.Transition]) -> int:
-    """End the open alarms the clears name: locked, updated in one statement, a clear
-    event each."""
-    open_alarms: list[Alarm] = []
-    for part in _chunks(clears):
-        match = Q()
-        for t in part:
-            match |= Q(point_id=t.point_id, condition=t.condition, raised_at__lte=t.ts)
-        open_alarms += (
-            Alarm.objects.select_for_update()
-            .filter(match, cleared_at__isnull=True)
-            .only("pk", "point_id", "condition", "raised_at", "peak", "value")
-        )
-    if not open_alarms:
-        return 0
+    """End the open alarms the clears name (locked; the first clear at or after an
+    alarm's raise ends it), a clear event each."""
     by_key: dict[tuple[int, str], list[engine.Transition]] = {}
     for t in sorted(clears, key=lambda t: t.ts):
         by_key.setdefault((t.point_id, t.condition), []).append(t)
     times = {key: [t.ts for t in ts] for key, ts in by_key.items()}
-    ended: list[Alarm] = []
+    open_alarms = (
+        Alarm.objects.select_for_update()
+        .filter(point_id__in={t.point_id for t in clears}, cleared_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "point_id", "condition", "raised_at", "peak")
+    )
+    updates = []
     events = []
-    for alarm in open_alarms:
-        # The first clear at or after its raise ends it.
-        key = (alarm.point_id, alarm.condition)
-        i = bisect.bisect_left(times[key], alarm.raised_at)
+    for pk, point_id, condition, raised_at, peak in open_alarms:
+        key = (point_id, condition)
+        if key not in times:
+            continue
+        i = bisect.bisect_left(times[key], raised_at)
         if i == len(times[key]):
             continue
         t = by_key[key][i]
         # The engine tracked the extreme in the alarm's own direction.
         if t.peak is not None and not isinstance(t.peak, bool):
-            alarm.peak = float(t.peak)
-        alarm.cleared_at = t.ts
-        alarm.clear_value = _value(t.value)
-        ended.append(alarm)
-        events.append(_event(alarm.pk, engine.CLEAR, t.ts, {"value": _value(t.value)}))
-    # The rows are locked (select_for_update above): every one of them is ended here.
-    Alarm.objects.bulk_update(ended, ["cleared_at", "clear_value", "peak"], batch_size=CHUNK)
+            peak = float(t.peak)
+        value = _value(t.value)
+        updates.append((connection.ops.adapt_datetimefield_value(t.ts), value, peak, pk))
+        events.append(_event(pk, engine.CLEAR, t.ts, {"value": value}))
+    if updates:
+        # The rows are locked (select_for_update above): every one of them is ended here.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Alarm._meta.db_table} SET cleared_at = %s, clear_value = %s, "  # noqa: S608
+                "peak = %s WHERE id = %s",
+                updates,
+            )
     AlarmEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=CHUNK)
     return len(events)
 
