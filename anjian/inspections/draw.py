@@ -555,11 +555,11 @@ def _staff(
     for heap in heaps.values():
         heapq.heapify(heap)
 
-    excluded: dict[str, set[str]] = defaultdict(set)
+    # Exclusions are looked up for the selected enterprises only (a tenth of the register).
+    conflicts: dict[str, list[str]] = defaultdict(list)
     for inspector, enterprise in inputs.conflicts:
-        excluded[enterprise].add(inspector)
-    for code, ids in inputs.last_inspectors:
-        excluded[code].update(ids)
+        conflicts[enterprise].append(inspector)
+    last = dict(inputs.last_inspectors)
     division_of = {row[0]: row[3] for row in inputs.candidates} if params.match_division else {}
     heaps_for: dict[str, list[list[tuple[int, bytes, str]]]] = {}
 
@@ -571,7 +571,7 @@ def _staff(
         if applicable is None:
             applicable = [heaps[p] for p in _prefixes(division) if p in heaps]
             heaps_for[division] = applicable
-        out = excluded.get(code, set())
+        out = {*conflicts.get(code, ()), *last.get(code, ())}
         picked: list[tuple[tuple[int, bytes, str], list]] = []
         aside: list[tuple[tuple[int, bytes, str], list]] = []
         blocked = False
