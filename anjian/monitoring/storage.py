@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db import connection as default_connection
-from django.db import transaction
 from django.utils import timezone
 
 from .ingest import Rejected
@@ -91,9 +91,20 @@ SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM m), (SELECT count(*) FR
 """
 
 
+# The usual batch holds no reading stored before: the same statement without ON CONFLICT
+# (a plain insert into the partitions costs about a third less than a speculative one),
+# tried under a savepoint; a unique violation (a batch replayed after a crash, a gateway
+# sending again) rolls back to it and the statement above skips what is already stored.
+_PG_INSERT_NEW = _PG_INSERT.replace(
+    "ON CONFLICT DO NOTHING\n    RETURNING point_id, ts, value),",
+    "RETURNING point_id, ts, value),",
+)
+assert _PG_INSERT_NEW != _PG_INSERT
+
+
 def _store_postgresql(conn, rows, received_at) -> int:
-    # COPY into a session-local staging table, then one INSERT … ON CONFLICT DO NOTHING
-    # whose RETURNING rows feed the aggregates and the latest values in the same statement.
+    # COPY into a session-local staging table, then one INSERT whose RETURNING rows feed
+    # the aggregates and the latest values in the same statement.
     # A message's readings share one timestamp: each distinct one is formatted once.
     iso: dict[dt.datetime, str] = {}
     parts = []
@@ -108,7 +119,11 @@ def _store_postgresql(conn, rows, received_at) -> int:
         raw = cursor.cursor
         with raw.copy("COPY monitoring_stage (point_id, ts, value) FROM STDIN") as copy:
             copy.write(text)
-        cursor.execute(_PG_INSERT, {"received_at": received_at})
+        try:
+            with transaction.atomic(using=conn.alias):
+                cursor.execute(_PG_INSERT_NEW, {"received_at": received_at})
+        except IntegrityError:
+            cursor.execute(_PG_INSERT, {"received_at": received_at})
         inserted = cursor.fetchone()[0]
         cursor.execute("TRUNCATE monitoring_stage")
     return inserted

@@ -121,6 +121,25 @@ def test_given_readings_sent_twice_when_processed_then_stored_once_and_aggregate
     assert LatestValue.objects.get(point__code="LEL1").value == 3.5
 
 
+def test_given_a_batch_mixing_stored_and_new_readings_when_processed_then_only_the_new_are_stored_and_aggregated(
+    gateway,
+):
+    # PostgreSQL first tries a plain insert; the stored reading makes it fail and the
+    # batch is written again skipping what is stored. Nothing of the failed try remains.
+    p = pipeline()
+    p.process([(payload("GW1", ("LEL1", at(0), 10)), None)], now=NOW)
+    mixed = payload("GW1", ("LEL1", at(0), 10), ("LEL1", at(20), 30), ("LEL1", at(40), 2))
+
+    batch = p.process([(mixed, None)], now=NOW)
+
+    assert (batch.stored, batch.duplicates) == (2, 1)
+    assert RawReading.objects.count() == 3
+    minute = ReadingAggregate.objects.get(period="m")
+    assert (minute.count, minute.min, minute.max, minute.sum) == (3, 2.0, 30.0, 42.0)
+    assert ReadingAggregate.objects.get(period="h").count == 3
+    assert LatestValue.objects.get(point__code="LEL1").value == 2.0
+
+
 def test_given_a_setpoint_when_a_reading_crosses_it_then_an_alarm_is_stored(gateway):
     high_setpoint(gateway.points.get(code="LEL1"))
     p = pipeline()
