@@ -12,6 +12,7 @@ Django management commands).
     anjian monitor points --json | alarms --json [--since ISO] | stats --json | maintain
     anjian monitor simulate [--http URL] [--rate N] [--duration S] [--seed N]
     anjian monitor import FILE --enterprise USCC | --template OUT.xlsx
+    anjian checks score FILE.jsonl|- [--json]
     anjian manage <any manage.py command …>
 """
 
@@ -136,6 +137,49 @@ def register_monitor(sub) -> None:
     )
 
 
+def checks_score(args: argparse.Namespace) -> int:
+    """Score a JSON-lines file of check records (pure: no settings, no database)."""
+    from anjian.checks.authenticity import score
+    from anjian.checks.scorefile import ScoreFileError, parse_lines, scores_json
+
+    try:
+        if args.file == "-":
+            parsed = parse_lines(sys.stdin)
+        else:
+            with open(args.file, encoding="utf-8") as handle:
+                parsed = parse_lines(handle)
+    except OSError as error:
+        errors = [{"line": None, "field": None, "message": f"cannot read: {error.strerror}"}]
+        sys.stderr.write(json.dumps({"errors": errors}) + "\n")
+        return 2
+    except UnicodeDecodeError as error:
+        errors = [{"line": None, "field": None, "message": f"not UTF-8: {error.reason}"}]
+        sys.stderr.write(json.dumps({"errors": errors}) + "\n")
+        return 2
+    except ScoreFileError as error:
+        sys.stderr.write(json.dumps(error.as_dict(), ensure_ascii=False) + "\n")
+        return 2
+    scores = score(parsed.records, parsed.sites, parsed.alarms, parsed.findings)
+    if args.json:
+        sys.stdout.write(scores_json(scores) + "\n")
+        return 0
+    for enterprise in scores.enterprises:
+        names = ", ".join(s.name for s in enterprise.signals)
+        mark = "FLAG" if enterprise.flag else "ok"
+        sys.stdout.write(f"{enterprise.score:5.1f}  {mark:4}  {enterprise.enterprise}  {names}\n")
+    return 0
+
+
+def register_checks(sub) -> None:
+    """`anjian checks score FILE --json`: the authenticity scorer's file contract."""
+    checks = sub.add_parser("checks", help="self-checks: authenticity scoring")
+    checks_sub = checks.add_subparsers(dest="checks_command", required=True)
+    scoring = checks_sub.add_parser("score", help="score check records from JSON lines")
+    scoring.add_argument("file", help="JSON-lines file, or - for stdin")
+    scoring.add_argument("--json", action="store_true", help="the contract's JSON object")
+    scoring.set_defaults(func=checks_score)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="anjian", description="安监 anjian command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -195,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.set_defaults(func=lambda a: _django(["revoke_token", a.token]))
 
     register_monitor(sub)
+    register_checks(sub)
 
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
