@@ -1,5 +1,5 @@
 // Boards that move: an element with data-live="<fragment url>" is replaced by the
-// fragment fetched every data-every milliseconds (1 s). No library, no inline script
+// fragment fetched every data-every milliseconds (0.5 s). No library, no inline script
 // (CSP script-src 'self'). Polling pauses while the tab is hidden and while a request
 // is in flight; a failed request keeps the last board and tries again next time.
 (function () {
