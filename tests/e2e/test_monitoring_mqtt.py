@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -30,7 +31,7 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
-        not (shutil.which("mosquitto_pub") and shutil.os.path.exists(MOSQUITTO)),
+        not (shutil.which("mosquitto_pub") and Path(MOSQUITTO).exists()),
         reason="needs mosquitto and mosquitto_pub",
     ),
 ]
@@ -43,9 +44,9 @@ def mosquitto_pub(port: int, gateway: str, point: str, value: float) -> None:
             "readings": [{"point": point, "ts": timezone.now().isoformat(), "value": value}],
         }
     )
+    topic = f"anjian/v1/{gateway}/readings"
     subprocess.run(
-        [MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(port), "-q", "1"]
-        + ["-t", f"anjian/v1/{gateway}/readings", "-m", body],
+        [MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-t", topic, "-m", body],
         check=True,
         timeout=10,
     )
