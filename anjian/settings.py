@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "anjian.diagnosis",
     "anjian.monitoring",
     "anjian.commitments",
+    "anjian.checks",
+    "anjian.inspections",
     "anjian.dashboard",  # the home page: above every capability
     "anjian.api",
     "anjian.demo",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("anjian.credit.urls")),
     path("", include("anjian.commitments.urls")),
     path("", include("anjian.monitoring.urls")),
+    path("", include("anjian.checks.urls")),
+    path("", include("anjian.inspections.urls")),
     path("", include("anjian.accounts.urls")),
     path("", include("anjian.core.urls")),
     path("", include("anjian.dashboard.urls")),

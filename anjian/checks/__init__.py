@@ -1,2 +1,3 @@
-"""Self-checks (隐患排查): the authenticity scorer and its file contract, pure for now; the app
-(models, pages) will live here too."""
+"""Self-checks (隐患排查, issue 12 items 1–3): check lists and check tasks, records done on a
+phone, and the authenticity signals of those records. The scorer and its file contract
+are pure modules (authenticity.py, scorefile.py, synthetic.py: no Django)."""
