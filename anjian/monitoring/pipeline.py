@@ -15,7 +15,9 @@
    written back and the lease released. If the process dies between 2 and 3 the
    message is not acknowledged, comes again, its readings are duplicates (not stored
    twice) and are evaluated then; alarms.record is idempotent per (point, condition,
-   raise time), so evaluating a reading twice raises nothing twice.
+   raise time), so evaluating a reading twice raises nothing twice. If recording the
+   alarms fails (the database went away), the states are put back as they were before
+   the batch, so that its retry raises them.
 """
 
 from __future__ import annotations
@@ -45,6 +47,17 @@ def limits_from_settings() -> Limits:
 
 def _ts_of(row: tuple) -> dt.datetime:
     return row[1]
+
+
+def _copy_state(state: engine.PointState) -> engine.PointState:
+    # By hand, not copy.deepcopy: once per point of every batch (about 0.6 µs).
+    return engine.PointState(
+        state.last_ts,
+        state.last_value,
+        {k: v[:] for k, v in state.conditions.items()},
+        state.stuck_since,
+        state.stuck_value,
+    )
 
 
 class Directory:
@@ -260,21 +273,32 @@ class Pipeline:
         evaluated = 0
         with self.store.lease(gateways):
             states = self.store.get_many(sorted(by_point))
+            # The memory store hands out its live states, which step() moves forward in
+            # place. If recording fails (the database went away after the readings
+            # committed), they are put back as they were: the retry evaluates the same
+            # readings again and raises the same alarms. Left moved, the engine would
+            # ignore those readings (at or before last_ts) and the alarms were lost.
+            before = {pid: _copy_state(state) for pid, state in states.items()}
             transitions: list = []
-            extend = transitions.extend
-            for pid, todo in by_point.items():
-                point_rules, state = rules[pid], states[pid]
-                evaluated += len(todo)
-                for _pid, ts, value in todo:
-                    t = epochs.get(ts)
-                    if t is None:
-                        t = epochs[ts] = ts.timestamp()
-                    out = step(point_rules, state, ts, t, value)
-                    if out:
-                        extend(out)
-            if transitions:
-                with transaction.atomic():
-                    batch.alarms_raised = self.hooks.record(transitions)
+            try:
+                extend = transitions.extend
+                for pid, todo in by_point.items():
+                    point_rules, state = rules[pid], states[pid]
+                    evaluated += len(todo)
+                    for _pid, ts, value in todo:
+                        t = epochs.get(ts)
+                        if t is None:
+                            t = epochs[ts] = ts.timestamp()
+                        out = step(point_rules, state, ts, t, value)
+                        if out:
+                            extend(out)
+                if transitions:
+                    with transaction.atomic():
+                        batch.alarms_raised = self.hooks.record(transitions)
+            except BaseException:
+                for pid, state in before.items():
+                    vars(states[pid]).update(vars(state))
+                raise
             self.store.put_many(states)
         batch.evaluated = evaluated
         batch.transitions = len(transitions)
