@@ -312,6 +312,44 @@ def commitment_correct(
         raise Conflict(_("This notice was corrected meanwhile; open the newest version.")) from exc
 
 
+def commitment_load(
+    *,
+    actor: Actor,
+    enterprise_id: int,
+    day: dt.date,
+    data: NoticeData,
+    submitted_at: dt.datetime,
+) -> DailyCommitment:
+    """Load a notice submitted elsewhere (a migration from another platform, the demo's
+    history): the machine's or the platform administrator's write, with the time it was
+    submitted there (late after 10:00 like any other). Validated like a submission; a day
+    already on record is refused."""
+    user = actor.user
+    if user is not None and user.role != Role.PLATFORM_ADMIN:
+        raise Forbidden(_("Only the platform loads notices submitted elsewhere."))
+    if timezone.localdate(submitted_at) < day:
+        raise ValidationFailed({"date": [_("A notice cannot be submitted for a future day.")]})
+    units = _validate(enterprise_id, data)
+    try:
+        with transaction.atomic():
+            Enterprise.objects.select_for_update().filter(pk=enterprise_id).first()
+            if DailyCommitment.objects.filter(enterprise_id=enterprise_id, date=day).exists():
+                raise Conflict(_("The notice of this day was submitted already; correct it."))
+            return _write(
+                actor=actor,
+                enterprise_id=enterprise_id,
+                day=day,
+                data=data,
+                units=units,
+                now=submitted_at,
+                version=1,
+                supersedes=None,
+                reason="",
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("The notice of this day was submitted already; correct it.")) from exc
+
+
 # --- the job ------------------------------------------------------------------------------
 
 

@@ -387,6 +387,11 @@ def build_demo(
     from anjian.demo.monitoring import build_demo_monitoring
 
     build_demo_monitoring(seed=seed, demo_enterprise=first_hazchem)
+    from anjian.demo.commitments import build_demo_commitments
+
+    build_demo_commitments(
+        seed=seed, demo_enterprise=first_hazchem, principal_user=users["qiye_fzr"]
+    )
     return DemoReport(
         made,
         time.perf_counter() - started,

@@ -276,3 +276,55 @@ def test_given_observed_facts_when_differences_then_listed_in_scope(world, units
     ]
     assert services.differences(world.user("coordinator_y"), DAY, now=at(12)) == ([], 0)
     assert services.differences(world.user("outsider"), DAY, now=at(12)) == ([], 0)
+
+
+def test_given_a_notice_submitted_elsewhere_when_loaded_by_the_platform_then_kept_with_its_time(
+    world, units
+):
+    loader = Actor.system("import", "provincial-platform")
+    day = DAY - dt.timedelta(days=3)
+    on_time = services.commitment_load(
+        actor=loader,
+        enterprise_id=world.chem_a.pk,
+        day=day,
+        data=data(all_running(units)),
+        submitted_at=at(9, 40, day),
+    )
+    late = services.commitment_load(
+        actor=loader,
+        enterprise_id=world.chem_a.pk,
+        day=day + dt.timedelta(days=1),
+        data=data(all_running(units)),
+        submitted_at=at(11, 0, day + dt.timedelta(days=1)),
+    )
+    assert (on_time.late, late.late) == (False, True)
+    assert on_time.submitted_by is None and on_time.submitted_by_label == "provincial-platform"
+    assert AuditEntry.objects.filter(action="commitment_submit").count() == 2
+    with pytest.raises(Conflict):  # a day on record is not loaded twice
+        services.commitment_load(
+            actor=loader,
+            enterprise_id=world.chem_a.pk,
+            day=day,
+            data=data(all_running(units)),
+            submitted_at=at(9, 50, day),
+        )
+    with pytest.raises(ValidationFailed):  # submitted before its day began
+        services.commitment_load(
+            actor=loader,
+            enterprise_id=world.chem_a.pk,
+            day=DAY,
+            data=data(all_running(units)),
+            submitted_at=at(9, 0, DAY - dt.timedelta(days=1)),
+        )
+
+
+def test_given_enterprise_staff_when_loading_a_notice_then_refused(world, units):
+    with pytest.raises(Forbidden):
+        services.commitment_load(
+            actor=Actor.for_user(world.user("safety_a"), "web"),
+            enterprise_id=world.chem_a.pk,
+            day=DAY,
+            data=data(all_running(units)),
+            submitted_at=at(9),
+        )
+    assert not DailyCommitment.objects.exists()
