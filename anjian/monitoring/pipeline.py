@@ -313,5 +313,12 @@ class Pipeline:
         dirty, self._dirty = self._dirty, {}
         self._checkpointed = time.monotonic()
         if dirty:
-            storage.checkpoint_states(dirty, now=timezone.now())
+            try:
+                storage.checkpoint_states(dirty, now=timezone.now())
+            except BaseException:
+                # Not written (the database went away): kept for the next checkpoint,
+                # behind any newer state of the same point evaluated meanwhile.
+                for pid, state in dirty.items():
+                    self._dirty.setdefault(pid, state)
+                raise
         return len(dirty)

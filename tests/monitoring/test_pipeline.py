@@ -169,6 +169,31 @@ def test_given_a_restarted_pipeline_when_it_goes_on_then_it_recovers_the_checkpo
     assert Alarm.objects.count() == 1
 
 
+def test_given_a_checkpoint_that_fails_when_the_next_one_runs_then_the_states_are_written(
+    gateway, monkeypatch
+):
+    from django.db import OperationalError
+
+    from anjian.monitoring import storage
+
+    high_setpoint(gateway.points.get(code="LEL1"), duration=30)
+    p = pipeline()
+    p.process([(payload("GW1", ("LEL1", at(0), 55)), None)], now=NOW)
+    real = storage.checkpoint_states
+
+    def away(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(storage, "checkpoint_states", away)
+    with pytest.raises(OperationalError):
+        p.checkpoint()
+    assert not EngineState.objects.exists()
+    monkeypatch.setattr(storage, "checkpoint_states", real)
+
+    assert p.checkpoint() == 1  # kept for the next one
+    assert EngineState.objects.get().last_value == 55.0
+
+
 @pytest.fixture
 def redis_prefix():
     prefix = f"anjian:test:{uuid.uuid4().hex}:"
