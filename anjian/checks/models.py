@@ -1,0 +1,227 @@
+"""Self-check records (排查记录, t_yhpcjl) of the check tasks (隐患排查任务, t_yhpcrwxx) that
+anjian.risks derives from control measures and major hazard installations.
+
+One `CheckRecord` is one execution of a task for one due period (anjian.checks.periods):
+started on a phone, submitted once, never edited afterwards (a correction is a new record
+pointing at the old). A period nobody submitted is marked missed by the job; it may
+still be filled in, and then shows as late, never as on time. One `CheckAnswer` per item:
+the item's text as it was, the answer (t_yhpcjl CHECK_STATUS), a note, a photo with its
+perceptual hash, and the hazard a "hazard found" answer opened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from anjian.hazards.models import ImmutableRecord
+
+
+class AnswerStatus(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    HAZARD_FOUND = "hazard_found", _("Hazard found")
+    NOT_CHECKED = "not_checked", _("Not checked")
+    OTHER = "other", _("Other")
+
+
+# t_yhpcjl CHECK_STATUS as the provincial platforms exchange it (../shared/domain/
+# national-schema.md): 0 normal / 1 hazard found / 2 not checked / 3 other. The same codes
+# and order as the scorer's file contract (anjian/checks/scorefile.py).
+CHECK_STATUS_CODES: dict[str, int] = {
+    AnswerStatus.NORMAL: 0,
+    AnswerStatus.HAZARD_FOUND: 1,
+    AnswerStatus.NOT_CHECKED: 2,
+    AnswerStatus.OTHER: 3,
+}
+
+
+class RecordState(models.TextChoices):
+    OPEN = "open", _("started")
+    MISSED = "missed", _("missed")
+    SUBMITTED = "submitted", _("submitted")
+
+
+class Timing(models.TextChoices):
+    ON_TIME = "on_time", _("on time")
+    LATE = "late", _("late")
+    MISSED = "missed", _("missed")
+
+
+class TaskItem(models.Model):
+    """An item of a task that carries more than one (items adopted from a check list).
+    A task without item rows has one item: its own content (the common case: a control
+    measure's check item)."""
+
+    SCOPE_ENTERPRISE_PATH = "task__enterprise"
+
+    task = models.ForeignKey("risks.CheckTask", on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("position"))
+    content = models.CharField(_("check item"), max_length=255)
+    basis = models.CharField(_("basis"), max_length=255, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["task", "position"]
+        verbose_name = _("check item")
+        verbose_name_plural = _("check items")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "position"], name="check_item_position_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.content
+
+
+class CheckRecord(models.Model):
+    """排查记录 (t_yhpcjl): one execution of a check task for one due period."""
+
+    SCOPE_ENTERPRISE_PATH = "enterprise"
+
+    task = models.ForeignKey(
+        "risks.CheckTask",
+        verbose_name=_("check task"),
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    # Denormalised from the task so that scoping and the list pages filter on one key.
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="check_records",
+    )
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=RecordState.choices, default=RecordState.OPEN
+    )
+    timing = models.CharField(_("timing"), max_length=8, choices=Timing.choices, blank=True)
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="check_records",
+    )
+    # The page's random id kept in the browser's localStorage: the same device used by
+    # checkers who should be apart is an authenticity signal.
+    device_id = models.CharField(_("device"), max_length=64, blank=True)
+    # From the page, unique: a resubmission after a dropped connection finds this record.
+    client_token = models.UUIDField(_("client token"), null=True, blank=True, unique=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    missed_at = models.DateTimeField(_("marked missed at"), null=True, blank=True)
+    # The device's own clock: compared with the server's to see back-dating.
+    device_started_at = models.DateTimeField(_("started at (device)"), null=True, blank=True)
+    device_submitted_at = models.DateTimeField(_("submitted at (device)"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    accuracy = models.FloatField(_("position accuracy (m)"), null=True, blank=True)
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        verbose_name = _("check record")
+        verbose_name_plural = _("check records")
+        constraints = [
+            # One record per task and period; corrections point at it and stand beside it.
+            models.UniqueConstraint(
+                fields=["task", "period_start"],
+                condition=Q(corrects__isnull=True),
+                name="check_record_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="submitted")
+                | (Q(submitted_at__isnull=False) & Q(checker__isnull=False) & ~Q(timing="")),
+                name="check_record_submitted_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="check_record_period_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "-period_start"], name="check_record_ent_period"),
+            models.Index(fields=["state", "period_end"], name="check_record_state_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.period_start:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A submitted record is evidence: never edited (a correction is a new record).
+        if not self._state.adding and getattr(self, "_stored_state", None) == "submitted":
+            raise RuntimeError("a submitted check record is never edited")
+        super().save(*args, **kwargs)
+        self._stored_state = self.state
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> CheckRecord:
+        instance = super().from_db(db, field_names, values)
+        instance._stored_state = instance.__dict__.get("state")
+        return instance
+
+    @property
+    def is_late(self) -> bool:
+        return self.timing == Timing.LATE
+
+
+class CheckAnswer(ImmutableRecord):
+    """One item's answer, written once with the submission."""
+
+    SCOPE_ENTERPRISE_PATH = "record__enterprise"
+
+    record = models.ForeignKey(CheckRecord, on_delete=models.PROTECT, related_name="answers")
+    position = models.PositiveSmallIntegerField(_("position"))
+    item = models.ForeignKey(
+        TaskItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
+    content = models.CharField(_("check item"), max_length=255)  # as it read when checked
+    status = models.CharField(_("result"), max_length=16, choices=AnswerStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    # Stored as hazard photos are (anjian.core.uploads: type by content, random name,
+    # original bytes kept as evidence), with the 64-bit dHash for the reuse signal.
+    photo = models.FileField(_("photo"), upload_to="checks/%Y/%m/", blank=True)
+    photo_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    photo_format = models.CharField(_("format"), max_length=8, blank=True)
+    photo_size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    photo_sha256 = models.CharField(max_length=64, blank=True)
+    photo_dhash = models.CharField(_("perceptual hash"), max_length=16, blank=True)
+    hazard = models.ForeignKey(
+        "hazards.Hazard",
+        verbose_name=_("hazard"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="check_answers",
+    )
+
+    class Meta:
+        ordering = ["record", "position"]
+        verbose_name = _("check answer")
+        verbose_name_plural = _("check answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "position"], name="check_answer_position_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}#{self.position} {self.status}"
+
+    @property
+    def check_status_code(self) -> int:
+        return CHECK_STATUS_CODES[self.status]
