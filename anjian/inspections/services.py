@@ -900,7 +900,7 @@ def draw_run(
                 "inspectors_per_inspection": inspectors_per_inspection,
                 "forced_rule": FORCED_RULE,
                 "supervision_profile": supervision.default_profile(),
-                "planned_on": planned_on,
+                "planned_on": planned_on.isoformat() if planned_on else None,
             },
             canonical=canonical.decode("utf-8"),
             digest=result.digest,
