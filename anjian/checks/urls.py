@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401  (the pages come with issue 12)
+from django.urls import path
+
+from . import views
 
 app_name = "checks"
-urlpatterns: list = []
+urlpatterns = [
+    # Enterprise staff: today's checks, starting one, the check page item by item.
+    path("checks/", views.today, name="today"),
+    path("checks/start/", views.start, name="start"),
+    path("checks/records/<int:pk>/fill/", views.fill, name="fill"),
+    # Staff and regulators in scope: a record, its photos, an enterprise's records.
+    path("checks/records/<int:pk>/", views.detail, name="detail"),
+    path(
+        "checks/records/<int:pk>/photos/<int:answer_pk>/",
+        views.answer_photo,
+        name="answer_photo",
+    ),
+    path("checks/enterprises/<int:enterprise_id>/", views.records, name="records"),
+]

@@ -41,13 +41,13 @@ def photo(seed: int = 1, name: str = "item.jpg") -> SimpleUploadedFile:
 def measure_task(world, who: str, enterprise, content: str = "呼吸阀是否通畅") -> CheckTask:
     a = actor(world, who)
     obj = risk_services.risk_object_create(
-        actor=a, enterprise_id=enterprise.pk, kind="area", name="罐区"
+        actor=a, enterprise_id=enterprise.pk, kind="area", name=f"罐区 {content}"
     )
     unit = risk_services.risk_unit_create(
         actor=a,
         enterprise_id=enterprise.pk,
         data={
-            "name": "1号储罐区",
+            "name": f"1号储罐区 {content}"[:128],
             "risk_object_id": obj.pk,
             "responsible_department": "储运车间",
             "responsible_person": "王工",

@@ -94,7 +94,7 @@ def test_given_a_hazard_found_answer_then_a_self_check_hazard_with_the_items_con
     assert "呼吸阀是否通畅" in hazard.description and "呼吸阀锈死" in hazard.description
     assert hazard.control_measure_id == task_a.measure_id
     assert hazard.risk_unit_id == task_a.measure.event.unit_id
-    assert hazard.location == "1号储罐区"
+    assert hazard.location == "1号储罐区 呼吸阀是否通畅"
     assert HazardPhoto.objects.filter(hazard=hazard).count() == 1
     assert len(answer.photo_dhash) == 16 and answer.photo_sha256
     assert answer.photo.name.startswith("checks/") and not answer.photo.name.endswith("item.jpg")
