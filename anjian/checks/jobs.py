@@ -31,14 +31,15 @@ def mark_missed_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Mark the missed periods of every active task that is due; counts of tasks seen,
     records marked and failures."""
     now = now or timezone.now()
-    due = (
+    # Ids first: each task then commits on its own, with no cursor held open across them.
+    due = list(
         CheckTask.objects.filter(active=True)
         .filter(Q(next_due__lte=now) | Q(next_due__isnull=True))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     out = {"tasks": 0, "missed": 0, "failed": 0}
-    for task_id in due.iterator(chunk_size=2000):
+    for task_id in due:
         out["tasks"] += 1
         try:
             out["missed"] += len(check_mark_missed(task_id=task_id, now=now))
