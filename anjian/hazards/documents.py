@@ -11,9 +11,9 @@ Numbers belong to documents, not hazards: per issuer, kind and year (安澜应�
 given on first download (HazardDocument, DocumentCounter) and printed again on every
 later download with the first date of issue.
 
-A4 with the margins of GB/T 9704-2012 (official documents: top 37 mm, bottom 35 mm, left
-28 mm, right 26 mm), the title in 宋体 bold, the body in 仿宋 (the east-Asian font is set on
-every run through w:rFonts/@w:eastAsia, so Word does not fall back to a Latin font).
+The page, fonts and building blocks are anjian.core.wordoc's (A4 with the margins of
+GB/T 9704-2012, the title in 宋体 bold, the body in 仿宋 set on every run through
+w:rFonts/@w:eastAsia), shared with the enforcement documents of anjian.inspections.
 
 `rectification_notice(hazard)` and `listing_notice(hazard)` only read (an unissued one is
 a draft marked 未编号); `notice_download` is what pages and the API call: it checks the
@@ -32,21 +32,15 @@ Legal basis (cited as /work/shared/domain/standards.md gives it):
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 
 from anjian.core import scoping
+from anjian.core import wordoc as w
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, NotFound, ValidationFailed
 from anjian.registry.models import Department, Division, DutyAssignment, DutyRole
@@ -55,15 +49,8 @@ from . import reference
 from . import workflow as wf
 from .models import DocumentCounter, Handling, Hazard, HazardDocument, HazardEvent, Level, State
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-TITLE_FONT = "宋体"  # 方正小标宋 is the official face but is rarely installed; 宋体 is
-BODY_FONT = "仿宋"
-LATIN_FONT = "Times New Roman"
-TITLE_SIZE = Pt(22)  # 二号
-BODY_SIZE = Pt(14)  # 四号: the notices carry tables; 三号 (16 pt) makes them run over
-TABLE_SIZE = Pt(12)  # 小四
-TO_BE_SET = "（待落实）"
+CONTENT_TYPE = w.CONTENT_TYPE
+TO_BE_SET = w.TO_BE_SET
 
 # standards.md A7.2 [S25]; A7.1 [S24] (article confirmed); see the module docstring.
 LAW_ARTICLE_41 = "《中华人民共和国安全生产法》第四十一条"
@@ -87,96 +74,6 @@ HANDLING_ZH = {"on_spot": "立即整改", "deadline": "限期整改"}
 # --- small helpers ----------------------------------------------------------------------
 
 
-def _fonts(run: Any, *, east_asia: str = BODY_FONT, size: Pt | None = None, bold=False) -> None:
-    run.font.name = LATIN_FONT
-    r_pr = run._element.get_or_add_rPr()
-    r_fonts = r_pr.find(qn("w:rFonts"))
-    if r_fonts is None:
-        r_fonts = r_pr.makeelement(qn("w:rFonts"), {})
-        r_pr.insert(0, r_fonts)
-    r_fonts.set(qn("w:eastAsia"), east_asia)
-    if size is not None:
-        run.font.size = size
-    run.font.bold = bold or None
-
-
-def _document() -> Any:
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    normal = doc.styles["Normal"]
-    normal.font.name = LATIN_FONT
-    normal.font.size = BODY_SIZE
-    r_pr = normal.element.get_or_add_rPr()
-    r_fonts = r_pr.find(qn("w:rFonts"))
-    if r_fonts is None:
-        r_fonts = r_pr.makeelement(qn("w:rFonts"), {})
-        r_pr.insert(0, r_fonts)
-    r_fonts.set(qn("w:eastAsia"), BODY_FONT)
-    normal.paragraph_format.space_after = Pt(4)
-    normal.paragraph_format.line_spacing = 1.25
-    return doc
-
-
-def _title(doc: Any, text: str) -> None:
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.space_after = Pt(12)
-    _fonts(p.add_run(text), east_asia=TITLE_FONT, size=TITLE_SIZE, bold=True)
-
-
-def _para(
-    doc: Any,
-    text: str = "",
-    *,
-    bold_lead: str = "",
-    align: Any = None,
-    indent: bool = False,
-    size: Pt | None = None,
-) -> Any:
-    p = doc.add_paragraph()
-    if align is not None:
-        p.alignment = align
-    if indent:
-        p.paragraph_format.first_line_indent = Pt(28)  # two characters
-    if bold_lead:
-        _fonts(p.add_run(bold_lead), size=size, bold=True)
-    if text:
-        _fonts(p.add_run(text), size=size)
-    return p
-
-
-def _heading(doc: Any, text: str) -> None:
-    p = doc.add_paragraph()
-    p.paragraph_format.space_before = Pt(8)
-    _fonts(p.add_run(text), east_asia="黑体", size=BODY_SIZE, bold=True)
-
-
-def _table(doc: Any, rows: list[tuple[str, str]]) -> Any:
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for label, value in rows:
-        cells = table.add_row().cells
-        cells[0].width, cells[1].width = Mm(38), Mm(118)
-        for cell, text, bold in ((cells[0], label, True), (cells[1], value, False)):
-            paragraph = cell.paragraphs[0]
-            for n, line in enumerate((text or "").split("\n")):
-                if n:
-                    paragraph = cell.add_paragraph()
-                _fonts(paragraph.add_run(line), size=TABLE_SIZE, bold=bold)
-    return table
-
-
-def _date_zh(day: dt.date | None) -> str:
-    if day is None:
-        return TO_BE_SET
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _local_date(moment: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(moment) if moment is not None else None
 
@@ -187,26 +84,6 @@ def _funds(value: Any) -> str:
 
 def _or_tbd(text: str) -> str:
     return text.strip() or TO_BE_SET
-
-
-def _signature(doc: Any, body: str, day: dt.date) -> None:
-    doc.add_paragraph()
-    for text in (f"{body}（盖章）", _date_zh(day)):
-        _para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
-
-
-def _receipt(doc: Any) -> None:
-    doc.add_paragraph()
-    _para(doc, "签收人（签字）：________________      签收日期：______年____月____日")
-    _para(doc, "企业主要负责人（签字）：________________")
-
-
-def _save(doc: Any, title: str, subject: str) -> bytes:
-    props = doc.core_properties
-    props.title, props.subject, props.author = title, subject, "anjian"
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
 
 
 # --- who issues -------------------------------------------------------------------------
@@ -577,7 +454,7 @@ def appeal_rights(issuer: Issuer) -> str:
 
 def _hazard_table(doc: Any, hazard: Hazard, found: str, level: str) -> None:
     ent = hazard.enterprise
-    _table(
+    w.table(
         doc,
         [
             ("企业名称", ent.name),
@@ -594,13 +471,13 @@ def _hazard_table(doc: Any, hazard: Hazard, found: str, level: str) -> None:
 
 
 def _five_fixes_table(doc: Any, hazard: Hazard) -> None:
-    _table(
+    w.table(
         doc,
         [
             ("整改责任人", _or_tbd(hazard.liable_person)),
             ("整改措施", _or_tbd(hazard.measures)),
             ("整改资金", _funds(hazard.funds)),
-            ("整改期限", _date_zh(hazard.deadline)),
+            ("整改期限", w.date_zh(hazard.deadline)),
             ("应急预案", _or_tbd(hazard.contingency_plan)),
         ],
     )
@@ -609,16 +486,16 @@ def _five_fixes_table(doc: Any, hazard: Hazard) -> None:
 def _deadline_and_result(doc: Any, hazard: Hazard, report_to: str) -> None:
     deadline = hazard.deadline or hazard.listing_deadline
     if deadline:
-        when = f"请于{_date_zh(deadline)}前完成整改。"
+        when = f"请于{w.date_zh(deadline)}前完成整改。"
     elif hazard.handling == Handling.ON_SPOT:
         when = "请立即整改。"
     else:
         when = f"请立即制定整改方案，明确整改期限，并报送{report_to}。"
-    _para(doc, when, bold_lead="整改期限：")
+    w.para(doc, when, bold_lead="整改期限：")
     if hazard.state == State.CLOSED and hazard.closed_at is not None:
-        _para(
+        w.para(
             doc,
-            f"本隐患已于{_date_zh(_local_date(hazard.closed_at))}整改完毕并验收销号（存档副本）。",
+            f"本隐患已于{w.date_zh(_local_date(hazard.closed_at))}整改完毕并验收销号（存档副本）。",
             bold_lead="处理结果：",
         )
 
@@ -652,32 +529,32 @@ def _order_notice(
     number, issued_on = _issued(hazard, ORDER, issuer, document, today)
     ent = hazard.enterprise
     title = TITLES[ORDER]
-    doc = _document()
-    _title(doc, title)
-    _para(doc, number, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(doc, f"{ent.name}：")
-    found = _date_zh(_local_date(hazard.reported_at))
+    doc = w.new_document()
+    w.title(doc, title)
+    w.para(doc, number, align=w.CENTER)
+    w.para(doc, f"{ent.name}：")
+    found = w.date_zh(_local_date(hazard.reported_at))
     level = LEVEL_ZH.get(hazard.level, hazard.level)
     # Who found it: the regulator on its inspection, or the enterprise (then ordered).
     if _user_issuer(hazard.reported_by, ent) is not None:
         facts = f"{found}，本机关在你单位{hazard.location}发现下列{level}。"
     else:
         facts = f"你单位{hazard.location}存在下列{level}（{found}发现）。"
-    _para(
+    w.para(
         doc,
         f"{facts}依据{LAW_ARTICLE_65}和{LAW_ARTICLE_41}，责令你单位按下列要求落实整改责任、"
         "措施、资金、时限和预案，按期完成整改，整改完成后书面报告本机关复查。",
         indent=True,
     )
     if order is not None and order.note.strip():
-        _para(doc, order.note.strip(), bold_lead="整改要求：", indent=True)
-    _heading(doc, "一、隐患情况")
+        w.para(doc, order.note.strip(), bold_lead="整改要求：", indent=True)
+    w.heading(doc, "一、隐患情况")
     _hazard_table(doc, hazard, found, level)
-    _heading(doc, "二、整改要求（五定）")
+    w.heading(doc, "二、整改要求（五定）")
     _five_fixes_table(doc, hazard)
     _deadline_and_result(doc, hazard, "本机关")
     if hazard.level == Level.MAJOR:
-        _para(
+        w.para(
             doc,
             "本隐患为重大事故隐患，由你单位主要负责人组织制定并实施治理方案（包括治理的目标和任务、"
             "采取的方法和措施、经费和物资的落实、负责治理的机构和人员、治理的时限和要求、"
@@ -685,19 +562,17 @@ def _order_notice(
             "和职工大会或者职工代表大会报告。",
             indent=True,
         )
-    _para(
+    w.para(
         doc,
         "整改期间应当采取相应的安全防范措施，防止事故发生；重大事故隐患排除前或者排除过程中"
         "无法保证安全的，应当从危险区域内撤出作业人员。",
         indent=True,
     )
-    _para(doc, f"{LAW_ARTICLE_65}；{LAW_ARTICLE_41}；{RULE_16_ART_15}。", bold_lead="依据：")
-    _para(doc, appeal_rights(issuer), indent=True)
-    _signature(doc, issuer.name, issued_on)
-    doc.add_paragraph()
-    _para(doc, "被检查单位签收人（签字）：________________      签收日期：______年____月____日")
-    _para(doc, "企业主要负责人（签字）：________________")
-    return _save(doc, title, number)
+    w.para(doc, f"{LAW_ARTICLE_65}；{LAW_ARTICLE_41}；{RULE_16_ART_15}。", bold_lead="依据：")
+    w.para(doc, appeal_rights(issuer), indent=True)
+    w.signature(doc, issuer.name, issued_on)
+    w.receipt(doc, signer="被检查单位签收人")
+    return w.to_bytes(doc, title, number)
 
 
 def _internal_notice(
@@ -706,28 +581,28 @@ def _internal_notice(
     number, issued_on = _issued(hazard, INTERNAL, issuer, document, today)
     ent = hazard.enterprise
     title = TITLES[INTERNAL]
-    doc = _document()
-    _title(doc, title)
-    _para(doc, f"编号：{number}", align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(doc, "（本单位内部使用）", align=WD_ALIGN_PARAGRAPH.CENTER)
+    doc = w.new_document()
+    w.title(doc, title)
+    w.para(doc, f"编号：{number}", align=w.RIGHT)
+    w.para(doc, "（本单位内部使用）", align=w.CENTER)
     owner = hazard.liable_person.strip()
-    _para(doc, f"{owner or '整改责任部门（责任人）'}：")
-    found = _date_zh(_local_date(hazard.reported_at))
+    w.para(doc, f"{owner or '整改责任部门（责任人）'}：")
+    found = w.date_zh(_local_date(hazard.reported_at))
     level = LEVEL_ZH.get(hazard.level, hazard.level)
-    _para(
+    w.para(
         doc,
         f"{found}，在{hazard.location}发现下列{level}。依据{LAW_ARTICLE_41}和{RULE_16_ART_15}"
         "及本单位隐患排查治理制度，请按下列要求落实整改责任、措施、资金、时限和预案，"
         "按期完成整改并报安全管理部门验收。",
         indent=True,
     )
-    _heading(doc, "一、隐患情况")
+    w.heading(doc, "一、隐患情况")
     _hazard_table(doc, hazard, found, level)
-    _heading(doc, "二、整改要求（五定）")
+    w.heading(doc, "二、整改要求（五定）")
     _five_fixes_table(doc, hazard)
     _deadline_and_result(doc, hazard, "安全管理部门")
     if hazard.level == Level.MAJOR:
-        _para(
+        w.para(
             doc,
             "本隐患为重大事故隐患，由本单位主要负责人组织制定并实施治理方案（包括治理的目标和任务、"
             "采取的方法和措施、经费和物资的落实、负责治理的机构和人员、治理的时限和要求、"
@@ -735,17 +610,17 @@ def _internal_notice(
             "和职工大会或者职工代表大会报告。",
             indent=True,
         )
-    _para(
+    w.para(
         doc,
         "整改期间应当采取相应的安全防范措施，防止事故发生；整改完成后应当如实记录并向从业人员通报。",
         indent=True,
     )
-    _para(doc, f"{LAW_ARTICLE_41}；{RULE_16_ART_15}。", bold_lead="依据：")
-    _signature(doc, issuer.name, issued_on)
+    w.para(doc, f"{LAW_ARTICLE_41}；{RULE_16_ART_15}。", bold_lead="依据：")
+    w.signature(doc, issuer.name, issued_on)
     doc.add_paragraph()
-    _para(doc, "签收人（签字）：________________（整改责任人）    签收日期：______年____月____日")
-    _para(doc, f"抄送：{ent.name}主要负责人")
-    return _save(doc, title, number)
+    w.para(doc, "签收人（签字）：________________（整改责任人）    签收日期：______年____月____日")
+    w.para(doc, f"抄送：{ent.name}主要负责人")
+    return w.to_bytes(doc, title, number)
 
 
 def _check_listed(hazard: Hazard) -> None:
@@ -767,20 +642,20 @@ def listing_notice(
     ent = hazard.enterprise
     body = listing_body(hazard)
     number, issued_on = _issued(hazard, LISTING, listing_issuer(hazard), document, today)
-    listed_on = _date_zh(_local_date(hazard.listed_at))
-    doc = _document()
-    _title(doc, "重大事故隐患挂牌督办通知书")
-    _para(doc, number, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(doc, f"{ent.name}：")
-    _para(
+    listed_on = w.date_zh(_local_date(hazard.listed_at))
+    doc = w.new_document()
+    w.title(doc, "重大事故隐患挂牌督办通知书")
+    w.para(doc, number, align=w.CENTER)
+    w.para(doc, f"{ent.name}：")
+    w.para(
         doc,
         f"你单位{hazard.location}存在的重大事故隐患（编号 {hazard.number}），依据{RULE_16}"
         f"有关规定，经{body}研究，决定自{listed_on}起对该隐患实行挂牌督办，"
-        f"督办期限至{_date_zh(hazard.listing_deadline)}。",
+        f"督办期限至{w.date_zh(hazard.listing_deadline)}。",
         indent=True,
     )
-    _heading(doc, "一、隐患基本情况")
-    _table(
+    w.heading(doc, "一、隐患基本情况")
+    w.table(
         doc,
         [
             ("企业名称", ent.name),
@@ -790,25 +665,25 @@ def listing_notice(
             ("隐患描述", hazard.description),
             ("挂牌督办单位", body),
             ("挂牌日期", listed_on),
-            ("督办期限", _date_zh(hazard.listing_deadline)),
+            ("督办期限", w.date_zh(hazard.listing_deadline)),
         ],
     )
-    _heading(doc, "二、判定依据")
+    w.heading(doc, "二、判定依据")
     for line in _basis_lines(hazard):
-        _para(doc, line, indent=True)
-    _heading(doc, "三、治理方案")
+        w.para(doc, line, indent=True)
+    w.heading(doc, "三、治理方案")
     plan = hazard.remediation_plan or {}
-    _table(doc, [(label, _or_tbd(str(plan.get(key, "")))) for key, label in PLAN_PARTS_ZH])
+    w.table(doc, [(label, _or_tbd(str(plan.get(key, "")))) for key, label in PLAN_PARTS_ZH])
     if not any(str(v).strip() for v in plan.values()):
-        _para(
+        w.para(
             doc,
             "你单位应当由主要负责人组织制定上述六项内容的治理方案，报送挂牌督办单位。",
             indent=True,
         )
-    _heading(doc, "四、督办要求")
+    w.heading(doc, "四、督办要求")
     for n, text in enumerate(
         (
-            f"你单位应于{_date_zh(hazard.listing_deadline)}前完成治理，治理期间落实安全防范和应急措施，"
+            f"你单位应于{w.date_zh(hazard.listing_deadline)}前完成治理，治理期间落实安全防范和应急措施，"
             "必要时局部或者全部停产停业。",
             "治理完成后，书面报告治理情况，经挂牌督办单位现场审查合格后予以核销。",
             f"依照{LAW_ARTICLE_41}，将重大事故隐患排查治理情况及时向负有安全生产监督管理职责的部门"
@@ -816,13 +691,13 @@ def listing_notice(
         ),
         1,
     ):
-        _para(doc, f"{n}. {text}", indent=True)
-    _heading(doc, "五、公告")
-    _para(doc, _or_tbd(hazard.listing_notice), indent=True)
-    _para(doc, f"{RULE_16}；{LAW_ARTICLE_41}。", bold_lead="依据：")
-    _signature(doc, body, issued_on)
-    _receipt(doc)
-    return _save(doc, "重大事故隐患挂牌督办通知书", number)
+        w.para(doc, f"{n}. {text}", indent=True)
+    w.heading(doc, "五、公告")
+    w.para(doc, _or_tbd(hazard.listing_notice), indent=True)
+    w.para(doc, f"{RULE_16}；{LAW_ARTICLE_41}。", bold_lead="依据：")
+    w.signature(doc, body, issued_on)
+    w.receipt(doc)
+    return w.to_bytes(doc, "重大事故隐患挂牌督办通知书", number)
 
 
 NOTICES = ("rectification", "listing")
