@@ -764,13 +764,15 @@ def _classes(enterprises: QuerySet[Enterprise]) -> dict[int, str]:
     return dict(enterprises.annotate(sclass=supervision_class()).values_list("pk", "sclass"))
 
 
-def _overdue(enterprise_classes: Mapping[int, str], now: dt.datetime) -> set[int]:
+def _overdue(
+    enterprises: QuerySet[Enterprise], enterprise_classes: Mapping[int, str], now: dt.datetime
+) -> set[int]:
     """Enterprises whose last concluded inspection (any department) is older than their
     class's interval (365 days / inspections per year, supervision policy's default
     profile). An enterprise with no inspection on record is not counted: this app has no
     history before it, and counting them would force every enterprise in."""
     last = dict(
-        Inspection.objects.filter(state=wf.CONCLUDED, enterprise_id__in=list(enterprise_classes))
+        Inspection.objects.filter(state=wf.CONCLUDED, enterprise_id__in=enterprises.values("pk"))
         .values("enterprise_id")
         .annotate(last=Max("concluded_at"))
         .values_list("enterprise_id", "last")
@@ -783,13 +785,13 @@ def _overdue(enterprise_classes: Mapping[int, str], now: dt.datetime) -> set[int
     return out
 
 
-def _last_inspectors(department_id: int, enterprise_ids: list[int]) -> dict[int, list[int]]:
+def _last_inspectors(department_id: int, enterprises: QuerySet[Enterprise]) -> dict[int, list[int]]:
     """The inspectors of each enterprise's latest concluded inspection by the department."""
     rows = (
         Inspection.objects.filter(
             lead_department_id=department_id,
             state=wf.CONCLUDED,
-            enterprise_id__in=enterprise_ids,
+            enterprise_id__in=enterprises.values("pk"),
         )
         .order_by("enterprise_id", "-concluded_at", "-pk")
         .prefetch_related("inspectors")
@@ -834,7 +836,7 @@ def draw_run(
     enterprises = scoping.visible_enterprises(user).exclude(status=EnterpriseStatus.CLOSED)
     classes = _classes(enterprises)
     rows = list(enterprises.values_list("pk", "uscc", "industry__code", "division__code"))
-    overdue = _overdue(classes, now)
+    overdue = _overdue(enterprises, classes, now)
     candidates = []
     for pk, uscc, industry, division in rows:
         reasons = [
@@ -859,7 +861,7 @@ def draw_run(
         )
         for u in users
     ]
-    by_enterprise = _last_inspectors(department_id, [r[0] for r in rows])
+    by_enterprise = _last_inspectors(department_id, enterprises)
     uscc_of = {pk: uscc for pk, uscc, _i, _d in rows}
     last = {uscc_of[pk]: [inspector_code(i) for i in ids] for pk, ids in by_enterprise.items()}
     parameters = pure.DrawParameters(

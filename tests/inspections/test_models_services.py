@@ -349,3 +349,33 @@ def test_given_someone_outside_then_they_see_no_inspection(county, persona):
     plan(county)
     run(county)
     assert not services.visible_inspections(county.user(persona)).exists()
+
+
+def test_given_an_overdue_enterprise_then_it_is_forced_in_without_its_last_inspectors(county):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    last = _to(county, wf.CONCLUDED)  # chem_a by insp1 and insp2
+    # Yellow class (no risk data): 4 inspections a year, one every 92 days at least.
+    Inspection.objects.filter(pk=last.pk).update(
+        concluded_at=timezone.now() - dt.timedelta(days=100)
+    )
+    draw = run(county, sample_size=0)
+    record = json.loads(draw.canonical)
+    chosen = {row[0]: row for row in record["selections"]}
+    assert set(chosen) == {county.chem_a.uscc}
+    code, _stratum, reason, forced_reason, _key, inspectors = chosen[county.chem_a.uscc]
+    assert (reason, forced_reason) == ("forced", "overdue")
+    assert not {services.inspector_code(county.user(n).pk) for n in ("insp1", "insp2")} & set(
+        inspectors
+    )
+    assert dict(record["last_inspectors"])[code] == sorted(
+        services.inspector_code(county.user(n).pk) for n in ("insp1", "insp2")
+    )
+
+
+def test_given_a_recent_inspection_then_the_enterprise_is_not_forced(county):
+    _to(county, wf.CONCLUDED)
+    draw = run(county, sample_size=0)
+    assert json.loads(draw.canonical)["selections"] == []
