@@ -296,6 +296,8 @@ def test_given_a_finding_then_it_opens_a_government_inspection_hazard_linked_bot
     assert hazard.source == Source.GOVERNMENT_INSPECTION
     assert hazard.enterprise_id == county.chem_a.pk
     assert hazard.inspection_finding == finding
+    # Found by the department: its close-out is that department's review (整改复查).
+    assert hazard.review_department_id == county.emergency_x.pk
     report = hazard.events.get(action="report")
     assert report.data["inspection_id"] == inspection.pk
     assert report.data["finding_token"] == "f-1"
