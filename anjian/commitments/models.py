@@ -12,8 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from . import rules
 
@@ -98,6 +98,14 @@ class DailyCommitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.date} v{self.version}"
+
+    @property
+    def submitted_by_name(self) -> str:
+        """Who submitted it, for people: the user's name, or, for a notice loaded from
+        another system (no user), that it was submitted there."""
+        if self.submitted_by_id:
+            return str(self.submitted_by)
+        return gettext("submitted on another system")
 
     @property
     def special_work(self) -> list[tuple[str, str, int]]:

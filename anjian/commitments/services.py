@@ -426,7 +426,7 @@ def visible_notices(user: Any) -> QuerySet[DailyCommitment]:
 def get_notice(user: Any, pk: int) -> DailyCommitment:
     notice = (
         visible_notices(user)
-        .select_related("enterprise", "supersedes")
+        .select_related("enterprise", "supersedes", "submitted_by")
         .prefetch_related("units")
         .filter(pk=pk)
         .first()

@@ -162,6 +162,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     versions = (
         services.visible_notices(request.user)
         .filter(enterprise_id=notice.enterprise_id, date=notice.date)
+        .select_related("submitted_by")
         .order_by("version")
     )
     return render(

@@ -213,7 +213,11 @@ def _hanging_on_enterprises(user: User, model: type[Model], path: str) -> QueryS
     if user.role in ENTERPRISE_ROLES:
         if not user.enterprise_id:
             return qs.none()
-        return qs.filter(**{f"{path}_id": user.enterprise_id})
+        qs = qs.filter(**{f"{path}_id": user.enterprise_id})
+        # Rows the enterprise must not see yet, whoever asks for them (an unannounced
+        # inspection before it starts: anjian.inspections.models).
+        hidden = getattr(model, "SCOPE_ENTERPRISE_HIDDEN", None)
+        return qs.exclude(hidden) if hidden is not None else qs
     if user.role not in SUBTREE_ROLES and user.role != Role.DEPARTMENT_OFFICER:
         return qs.none()
     scope = visible_enterprises(user).filter(pk=OuterRef(f"{path}_id"))

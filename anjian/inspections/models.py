@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import workflow as wf
 
@@ -70,6 +72,9 @@ class Inspection(models.Model):
     participating departments: one visit, their items merged)."""
 
     SCOPE_ENTERPRISE_PATH = "enterprise"
+    # 四不两直: an unannounced inspection is not the enterprise's to see before it starts
+    # (anjian.core.scoping applies this to enterprise staff, whoever reads).
+    SCOPE_ENTERPRISE_HIDDEN = Q(kind="unannounced", started_at__isnull=True)
 
     enterprise = models.ForeignKey(
         "registry.Enterprise",
@@ -164,6 +169,7 @@ class AppendOnly(models.Model):
 
 class InspectionEvent(AppendOnly):
     SCOPE_ENTERPRISE_PATH = "inspection__enterprise"
+    SCOPE_ENTERPRISE_HIDDEN = Q(inspection__kind="unannounced", inspection__started_at__isnull=True)
 
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=16)
@@ -193,6 +199,7 @@ class Finding(AppendOnly):
     event names this finding back."""
 
     SCOPE_ENTERPRISE_PATH = "inspection__enterprise"
+    SCOPE_ENTERPRISE_HIDDEN = Q(inspection__kind="unannounced", inspection__started_at__isnull=True)
 
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
     hazard = models.OneToOneField(
@@ -214,7 +221,7 @@ class Finding(AppendOnly):
 
     class Meta:
         verbose_name = _("finding")
-        verbose_name_plural = _("findings")
+        verbose_name_plural = pgettext_lazy("inspection", "findings")
         ordering = ("recorded_at", "pk")
         constraints = [
             models.UniqueConstraint(
@@ -239,6 +246,7 @@ class Signature(AppendOnly):
     """A drawn signature, stored as the PNG received with its SHA-256."""
 
     SCOPE_ENTERPRISE_PATH = "inspection__enterprise"
+    SCOPE_ENTERPRISE_HIDDEN = Q(inspection__kind="unannounced", inspection__started_at__isnull=True)
 
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="signatures")
     kind = models.CharField(_("signer"), max_length=16, choices=SignerKind.choices)

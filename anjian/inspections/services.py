@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from anjian.accounts.models import ENTERPRISE_ROLES, Role, User
+from anjian.accounts.models import Role, User
 from anjian.core import scoping, uploads
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -95,12 +95,10 @@ def visible_inspections(user: Any) -> QuerySet[Inspection]:
     """Inspections in the user's scope (anjian.core.scoping, by the enterprise), plus a
     department officer's own department's (lead or participating: a joint inspection of an
     enterprise outside its duty). Enterprise staff do not see an unannounced inspection
-    before it starts (四不两直)."""
+    before it starts (四不两直: Inspection.SCOPE_ENTERPRISE_HIDDEN, applied by scoping)."""
     qs = scoping.visible(user, Inspection)
     if not scoping.is_active_user(user):
         return qs
-    if user.role in ENTERPRISE_ROLES:
-        return qs.exclude(kind=Kind.UNANNOUNCED, started_at__isnull=True)
     if user.role == Role.DEPARTMENT_OFFICER and user.department_id:
         d = user.department_id
         own = Inspection.objects.filter(

@@ -276,6 +276,25 @@ def test_given_an_unannounced_inspection_then_the_enterprise_sees_it_only_once_s
     assert set(services.visible_inspections(staff)) == {routine, inspection}
 
 
+def test_given_an_unannounced_inspection_when_read_through_scoping_then_hidden_with_its_rows(
+    county,
+):
+    # Any reader, not only the inspections pages: the API, exports, the enterprise's
+    # other pages all go through scoping.visible.
+    from anjian.core import scoping
+    from anjian.inspections.models import InspectionEvent
+
+    inspection = plan(county, kind=Kind.UNANNOUNCED)
+    staff = county.user("principal_a")
+    officer = county.user("officer_emergency_x")
+    assert not scoping.visible(staff, Inspection).exists()
+    assert not scoping.visible(staff, InspectionEvent).exists()
+    assert scoping.visible(officer, InspectionEvent).filter(inspection=inspection).exists()
+    services.inspection_start(actor=actor(county.user("insp1")), inspection_id=inspection.pk)
+    assert scoping.visible(staff, Inspection).get() == inspection
+    assert scoping.visible(staff, InspectionEvent).filter(inspection=inspection).count() == 2
+
+
 # --- findings ----------------------------------------------------------------------------
 
 
