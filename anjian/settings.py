@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "anjian.commitments",
     "anjian.checks",
     "anjian.inspections",
+    "anjian.penalties",
     "anjian.dashboard",  # the home page: above every capability
     "anjian.api",
     "anjian.demo",

@@ -299,3 +299,7 @@ class FirstInspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.matter} {self.department_id}"
+
+
+# Enforcement documents as issued (numbered, hashed, never changed): their own module.
+from .document_models import *  # noqa: E402, F403
