@@ -62,6 +62,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py --reuse --only hazards --hazards 2000000 --repeat 3
 	$(BIN)/python bench/monitoring.py
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/monitoring.py
+	$(BIN)/python bench/inspections_draw.py
+	$(BIN)/python bench/checks_score.py
 
 messages: $(STAMP)
 	$(BIN)/anjian manage makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
