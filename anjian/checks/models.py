@@ -225,3 +225,95 @@ class CheckAnswer(ImmutableRecord):
     @property
     def check_status_code(self) -> int:
         return CHECK_STATUS_CODES[self.status]
+
+
+# --- authenticity (issue 12 item 2) ----------------------------------------------------------
+
+
+class AuthenticityRun(models.Model):
+    """One scoring of every enterprise's self-check records over a period (the daily job,
+    anjian.checks.scoring.authenticity_run). One a day: `day` is unique, so a second run on
+    the same day, or a second worker, finds this one instead of scoring again."""
+
+    day = models.DateField(_("day"), unique=True)  # local (Asia/Shanghai)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    period_from = models.DateTimeField(_("records from"))
+    period_to = models.DateTimeField(_("records to"))
+    period_days = models.PositiveSmallIntegerField(_("period (days)"))
+    enterprises = models.PositiveIntegerField(_("enterprises scored"), default=0)
+    flagged_enterprises = models.PositiveIntegerField(_("enterprises flagged"), default=0)
+    records = models.PositiveIntegerField(_("records scored"), default=0)
+    flagged_records = models.PositiveIntegerField(_("records flagged"), default=0)
+    # The scorer's Thresholds as they were, so an old result is read with its own rules.
+    thresholds = models.JSONField(_("thresholds"), default=dict)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("authenticity run")
+        verbose_name_plural = _("authenticity runs")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"
+
+
+class EnterpriseAuthenticity(models.Model):
+    """An enterprise's score in one run, with each signal's evidence (scorer codes and
+    figures; pages render them in Chinese: anjian.checks.evidence)."""
+
+    SCOPE_ENTERPRISE_PATH = "enterprise"
+
+    run = models.ForeignKey(AuthenticityRun, on_delete=models.CASCADE, related_name="scores")
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="check_authenticity",
+    )
+    score = models.FloatField(_("authenticity score"))
+    flag = models.BooleanField(_("flagged"), default=False)
+    records = models.PositiveIntegerField(_("records"), default=0)
+    flagged_records = models.PositiveIntegerField(_("records flagged"), default=0)
+    signals = models.JSONField(_("signals"), default=list)  # [{"name", "evidence"}]
+
+    class Meta:
+        ordering = ["score", "enterprise_id"]
+        verbose_name = _("self-check authenticity")
+        verbose_name_plural = _("self-check authenticity")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "enterprise"], name="authenticity_once_per_run")
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "-run"], name="authenticity_ent_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.score}"
+
+
+class RecordFlag(models.Model):
+    """A record that carries at least one signal in a run (unflagged records get no row)."""
+
+    SCOPE_ENTERPRISE_PATH = "enterprise"
+
+    run = models.ForeignKey(AuthenticityRun, on_delete=models.CASCADE, related_name="flags")
+    record = models.ForeignKey(
+        CheckRecord, on_delete=models.CASCADE, related_name="authenticity_flags"
+    )
+    # Denormalised from the record: the enterprise page reads its flags by one key.
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.PROTECT, related_name="+"
+    )
+    signals = models.JSONField(_("signals"), default=list)
+
+    class Meta:
+        ordering = ["run", "record"]
+        verbose_name = _("flagged check record")
+        verbose_name_plural = _("flagged check records")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "record"], name="record_flag_once_per_run")
+        ]
+        indexes = [models.Index(fields=["enterprise", "run"], name="record_flag_ent_run")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.record_id}"

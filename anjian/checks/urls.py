@@ -16,4 +16,11 @@ urlpatterns = [
         name="answer_photo",
     ),
     path("checks/enterprises/<int:enterprise_id>/", views.records, name="records"),
+    # Authenticity: the ranked list for regulators, an enterprise's page (its staff too).
+    path("checks/authenticity/", views.authenticity_list, name="authenticity"),
+    path(
+        "checks/enterprises/<int:enterprise_id>/authenticity/",
+        views.authenticity_enterprise,
+        name="authenticity_enterprise",
+    ),
 ]

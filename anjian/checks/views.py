@@ -14,10 +14,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,10 +30,20 @@ from anjian.core import scoping, uploads
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.sections import REGISTRY_ROLES
-from anjian.risks.models import CheckTask
+from anjian.risks.models import CheckTask, MajorHazardInstallation, RiskUnit
 
-from . import services
-from .models import AnswerStatus, CheckAnswer, CheckRecord, RecordState, TaskItem, Timing
+from . import evidence, services
+from .models import (
+    AnswerStatus,
+    AuthenticityRun,
+    CheckAnswer,
+    CheckRecord,
+    EnterpriseAuthenticity,
+    RecordFlag,
+    RecordState,
+    TaskItem,
+    Timing,
+)
 
 PAGE_SIZE = 50
 MISSED_SHOWN = 50
@@ -382,6 +393,137 @@ def records(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "rows": [{"record": r, "place": services.place_of(r.task)} for r in page.object_list],
             "timing": timing,
             "timings": [(value, label, counts.get(value, 0)) for value, label in Timing.choices],
+            "section": "checks",
+        },
+    )
+
+
+# --- authenticity (issue 12 item 2) ----------------------------------------------------------
+
+
+def _latest_scores(user: Any):
+    """Each enterprise's latest score in the user's scope (one row per enterprise)."""
+    latest = (
+        EnterpriseAuthenticity.objects.filter(enterprise=OuterRef("enterprise"))
+        .order_by("-run_id")
+        .values("pk")[:1]
+    )
+    return scoping.visible(user, EnterpriseAuthenticity).filter(pk=Subquery(latest))
+
+
+def _names(signal_lists: list[list[dict[str, Any]]]) -> evidence.Names:
+    """Checker and unit names of the evidence: one query each."""
+    checkers: set[str] = set()
+    units: set[str] = set()
+    for signals in signal_lists:
+        c, u = evidence.referenced(signals)
+        checkers |= c
+        units |= u
+    user_ids = [int(c) for c in checkers if c.isdigit()]
+    unit_ids = [int(u[1:]) for u in units if u.startswith("u") and u[1:].isdigit()]
+    installation_ids = [int(u[1:]) for u in units if u.startswith("i") and u[1:].isdigit()]
+    checker_names = {
+        str(pk): display or username
+        for pk, display, username in get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .values_list("pk", "display_name", "username")
+    }
+    unit_names = {
+        f"u{pk}": name
+        for pk, name in RiskUnit.objects.filter(pk__in=unit_ids).values_list("pk", "name")
+    }
+    unit_names |= {
+        f"i{pk}": name
+        for pk, name in MajorHazardInstallation.objects.filter(pk__in=installation_ids).values_list(
+            "pk", "name"
+        )
+    }
+    return evidence.Names(checkers=checker_names, units=unit_names)
+
+
+@login_required
+@require_GET
+def authenticity_list(request: HttpRequest) -> HttpResponse:
+    """Regulators: enterprises in scope by their latest authenticity score, lowest first,
+    with each signal's evidence. Enterprise staff see only their own page."""
+    user = request.user
+    if not is_regulator(user):
+        raise PermissionDenied(_("Your role does not use this page."))
+    qs = _latest_scores(user).select_related("enterprise", "run").order_by("score", "enterprise_id")
+    flagged_only = request.GET.get("flag") == "1"
+    if flagged_only:
+        qs = qs.filter(flag=True)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    names = _names([row.signals for row in rows])
+    return render(
+        request,
+        "checks/authenticity_list.html",
+        {
+            "page": page,
+            "rows": [
+                {
+                    "score": row,
+                    "signals": [evidence.render_enterprise_signal(s, names) for s in row.signals],
+                }
+                for row in rows
+            ],
+            "flagged_only": flagged_only,
+            "run": AuthenticityRun.objects.order_by("-day").first(),
+            "section": "checks",
+        },
+    )
+
+
+@login_required
+@require_GET
+def authenticity_enterprise(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """An enterprise's authenticity: its latest score, the signals with their evidence,
+    and its flagged records of that run. Its own staff see it too (transparency)."""
+    user = request.user
+    if not (is_enterprise_user(user) or is_regulator(user)):
+        raise PermissionDenied(_("Your role does not use this page."))
+    enterprise = get_object_or_404(scoping.visible_enterprises(user), pk=enterprise_id)
+    score = (
+        scoping.visible(user, EnterpriseAuthenticity)
+        .filter(enterprise_id=enterprise.pk)
+        .select_related("run")
+        .order_by("-run_id")
+        .first()
+    )
+    page = None
+    flags: list[dict[str, Any]] = []
+    signals: list[evidence.Rendered] = []
+    if score is not None:
+        qs = (
+            scoping.visible(user, RecordFlag)
+            .filter(run_id=score.run_id, enterprise_id=enterprise.pk)
+            .select_related("record__task__installation", "record__task__measure__event__unit")
+            .select_related("record__checker")
+            .order_by("-record__submitted_at", "-record_id")
+        )
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        names = _names([score.signals, *[row.signals for row in rows]])
+        signals = [evidence.render_enterprise_signal(s, names) for s in score.signals]
+        flags = [
+            {
+                "flag": row,
+                "place": services.place_of(row.record.task),
+                "signals": [evidence.render_record_signal(s, names) for s in row.signals],
+            }
+            for row in rows
+        ]
+    return render(
+        request,
+        "checks/authenticity_enterprise.html",
+        {
+            "enterprise": enterprise,
+            "score": score,
+            "signals": signals,
+            "page": page,
+            "flags": flags,
+            "can_see_list": is_regulator(user),
             "section": "checks",
         },
     )

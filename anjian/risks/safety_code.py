@@ -33,6 +33,7 @@ TERM_LABELS = {
     "unhandled_alarms": ("未处置报警（30天）", "unhandled alarms (30 days)"),
     "accidents": ("生产安全事故（12个月）", "accidents (12 months)"),
     "penalties": ("行政处罚（12个月）", "administrative penalties (12 months)"),
+    "self_check_authenticity": ("自查真实性", "self-check authenticity"),
 }
 UNIT_LEVELS = {"red": "重大风险", "orange": "较大风险", "yellow": "一般风险", "blue": "低风险"}
 COLOUR_NAMES = {"red": ("红码", "red"), "yellow": ("黄码", "yellow"), "blue": ("蓝码", "blue")}
@@ -95,6 +96,8 @@ class Inputs:
     unhandled_alarms: int | None = None
     accidents: int | None = None
     penalties: int | None = None
+    # The latest self-check authenticity score (0-100, anjian.checks); None: never scored.
+    self_check_authenticity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,23 @@ def _counted(key: str, value: int | None, rule: dict[str, Any]) -> Term:
     return Term(key, str(value), points, text, direct_red=direct)
 
 
+def _authenticity(value: float | None, rule: dict[str, Any] | None) -> Term:
+    """Points by score band: the first band (lowest `below` first) the score is under.
+    A policy without the term, or an enterprise never scored, gives no points."""
+    key = "self_check_authenticity"
+    if rule is None:
+        return Term(key, "—", 0, "本规则未计此项", tracked=False)
+    if value is None:
+        return Term(key, "无数据", 0, "无自查记录或尚未评分")
+    score = f"{value:.1f}"
+    bands = sorted(rule["bands"], key=lambda b: float(b["below"]))
+    for band in bands:
+        if value < float(band["below"]):
+            return Term(key, score, int(band["points"]), f"低于{band['below']}分")
+    top = f"不低于{bands[-1]['below']}分" if bands else "不计分"
+    return Term(key, score, 0, top)
+
+
 def compute(inputs: Inputs, policy: Policy | None = None) -> CodeResult:
     policy = policy or get_policy()
     t = policy.terms
@@ -199,6 +219,7 @@ def compute(inputs: Inputs, policy: Policy | None = None) -> CodeResult:
             terms.append(Term("check_task_completion", pct, 0, "不低于90%"))
     for key in ("unhandled_alarms", "accidents", "penalties"):
         terms.append(_counted(key, getattr(inputs, key), t[key]))
+    terms.append(_authenticity(inputs.self_check_authenticity, t.get("self_check_authenticity")))
 
     score = sum(term.points for term in terms)
     direct = [term for term in terms if term.direct_red]

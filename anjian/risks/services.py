@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -797,16 +797,37 @@ def gather_inputs(enterprise_ids: Iterable[int]) -> dict[int, code_rules.Inputs]
     ).values_list("enterprise_id", "grade"):
         grades[enterprise_id] = min(grade, grades.get(enterprise_id, 9))
     hazards = _hazard_terms(ids)
+    authenticity = _authenticity_scores(ids)
     return {
         pk: code_rules.Inputs(
             highest_unit_colour=coupling.highest(colours.get(pk, [])),
             installation_grade=grades.get(pk),
             **hazards.get(pk, _NO_HAZARDS),
+            self_check_authenticity=authenticity.get(pk),
             # Check records, alarms, accidents and penalties come with their modules;
             # until then those terms say "not tracked".
         )
         for pk in ids
     }
+
+
+def _authenticity_scores(ids: list[int]) -> dict[int, float]:
+    """Each enterprise's latest self-check authenticity score (anjian.checks' daily run),
+    one query for the batch; an enterprise never scored is absent ("no data")."""
+    # The self-checks build on risks; importing here keeps the dependency one-way at
+    # import time.
+    from anjian.checks.models import EnterpriseAuthenticity
+
+    latest = (
+        EnterpriseAuthenticity.objects.filter(enterprise_id=OuterRef("enterprise_id"))
+        .order_by("-run_id")
+        .values("pk")[:1]
+    )
+    return dict(
+        EnterpriseAuthenticity.objects.filter(enterprise_id__in=ids, pk=Subquery(latest))
+        .order_by()
+        .values_list("enterprise_id", "score")
+    )
 
 
 _NO_HAZARDS = {"open_hazards": 0, "overdue_hazards": 0, "open_major_hazards": 0, "recurrences": 0}
