@@ -51,6 +51,8 @@ from .models import (
 )
 
 TEXT_LIMIT = 4000
+# What an application for early removal asserts (untrustworthy.RepairFacts).
+REPAIR_FIELDS = ("penalty_fulfilled", "violation_corrected", "effects_removed", "commitment_made")
 MAX_CLAUSES = 20
 # 行政处罚法 第三十六条: an act undiscovered for two years is not penalised any more, so two
 # decisions on one act lie at most about two years apart; the docs leave the window to the
@@ -885,15 +887,7 @@ def listing_apply(
         if action == ut.APPLY_REPAIR:
             listing.repair = {
                 "applied_on": today.isoformat(),
-                **{
-                    k: bool((repair or {}).get(k))
-                    for k in (
-                        "penalty_fulfilled",
-                        "violation_corrected",
-                        "effects_removed",
-                        "commitment_made",
-                    )
-                },
+                **{k: bool((repair or {}).get(k)) for k in REPAIR_FIELDS},
             }
         facts = _listing_facts(listing, today, reviewed=statement_reviewed, fraud=fraud_found)
         outcome = ut.transition(listing.state, action, listing_party(actor, listing), facts)
