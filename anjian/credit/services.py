@@ -5,7 +5,7 @@ rejection events, relapsed re-checks): no query per enterprise. The rules are da
 (anjian.credit.rules, data/list_rules.json, local policy).
 
 Scoping: an enterprise's credit file follows the normal scope (visible_enterprises).
-The list of untrustworthy subjects is a deliberate exception: every regulator role
+The watch list (重点关注) is a deliberate exception: every regulator role
 (coordinator, department officer, grid officer, expert) in any division and the platform
 administrator see every entry — listing is for joint punishment across departments
 (安全生产法 第七十八条) — while enterprise staff see only their own enterprise's entries
@@ -154,7 +154,7 @@ def _list(enterprise_id: int, decision: credit_rules.Decision, figures, today) -
             )
             _tell_enterprise(
                 enterprise_id,
-                _("Your enterprise was put on the list of untrustworthy subjects"),
+                _("Your enterprise was put on the watch list"),
                 rule.text,
             )
     except IntegrityError:
@@ -178,7 +178,7 @@ def _unlist(entry: CreditListEntry, figures, today: dt.date, clean_months: int) 
             )
             _tell_enterprise(
                 entry.enterprise_id,
-                _("Your enterprise was taken off the list of untrustworthy subjects"),
+                _("Your enterprise was taken off the watch list"),
                 reason,
             )
     return bool(won)
@@ -265,7 +265,7 @@ def credit_evaluate(
 
 
 def visible_entries(user: Any) -> QuerySet[CreditListEntry]:
-    """The list of untrustworthy subjects as `user` may see it (see the module note)."""
+    """The watch list (重点关注) as `user` may see it (see the module note)."""
     qs = CreditListEntry.objects.all()
     if not scoping.is_active_user(user):
         return qs.none()

@@ -1,4 +1,6 @@
-"""Credit pages: an enterprise's credit file and the list of untrustworthy subjects.
+"""Credit pages: an enterprise's credit file and the watch list (重点关注: the automatic
+listing from hazard figures; the list of seriously untrustworthy subjects by 应急管理部令
+第11号 is a decision tied to a penalty, anjian.penalties).
 
 Scoping: the credit file follows the enterprise's scope (scoping.visible_enterprises).
 The list is a deliberate exception to duty scoping: every regulator role, whatever its
