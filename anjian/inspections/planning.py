@@ -12,11 +12,19 @@ Where the numbers come from
   (anjian/risks/data/supervision_policy.json, profile "seed-default": red 52, orange 12,
   yellow 4, blue 1). Callers pass `per_year`; this module never looks it up.
 * **Spread over the months, exactly.** By the end of month m (1…12) an enterprise
-  inspected n times a year is due floor(n·m / 12) inspections, so month m is due
-  floor(n·m/12) − floor(n·(m−1)/12). The twelve add up to n exactly, the gaps are as even
-  as whole numbers allow and the last one falls in December: 1 a year → December;
-  2 → June, December; 4 → March, June, September, December; 12 → one each month;
-  52 → 4 or 5 a month (4, 4, 5, 4, 4, 5, …). Integer arithmetic only.
+  inspected n times a year with phase s (0…11) is due floor((n·m + s) / 12) inspections
+  (floor(s/12) = 0 at m = 0), so month m is due floor((n·m+s)/12) − floor((n·(m−1)+s)/12).
+  The twelve add up to n exactly and the gaps are as even as whole numbers allow. With
+  phase 0 the last one falls in December: 1 a year → December; 2 → June, December;
+  4 → March, June, September, December; 12 → one each month; 52 → 4 or 5 a month
+  (4, 4, 5, 4, 4, 5, …). Integer arithmetic only.
+* **Staggered over the department.** With phase 0 for everyone a county's annual surveys
+  (60 % of its enterprises are blue) would all fall in December. So each enterprise's
+  phase is 11 − (its id mod 12): fixed for the enterprise (it does not move when others
+  are added), and a frequency group's dues spread over the year: the annual ones of
+  enterprises 1, 2, 3 … fall in January, February, March …; 4 a year → months 1, 4, 7, 10
+  or 2, 5, 8, 11 or 3, 6, 9, 12. `compute_plan(stagger=False)` gives every enterprise
+  phase 0.
 * **Done.** Concluded inspections of the department (lead, or a participant of a joint
   inspection: one visit counts for every department in it), by the month they were
   concluded (Asia/Shanghai). For the year's figures an enterprise's inspections beyond
@@ -71,20 +79,29 @@ class PlanError(ValueError):
 # --- months ------------------------------------------------------------------------------
 
 
-def cumulative_due(per_year: int, month: int) -> int:
+def cumulative_due(per_year: int, month: int, phase: int = 0) -> int:
     """Inspections due from 1 January to the end of `month` (0…12)."""
     if per_year < 0:
         raise PlanError("per_year_negative", f"per_year must be ≥ 0, not {per_year}")
     if not 0 <= month <= MONTHS:
         raise PlanError("month_range", f"month must be 0…12, not {month}")
-    return per_year * month // MONTHS
+    if not 0 <= phase < MONTHS:
+        raise PlanError("phase_range", f"phase must be 0…11, not {phase}")
+    return (per_year * month + phase) // MONTHS  # phase // 12 == 0: nothing due at month 0
 
 
-def months_due(per_year: int) -> tuple[int, ...]:
+def months_due(per_year: int, phase: int = 0) -> tuple[int, ...]:
     """The inspections due in each month, January first; they add up to `per_year`."""
     return tuple(
-        cumulative_due(per_year, m) - cumulative_due(per_year, m - 1) for m in range(1, 13)
+        cumulative_due(per_year, m, phase) - cumulative_due(per_year, m - 1, phase)
+        for m in range(1, 13)
     )
+
+
+def phase_of(enterprise_id: int) -> int:
+    """The enterprise's phase in a staggered plan (module doc): the annual survey of id
+    1 falls in January, of id 12 in December."""
+    return MONTHS - 1 - (enterprise_id - 1) % MONTHS
 
 
 def interval_days(per_year: int) -> int | None:
@@ -205,6 +222,7 @@ def compute_plan(
     year: int,
     as_of: dt.date,
     class_order: Sequence[str] = ("red", "orange", "yellow", "blue"),
+    stagger: bool = True,
 ) -> Plan:
     """The year plan of one department. Enterprises that were never inspected and have
     nothing done this year (most of them, in a county) are counted by their frequency
@@ -213,23 +231,24 @@ def compute_plan(
     due_month = [0] * MONTHS
     done_month = [0] * MONTHS
     outstanding = [0] * MONTHS
-    plain: Counter[int] = Counter()  # per_year → enterprises with nothing done this year
+    # (per_year, phase) → enterprises with nothing done this year, and of all.
+    plain: Counter[tuple[int, int]] = Counter()
+    schedule: Counter[tuple[int, int]] = Counter()
     class_n: Counter[tuple[str, int]] = Counter()
     class_done: Counter[tuple[str, int]] = Counter()
     overdue: list[Overdue] = []
     count = credited = done_total = 0
-    spread: dict[int, tuple[int, ...]] = {}
     for e in enterprises:
         count += 1
         per_year = e.per_year
-        if per_year not in spread:
-            spread[per_year] = months_due(per_year)
+        phase = phase_of(e.id) if stagger else 0
+        schedule[(per_year, phase)] += 1
         class_n[(e.enterprise_class, per_year)] += 1
         late = overdue_of(e, as_of)
         if late is not None:
             overdue.append(late)
         if not e.done_months:
-            plain[per_year] += 1
+            plain[(per_year, phase)] += 1
             continue
         done = [0] * MONTHS
         for m in e.done_months:
@@ -245,12 +264,12 @@ def compute_plan(
             done_month[i] += done[i]
             cum_done += done[i]
             if i < over:
-                outstanding[i] += max(0, cumulative_due(per_year, i + 1) - cum_done)
-    for per_year, n in plain.items():
+                outstanding[i] += max(0, cumulative_due(per_year, i + 1, phase) - cum_done)
+    for (per_year, phase), n in plain.items():
         for i in range(over):
-            outstanding[i] += n * cumulative_due(per_year, i + 1)
-    for (_cls, per_year), n in class_n.items():
-        for i, due in enumerate(spread[per_year]):
+            outstanding[i] += n * cumulative_due(per_year, i + 1, phase)
+    for (per_year, phase), n in schedule.items():
+        for i, due in enumerate(months_due(per_year, phase)):
             due_month[i] += n * due
     months = []
     cum_due = cum_done = 0
