@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -28,6 +29,8 @@ from anjian.inspections import documents as pure
 from anjian.inspections import services
 from anjian.inspections import workflow as wf
 from anjian.inspections.models import EnforcementDocument, Inspection, Kind
+from tests.e2e.conftest import browser  # noqa: F401  (fixture)
+from tests.e2e.test_browser import PHONE, sign_in
 from tests.inspections.helpers import actor, add_chemicals, add_roster, conclude, plan, token
 from tests.world import PASSWORD
 
@@ -489,7 +492,7 @@ def test_given_many_documents_then_the_list_and_detail_pages_keep_their_query_co
     client.force_login(county.user("insp1"))
     url = reverse("enforcement_documents:list", args=[inspection.pk])
     client.get(url)
-    with django_assert_max_num_queries(30) as few:
+    with django_assert_max_num_queries(20) as few:
         assert client.get(url).status_code == 200
     for _n in range(6):
         previous = first
@@ -503,5 +506,45 @@ def test_given_many_documents_then_the_list_and_detail_pages_keep_their_query_co
         response = client.get(url)
     assert response.content.decode().count("data-document=") == 7
     detail = reverse("enforcement_documents:detail", args=[first.pk])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):
         assert client.get(detail).status_code == 200
+
+
+# --- on a phone ----------------------------------------------------------------------------
+
+
+def test_given_a_phone_then_an_inspector_issues_an_order_and_the_enterprise_downloads_it(
+    live_server,
+    world,
+    browser,  # noqa: F811
+):
+    add_roster(world)
+    inspection = concluded(world)
+    base = live_server.url
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, base, "insp1")
+    page.goto(base + reverse("enforcement_documents:list", args=[inspection.pk]))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.click(f'#issue-kinds li[data-kind="{pure.RECTIFICATION_ORDER}"] a')
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    for user in inspection.inspectors.all():
+        page.fill(f"#id_certificate_{user.pk}", f"ZJ330100{user.pk}")
+    page.fill("#id_deadline", "2099-01-31")
+    page.click("#document-form button[type=submit]")
+    page.wait_for_selector("#document-sha256")
+    document = EnforcementDocument.objects.get()
+    assert page.inner_text("#document-number") == document.number
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, base, "principal_a")
+    page.goto(base + reverse("enforcement_documents:detail", args=[document.pk]))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    with page.expect_download() as caught:
+        page.click("#document-download")
+    path = caught.value.path()
+    assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == document.sha256
+    context.close()
