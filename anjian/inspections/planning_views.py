@@ -168,7 +168,14 @@ def build(request: HttpRequest) -> PlanView:
         raise PermissionDenied(_("Only department officers and coordinators read the plan."))
     today = timezone.localdate()
     departments = list(_departments(user).order_by("name", "pk"))
-    form = PlanFilter(departments, today, request.GET or None)
+    defaults = {
+        "year": today.year,
+        "per_inspection": planning.MIN_PER_INSPECTION,
+        "max_visits": planning.DEFAULT_MAX_VISITS,
+        "max_enterprises": planning.DEFAULT_MAX_ENTERPRISES,
+        "department": user.department_id,
+    }
+    form = PlanFilter(departments, today, request.GET or None, initial=defaults)
     data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
     chosen = data.get("department")
     if chosen:

@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from anjian.inspections import planning, services
 from anjian.inspections.models import Inspection
 from anjian.risks.models import RiskState
+from tests.e2e.conftest import artifacts, browser  # noqa: F401  (fixtures)
 from tests.inspections.helpers import actor, add_chemicals, add_roster, conclude, plan
 from tests.world import enterprise
 
@@ -436,3 +437,35 @@ def test_given_the_plan_pages_then_they_fit_a_phone_and_carry_no_inline_script(c
         html = client.get(url(name)).content.decode()
         assert "<script>" not in html and " onclick=" not in html
         assert "table-wrap" in html  # the tables scroll inside their box, not the page
+
+
+# --- on a phone --------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_given_a_phone_then_the_plan_pages_fit_and_the_chart_draws(
+    live_server,
+    world,
+    browser,  # noqa: F811
+    artifacts,  # noqa: F811
+):
+    from tests.e2e.test_browser import PHONE, sign_in
+
+    add_roster(world)
+    add_chemicals(world)
+    colour(world.chem_a, "red")
+    base = live_server.url
+    page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(page, base, "officer_emergency_x")
+    page.goto(base + url("year"))
+    page.wait_for_selector("#plan-chart canvas")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=str(artifacts / "planning-year-phone.png"), full_page=True)
+    for name in ("workload", "overdue"):
+        page.goto(base + url(name))
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        page.screenshot(path=str(artifacts / f"planning-{name}-phone.png"), full_page=True)
+    page.goto(base + url("overdue"))
+    page.click(f"a[href='{reverse('inspections:new')}?enterprise={world.chem_a.pk}']")
+    assert page.input_value("select[name=enterprise]") == str(world.chem_a.pk)
