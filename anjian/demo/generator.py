@@ -392,6 +392,9 @@ def build_demo(
     build_demo_commitments(
         seed=seed, demo_enterprise=first_hazchem, principal_user=users["qiye_fzr"]
     )
+    from anjian.demo.checks import build_demo_checks
+
+    build_demo_checks(seed=seed, demo_enterprise=first_hazchem, write_file=True)
     return DemoReport(
         made,
         time.perf_counter() - started,
