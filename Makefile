@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/monitoring.py
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/monitoring.py
 	$(BIN)/python bench/inspections_draw.py
+	$(BIN)/python bench/inspections_plan.py
 	$(BIN)/python bench/checks_score.py
 
 messages: $(STAMP)
