@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from anjian.checks import evidence, periods
@@ -29,16 +30,18 @@ pytestmark = pytest.mark.django_db
 NOW = local(2026, 11, 30, 20, 0)
 
 
-def _records(task, checker, *, days: int, burst: bool, lat=None, lon=None) -> list[CheckRecord]:
+def _records(
+    task, checker, *, days: int, burst: bool, lat=None, lon=None, now: dt.datetime = NOW
+) -> list[CheckRecord]:
     """Daily records of a task, inserted as check_submit writes them: honest (each on its
     day, a minute long) or a burst (all filled in one evening, 40 s apart)."""
     rows = []
     for d in range(days):
-        day = NOW - dt.timedelta(days=days - d)
+        day = now - dt.timedelta(days=days - d)
         period = periods.period_containing(day, task.cycle, task.cycle_unit)
         if burst:
             started = period.start + dt.timedelta(hours=9)
-            submitted = NOW - dt.timedelta(minutes=30) + dt.timedelta(seconds=40 * d)
+            submitted = now - dt.timedelta(minutes=30) + dt.timedelta(seconds=40 * d)
         else:
             started = period.start + dt.timedelta(hours=9)
             submitted = started + dt.timedelta(seconds=60)
@@ -117,9 +120,7 @@ def test_given_todays_run_when_run_again_then_it_is_returned_and_nothing_is_adde
     assert created and tomorrow.pk != scored.pk
 
 
-def test_given_a_run_when_the_safety_code_is_computed_then_the_term_has_the_score(
-    world, scored
-):
+def test_given_a_run_when_the_safety_code_is_computed_then_the_term_has_the_score(world, scored):
     score = EnterpriseAuthenticity.objects.get(enterprise=world.chem_a).score
     inputs = gather_inputs([world.chem_a.pk, world.build_b.pk])
     assert inputs[world.chem_a.pk].self_check_authenticity == score
@@ -193,16 +194,15 @@ def test_given_an_outsider_when_an_enterprise_page_is_asked_then_refused(client,
     assert r.status_code in (403, 404)
 
 
-def test_given_a_regulator_of_another_county_then_the_list_holds_only_theirs(
-    client, world, scored
-):
+def test_given_a_regulator_of_another_county_then_the_list_holds_only_theirs(client, world, scored):
     client.force_login(world.user("coordinator_y"))
     html = client.get(reverse("checks:authenticity")).content.decode()
     assert f'data-enterprise="{world.chem_c.pk}"' in html
     assert f'data-enterprise="{world.chem_a.pk}"' not in html
-    assert client.get(
-        reverse("checks:authenticity_enterprise", args=[world.chem_a.pk])
-    ).status_code == 404
+    assert (
+        client.get(reverse("checks:authenticity_enterprise", args=[world.chem_a.pk])).status_code
+        == 404
+    )
 
 
 def test_given_more_scored_enterprises_then_the_list_costs_the_same_queries(
@@ -249,3 +249,19 @@ def test_given_a_burst_signal_when_rendered_then_the_sentence_has_the_figures():
     assert "30" in out.summary and "70.0" in out.summary
     assert "王工" in out.details[0] and "19.3" in out.details[0]
     assert "2026-11-30 20:00" in out.details[0]  # local time
+
+
+def test_given_records_when_the_command_runs_twice_then_the_second_returns_the_first(world):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    task = measure_task(world, "safety_a", world.chem_a)
+    _records(task, world.user("safety_a"), days=5, burst=False, now=timezone.now())
+    first, second = StringIO(), StringIO()
+    call_command("checks_authenticity", "--period-days", "90", stdout=first)
+    call_command("checks_authenticity", stdout=second)
+    a, b = json.loads(first.getvalue()), json.loads(second.getvalue())
+    assert a["created"] and not b["created"] and a["run"] == b["run"]
+    assert a["enterprises"] == 1 and a["records"] >= 1
