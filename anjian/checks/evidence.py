@@ -203,7 +203,7 @@ def render_enterprise_signal(signal: Mapping[str, Any], names: Names | None = No
     extra = int(ev.get("group_count", 0)) - DETAIL_LINES
     if extra > 0:
         out.details.append(_("and %(count)s more like these.") % {"count": extra})
-    out.ids = _ids(ev.get("ids") or [])[:LINKS]
+    out.ids = sorted(_ids(ev.get("ids") or []))[:LINKS]  # the scorer sorts ids as text
     return out
 
 
