@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -41,8 +42,11 @@ def main() -> int:
     started = time.perf_counter()
     probe = synthetic.generate(enterprises=20, seed=args.seed)
     per_enterprise = len(probe.records) / 20
-    enterprises = max(1, round(args.records / per_enterprise))
+    # A few enterprises more than needed, then exactly --records records (the last
+    # enterprise's tail is cut off).
+    enterprises = max(1, math.ceil(args.records / per_enterprise * 1.03))
     data = synthetic.generate(enterprises=enterprises, seed=args.seed)
+    del data.records[args.records :]
     generated = time.perf_counter() - started
     sys.stderr.write(
         f"{len(data.records):,} records of {enterprises} enterprises in {generated:.1f} s\n"
