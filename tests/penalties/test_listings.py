@@ -213,3 +213,20 @@ def test_given_listings_then_each_persona_sees_only_its_own(world):
         services.listing_apply(
             actor=actor(world.user("outsider")), listing_id=proposed.pk, action=ut.NOTIFY
         )
+
+
+def test_given_a_listing_past_its_period_when_the_command_runs_then_it_expires_and_says_so(
+    world, capsys
+):
+    import json
+
+    import time_machine
+    from django.core.management import call_command
+
+    due = listing_to(world, propose(world, decided_penalty(world)), ut.PUBLISHED, DAY)
+    after = due.ends_on + dt.timedelta(days=1)
+    with time_machine.travel(dt.datetime.combine(after, dt.time(1, 0)), tick=False):
+        call_command("penalties_expire")
+    assert json.loads(capsys.readouterr().out) == {"due": 1, "expired": 1, "skipped": 0}
+    due.refresh_from_db()
+    assert due.state == ut.REMOVED_EXPIRED
