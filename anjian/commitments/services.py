@@ -245,6 +245,15 @@ def commitment_submit(
     _check_writer(actor, enterprise_id)
     if day > today:
         raise ValidationFailed({"date": [_("A notice cannot be submitted for a future day.")]})
+    return _write_first(
+        actor=actor, enterprise_id=enterprise_id, day=day, data=data, submitted_at=now
+    )
+
+
+def _write_first(
+    *, actor: Actor, enterprise_id: int, day: dt.date, data: NoticeData, submitted_at: dt.datetime
+) -> DailyCommitment:
+    """The first version of a day's notice, validated; a day already on record is refused."""
     units = _validate(enterprise_id, data)
     try:
         with transaction.atomic():
@@ -258,7 +267,7 @@ def commitment_submit(
                 day=day,
                 data=data,
                 units=units,
-                now=now,
+                now=submitted_at,
                 version=1,
                 supersedes=None,
                 reason="",
@@ -329,25 +338,9 @@ def commitment_load(
         raise Forbidden(_("Only the platform loads notices submitted elsewhere."))
     if timezone.localdate(submitted_at) < day:
         raise ValidationFailed({"date": [_("A notice cannot be submitted for a future day.")]})
-    units = _validate(enterprise_id, data)
-    try:
-        with transaction.atomic():
-            Enterprise.objects.select_for_update().filter(pk=enterprise_id).first()
-            if DailyCommitment.objects.filter(enterprise_id=enterprise_id, date=day).exists():
-                raise Conflict(_("The notice of this day was submitted already; correct it."))
-            return _write(
-                actor=actor,
-                enterprise_id=enterprise_id,
-                day=day,
-                data=data,
-                units=units,
-                now=submitted_at,
-                version=1,
-                supersedes=None,
-                reason="",
-            )
-    except IntegrityError as exc:
-        raise Conflict(_("The notice of this day was submitted already; correct it.")) from exc
+    return _write_first(
+        actor=actor, enterprise_id=enterprise_id, day=day, data=data, submitted_at=submitted_at
+    )
 
 
 # --- the job ------------------------------------------------------------------------------

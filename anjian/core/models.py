@@ -150,3 +150,19 @@ class SentMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_label} · {self.title}"
+
+
+class AppendOnly(models.Model):
+    """Rows that are evidence (events, findings, signatures, issued documents): written
+    once, never changed or deleted by the application. Corrections are new rows."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError(f"{type(self).__name__} rows are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are never deleted")

@@ -17,8 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.models import AppendOnly
+
 from . import documents as pure
-from .models import AppendOnly
 
 __all__ = ["DocumentKind", "EnforcementDocument", "enforcement_document_path"]
 

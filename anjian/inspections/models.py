@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from anjian.core.models import AppendOnly
+
 from . import workflow as wf
 
 
@@ -150,21 +152,6 @@ class Inspection(models.Model):
         """四不两直: an unannounced inspection is not shown to the enterprise until it has
         started (不发通知、不打招呼); every other kind is announced."""
         return self.kind != Kind.UNANNOUNCED or self.started_at is not None
-
-
-class AppendOnly(models.Model):
-    """Rows that are evidence: written once, never changed or deleted by the app."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError(f"{type(self).__name__} rows are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are never deleted")
 
 
 class InspectionEvent(AppendOnly):

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.models import AppendOnly
 from anjian.inspections import penalties as rules
 from anjian.inspections import untrustworthy as ut
 
@@ -157,7 +158,7 @@ def mask_subject(kind: str, value: str) -> str:
     return value
 
 
-class Event(models.Model):
+class Event(AppendOnly):
     """One step of a penalty, suspension or listing: written once, never changed."""
 
     action = models.CharField(_("action"), max_length=20)
@@ -175,14 +176,6 @@ class Event(models.Model):
     class Meta:
         abstract = True
         ordering = ("at", "pk")
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError(f"{type(self).__name__} rows are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are never deleted")
 
 
 class PenaltyEvent(Event):
