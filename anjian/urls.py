@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("anjian.inspections.urls")),
     path("", include("anjian.inspections.planning_urls")),
     path("", include("anjian.inspections.document_urls")),
+    path("", include("anjian.inspections.figures_urls")),
     path("", include("anjian.penalties.urls")),
     path("", include("anjian.accounts.urls")),
     path("", include("anjian.core.urls")),
