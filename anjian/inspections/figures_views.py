@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
@@ -54,10 +54,14 @@ def figure_labels() -> dict[str, str]:
 
 class FiguresFilter(forms.Form):
     start = forms.DateField(
-        label=gettext_lazy("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("period", "from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = forms.DateField(
-        label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("period", "to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     group = forms.ChoiceField(label=gettext_lazy("group by"), required=False)
 
