@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -78,103 +80,159 @@ def _ids(values: Sequence[Any]) -> list[int]:
     return out
 
 
+# Device ids and photo hashes are codes, shown as such (monospace, not words to translate).
+MONO = ("device", "photo")
+
+
+def _fill(template: str, params: Mapping[str, Any], *, mono: Sequence[str] = ()) -> str:
+    """`template % params` as safe HTML: every value escaped (notes and names are user
+    text), the codes among them in a monospace span."""
+    values = {
+        key: format_html('<span class="mono">{}</span>', value)
+        if key in mono
+        else conditional_escape(value)
+        for key, value in params.items()
+    }
+    return mark_safe(template % values)
+
+
 def _detail(code: str, ev: Mapping[str, Any], names: Names) -> str:
     """One group's or one record's evidence as a sentence."""
     if code == "identical_answers":
-        return _("%(checker)s wrote “%(note)s” with the same answers on %(records)s records.") % {
-            "checker": names.checker(ev.get("checker")),
-            "note": ev.get("note", ""),
-            "records": ev.get("records", 0),
-        }
+        return _fill(
+            _("%(checker)s wrote “%(note)s” with the same answers on %(records)s records."),
+            {
+                "checker": names.checker(ev.get("checker")),
+                "note": ev.get("note", ""),
+                "records": ev.get("records", 0),
+            },
+            mono=MONO,
+        )
     if code == "normal_despite_findings":
-        return _(
-            "%(unit)s: %(records)s checks over %(days)s days (%(from)s to %(to)s) found no "
-            "hazard, while others found %(findings)s problems and sensors raised %(alarms)s "
-            "alarms there."
-        ) % {
-            "unit": names.unit(ev.get("unit")),
-            "records": ev.get("records", 0),
-            "days": ev.get("days", 0),
-            "from": when(ev.get("from")),
-            "to": when(ev.get("to")),
-            "findings": len(ev.get("findings", ())),
-            "alarms": len(ev.get("alarms", ())),
-        }
+        return _fill(
+            _(
+                "%(unit)s: %(records)s checks over %(days)s days (%(from)s to %(to)s) found no "
+                "hazard, while others found %(findings)s problems and sensors raised %(alarms)s "
+                "alarms there."
+            ),
+            {
+                "unit": names.unit(ev.get("unit")),
+                "records": ev.get("records", 0),
+                "days": ev.get("days", 0),
+                "from": when(ev.get("from")),
+                "to": when(ev.get("to")),
+                "findings": len(ev.get("findings", ())),
+                "alarms": len(ev.get("alarms", ())),
+            },
+            mono=MONO,
+        )
     if code == "alarm_during_normal_check":
-        return _(
-            "Checked %(check_from)s to %(check_to)s, all %(items)s items normal, while a "
-            "sensor alarm at %(unit)s was active from %(alarm_from)s to %(alarm_to)s."
-        ) % {
-            "check_from": when(ev.get("check_from")),
-            "check_to": when(ev.get("check_to")),
-            "items": ev.get("items", 0),
-            "unit": names.unit(ev.get("unit")),
-            "alarm_from": when(ev.get("alarm_from")),
-            "alarm_to": when(ev.get("alarm_to")),
-        }
+        return _fill(
+            _(
+                "Checked %(check_from)s to %(check_to)s, all %(items)s items normal, while a "
+                "sensor alarm at %(unit)s was active from %(alarm_from)s to %(alarm_to)s."
+            ),
+            {
+                "check_from": when(ev.get("check_from")),
+                "check_to": when(ev.get("check_to")),
+                "items": ev.get("items", 0),
+                "unit": names.unit(ev.get("unit")),
+                "alarm_from": when(ev.get("alarm_from")),
+                "alarm_to": when(ev.get("alarm_to")),
+            },
+            mono=MONO,
+        )
     if code == "burst":
-        return _(
-            "%(checker)s submitted %(records)s checks due on %(due_days)s different days "
-            "(%(due_from)s to %(due_to)s) within %(minutes)s minutes, from %(submitted_from)s."
-        ) % {
-            "checker": names.checker(ev.get("checker")),
-            "records": ev.get("records", 0),
-            "due_days": ev.get("due_days", 0),
-            "due_from": when(ev.get("due_from")),
-            "due_to": when(ev.get("due_to")),
-            "minutes": ev.get("minutes", 0),
-            "submitted_from": when(ev.get("submitted_from")),
-        }
+        return _fill(
+            _(
+                "%(checker)s submitted %(records)s checks due on %(due_days)s different days "
+                "(%(due_from)s to %(due_to)s) within %(minutes)s minutes, from %(submitted_from)s."
+            ),
+            {
+                "checker": names.checker(ev.get("checker")),
+                "records": ev.get("records", 0),
+                "due_days": ev.get("due_days", 0),
+                "due_from": when(ev.get("due_from")),
+                "due_to": when(ev.get("due_to")),
+                "minutes": ev.get("minutes", 0),
+                "submitted_from": when(ev.get("submitted_from")),
+            },
+            mono=MONO,
+        )
     if code == "back_dated":
-        return _(
-            "Due %(due_at)s, claimed started %(started_at)s, but submitted %(submitted_at)s: "
-            "%(hours)s hours after the due time."
-        ) % {
-            "due_at": when(ev.get("due_at")),
-            "started_at": when(ev.get("started_at")),
-            "submitted_at": when(ev.get("submitted_at")),
-            "hours": ev.get("hours_after_due", 0),
-        }
+        return _fill(
+            _(
+                "Due %(due_at)s, claimed started %(started_at)s, but submitted %(submitted_at)s: "
+                "%(hours)s hours after the due time."
+            ),
+            {
+                "due_at": when(ev.get("due_at")),
+                "started_at": when(ev.get("started_at")),
+                "submitted_at": when(ev.get("submitted_at")),
+                "hours": ev.get("hours_after_due", 0),
+            },
+            mono=MONO,
+        )
     if code == "too_short":
-        return _(
-            "%(items)s items in %(seconds)s seconds (%(per_item)s s an item, less than "
-            "%(threshold)s s)."
-        ) % {
-            "items": ev.get("items", 0),
-            "seconds": ev.get("seconds", 0),
-            "per_item": ev.get("seconds_per_item", 0),
-            "threshold": ev.get("threshold", 0),
-        }
+        return _fill(
+            _(
+                "%(items)s items in %(seconds)s seconds (%(per_item)s s an item, less than "
+                "%(threshold)s s)."
+            ),
+            {
+                "items": ev.get("items", 0),
+                "seconds": ev.get("seconds", 0),
+                "per_item": ev.get("seconds_per_item", 0),
+                "threshold": ev.get("threshold", 0),
+            },
+            mono=MONO,
+        )
     if code == "far_from_site":
-        return _("Position %(distance)s m from the site (more than %(threshold)s m).") % {
-            "distance": ev.get("distance_m", 0),
-            "threshold": round(ev.get("threshold_m", 0)),
-        }
+        return _fill(
+            _("Position %(distance)s m from the site (more than %(threshold)s m)."),
+            {
+                "distance": ev.get("distance_m", 0),
+                "threshold": round(ev.get("threshold_m", 0)),
+            },
+            mono=MONO,
+        )
     if code == "photo_reused":
-        return _(
-            "Its photo %(photo)s matches photos of %(others)s other records in "
-            "%(enterprises)s enterprises."
-        ) % {
-            "photo": ev.get("photo", ""),
-            "others": ev.get("other_records", 0),
-            "enterprises": len(ev.get("enterprises", ())),
-        }
+        return _fill(
+            _(
+                "Its photo %(photo)s matches photos of %(others)s other records in "
+                "%(enterprises)s enterprises."
+            ),
+            {
+                "photo": ev.get("photo", ""),
+                "others": ev.get("other_records", 0),
+                "enterprises": len(ev.get("enterprises", ())),
+            },
+            mono=MONO,
+        )
     if code == "shared_device":
         if "with" in ev:  # one record's evidence
-            return _("Device %(device)s was used by %(checker)s together with %(others)s.") % {
+            return _fill(
+                _("Device %(device)s was used by %(checker)s together with %(others)s."),
+                {
+                    "device": ev.get("device", ""),
+                    "checker": names.checker(ev.get("checker")),
+                    "others": "、".join(names.checker(w.get("checker")) for w in ev["with"]),
+                },
+                mono=MONO,
+            )
+        return _fill(
+            _(
+                "Device %(device)s: %(checkers)s checkers in %(enterprises)s enterprises used it "
+                "together for %(records)s records."
+            ),
+            {
                 "device": ev.get("device", ""),
-                "checker": names.checker(ev.get("checker")),
-                "others": "、".join(names.checker(w.get("checker")) for w in ev["with"]),
-            }
-        return _(
-            "Device %(device)s: %(checkers)s checkers in %(enterprises)s enterprises used it "
-            "together for %(records)s records."
-        ) % {
-            "device": ev.get("device", ""),
-            "checkers": len(ev.get("checkers", ())),
-            "enterprises": len(ev.get("enterprises", ())),
-            "records": ev.get("records", 0),
-        }
+                "checkers": len(ev.get("checkers", ())),
+                "enterprises": len(ev.get("enterprises", ())),
+                "records": ev.get("records", 0),
+            },
+            mono=MONO,
+        )
     return ""
 
 
@@ -197,8 +255,10 @@ def render_enterprise_signal(signal: Mapping[str, Any], names: Names | None = No
         out.details.append(_detail(code, group, names))
     for example in (ev.get("examples") or [])[:DETAIL_LINES]:
         out.details.append(
-            _("Record %(id)s: %(text)s")
-            % {"id": example.get("id"), "text": _detail(code, example, names)}
+            _fill(
+                _("Record %(id)s: %(text)s"),
+                {"id": example.get("id"), "text": _detail(code, example, names)},
+            )
         )
     extra = int(ev.get("group_count", 0)) - DETAIL_LINES
     if extra > 0:

@@ -42,6 +42,7 @@ TRIGGER_WORDS = {  # what made a safety code be computed (services' trigger name
     "hazard_import": ("隐患台账导入", "hazard ledger imported"),
     "demo": ("演示数据", "demo data"),
     "demo_hazards": ("演示数据", "demo data"),
+    "authenticity": ("自查真实性评估", "self-check authenticity scored"),
 }
 # hazards' steps recompute the code as "hazard_<action>" (anjian.hazards.services).
 HAZARD_TRIGGER = ("hazard_", "隐患", "hazard")
