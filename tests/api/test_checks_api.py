@@ -204,3 +204,15 @@ def test_given_scores_when_opening_an_enterprises_authenticity_then_scoped(
     assert response.status_code == status
     if status == 200:
         assert response.json()["latest"]["score"] == 60.0
+
+
+def test_given_several_records_when_listing_then_the_queries_stay_bounded(
+    api, world, django_assert_max_num_queries
+):
+    for n in range(4):
+        task = measure_task(world, "safety_a", world.chem_a, f"检查项 {n}")
+        assert api("safety_a").post("/checks/records", submission(task)).status_code == 201
+    client = api("coordinator_x")
+    with django_assert_max_num_queries(10):
+        response = client.get("/checks/records")
+    assert response.json()["count"] == 4

@@ -172,3 +172,14 @@ def test_given_an_unpublished_or_unknown_draw_then_404_publicly(county):
     assert client.get(f"/draws/public/{hidden.pk}").status_code == 404
     assert client.post(f"/draws/public/{hidden.pk}/verify").status_code == 404
     assert client.get("/draws/public/987654321").status_code == 404
+
+
+def test_given_many_inspections_when_listing_then_the_queries_stay_bounded(
+    api, county, django_assert_max_num_queries
+):
+    for _ in range(6):
+        plan(county)
+    client = api("officer_emergency_x")
+    with django_assert_max_num_queries(12):
+        response = client.get("/inspections")
+    assert response.json()["count"] == 6
