@@ -35,7 +35,8 @@ from anjian.core import scoping, uploads
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.hazards.models import Category, Handling, HazardType
-from anjian.registry.models import Department, Enterprise
+from anjian.registry.models import Department, Enterprise, Industry
+from anjian.risks.models import Colour
 
 from . import services
 from . import workflow as wf
@@ -65,6 +66,17 @@ def _require_officer(user: Any) -> None:
 
 def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user, "web")
+
+
+def item_result_labels() -> dict[str, str]:
+    """The results of a check item as the on-site form offers them and the inspection's
+    page shows them (the stored value is the code)."""
+    return {
+        "normal": _("normal"),
+        "problem": _("problem found"),
+        "not_checked": _("not checked"),
+        "other": _("other"),
+    }
 
 
 # --- public: 一公开 ------------------------------------------------------------------------
@@ -98,6 +110,7 @@ def _selections(draw: Draw) -> list[dict[str, Any]]:
         return []
     codes = [row[0] for row in rows]
     names = dict(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", "name"))
+    industries = _industry_names({row[1].partition("|")[2] for row in rows})
     ids = {i for row in rows for i in row[5]}
     people = {
         services.inspector_code(u.pk): str(u)
@@ -108,6 +121,7 @@ def _selections(draw: Draw) -> list[dict[str, Any]]:
             "code": row[0],
             "name": names.get(row[0], ""),
             "stratum": row[1],
+            "stratum_label": _stratum_label(row[1], industries),
             "reason": row[2],
             "forced_reason": row[3],
             "key": row[4],
@@ -115,6 +129,19 @@ def _selections(draw: Draw) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def _industry_names(codes: set[str]) -> dict[str, str]:
+    return dict(Industry.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def _stratum_label(stratum: str, industries: dict[str, str]) -> str:
+    """A stratum ("colour|industry" in the record) in words: the record keeps the codes,
+    the page shows what a reader knows (一般风险（黄） · 危险化学品)."""
+    colour, _sep, industry = stratum.partition("|")
+    colours = dict(Colour.choices)
+    parts = [str(colours.get(colour, colour)), industries.get(industry, industry)]
+    return " · ".join(p for p in parts if p)
 
 
 def _verified(draw: Draw) -> services.DrawCheck:
@@ -251,6 +278,8 @@ def _detail(request: HttpRequest, inspection: Inspection, refusal: str = "", sta
             "events": inspection.events.select_related("actor"),
             "state_labels": services.state_labels(),
             "action_labels": services.action_labels(),
+            "item_labels": item_result_labels(),
+            "matter_name": _industry_names({inspection.matter}).get(inspection.matter, ""),
             "lead": services.first_lead(inspection.enterprise_id, inspection.matter),
             "refusal": refusal,
         },
@@ -508,12 +537,7 @@ def _onsite(
             "hazard_types": HazardType.choices,
             "categories": Category.choices,
             "handlings": Handling.choices,
-            "item_results": [
-                ("normal", _("normal")),
-                ("problem", _("problem found")),
-                ("not_checked", _("not checked")),
-                ("other", _("other")),
-            ],
+            "item_results": list(item_result_labels().items()),
             "item_rows": range(5),
             "inspectors": inspection.inspectors.all(),
             "errors": errors or {},
