@@ -11,7 +11,7 @@ and the enterprise then sees its inspection, documents and hazards.
    and downloads them; python-docx reads back the number, the enterprise and the findings.
 4. The enterprise's safety officer signs in on a phone and finds the inspection, the two
    documents (the same bytes: SHA-256 equal to the one the page shows) and the two hazards
-   (source 政府检查) in the hazard ledger.
+   (source 政府检查) in the hazard ledger. An outsider signed in finds neither.
 
 Each phone page has no sideways scroll and every page shows Chinese only (the ASCII-word
 check of test_role_walk). Screenshots go to test-artifacts/ and, with ANJIAN_SCREENSHOTS=1,
@@ -232,6 +232,8 @@ def test_given_a_newcomer_when_drawing_and_inspecting_then_the_enterprise_sees_t
         page.get_by_role("button", name="记录问题").click()
         page.wait_for_selector(f"#findings li:has-text('{description}')")
     assert Finding.objects.filter(inspection=inspection).count() == 2
+    for finding in Finding.objects.filter(inspection=inspection).select_related("hazard"):
+        assert finding.hazard.photos.count() == 1  # the photo went with the hazard
     phone_page(page)
 
     items = [("安全出口与疏散通道", "problem"), ("电气设备接地", "problem"), ("消防器材", "normal")]
@@ -343,3 +345,18 @@ def test_given_a_newcomer_when_drawing_and_inspecting_then_the_enterprise_sees_t
     phone_page(page)
     page.screenshot(path=str(artifacts / "enterprise-hazards-phone.png"), full_page=True)
     phone.close()
+
+    # An outsider signed in finds neither the inspection nor its documents.
+    other = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = other.new_page()
+    sign_in(page, base, "outsider")
+    assert chem_a.name not in page.content()
+    urls = [reverse("inspections:detail", args=[inspection.pk])] + [
+        reverse("enforcement_documents:download", args=[d.pk])
+        for d in EnforcementDocument.objects.filter(inspection=inspection)
+    ]
+    for url in urls:
+        response = page.request.get(base + url)
+        assert response.status in (403, 404), url
+        assert chem_a.name not in response.text()
+    other.close()
