@@ -73,11 +73,20 @@ def restart_db(world, tmp_path) -> Database:
         hysteresis=Decimal("2"),
         min_duration_seconds=30,
     )
-    return Database(tmp_path)
+    db = Database(tmp_path)
+    # The listener's connections carry this name (libpq reads PGAPPNAME), so that the
+    # outage ends them and no other connection of this test process — the live server's,
+    # when a browser test ran before in the same worker, must outlive this test.
+    db.env["PGAPPNAME"] = LISTENER_APP
+    return db
+
+
+LISTENER_APP = "anjian-listener-under-test"
 
 
 class Outage:
-    """Refuses and ends the connections to one database (the test's), never another's.
+    """Refuses new connections to one database (the test's) and ends the listener's
+    (LISTENER_APP), never another database's or another client's.
 
     Works from its own autocommit connection to the maintenance database `postgres`, so
     it can allow connections again whatever happens to the test database's."""
@@ -112,8 +121,9 @@ class Outage:
     def end_connections(self) -> int:
         n = self.admin.execute(
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = %s AND pid <> %s AND pid <> pg_backend_pid()",
-            [self.name, self.keep],
+            " WHERE datname = %s AND pid <> %s AND pid <> pg_backend_pid()"
+            " AND application_name = %s",
+            [self.name, self.keep, LISTENER_APP],
         ).fetchone()[0]
         self.ended += n
         return n
