@@ -180,7 +180,7 @@ class MeasureIn(_Write):
     check_content: _lenient({**_STR, "maxLength": 255}) = None
     responsible_person: _lenient({**_STR, "maxLength": 64}) = None
     cycle: _lenient({"type": "integer", "minimum": 1, "maximum": 1000}) = None
-    cycle_unit: _lenient({**_STR, "enum": ["hour", "day", "month", "year"]}) = None
+    cycle_unit: _lenient({**_STR, "enum": ["hour", "day", "week", "month", "year"]}) = None
 
 
 SUBSTANCE_FIELDS = ("substance", "quantity", "critical_quantity", "beta")

@@ -317,3 +317,110 @@ class RecordFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.record_id}"
+
+
+# --- check lists by industry (issue 12 item 1) -----------------------------------------------
+
+
+class Checklist(models.Model):
+    """A check list (检查表) of the library: the project's lists drawn from the published
+    determination standards (重大事故隐患判定标准, one list per standard and industry,
+    `key` set, no enterprise), or an enterprise's own list (`enterprise` set), seen only by
+    it. An enterprise adopts a list as a check task and may add its own items."""
+
+    SCOPE_ENTERPRISE_PATH = "enterprise"
+
+    key = models.CharField(_("key"), max_length=64, unique=True, null=True, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    industry = models.ForeignKey(
+        "registry.Industry",
+        verbose_name=_("industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklists",
+    )
+    basis = models.CharField(_("basis"), max_length=255, blank=True)
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklists",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["industry__sort", "name", "pk"]
+        verbose_name = _("check list")
+        verbose_name_plural = _("check lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistItem(models.Model):
+    """One item of a check list: what to check, and the clause it comes from."""
+
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("position"))
+    content = models.CharField(_("check item"), max_length=255)
+    basis = models.CharField(_("basis"), max_length=255, blank=True)
+    # The determination item it restates (anjian.hazards.reference id), if any: a
+    # "hazard found" answer on it proposes that item for a major-hazard determination.
+    reference_item = models.CharField(_("determination item"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["checklist", "position"]
+        verbose_name = _("check-list item")
+        verbose_name_plural = _("check-list items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checklist", "position"], name="checklist_item_position_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.content
+
+
+class ChecklistAdoption(models.Model):
+    """An enterprise's adoption of a check list: the check task it made (its items copied
+    as TaskItem rows, which the enterprise may extend), at which risk unit, how often."""
+
+    SCOPE_ENTERPRISE_PATH = "enterprise"
+
+    checklist = models.ForeignKey(
+        Checklist, verbose_name=_("check list"), on_delete=models.PROTECT, related_name="adoptions"
+    )
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.PROTECT, related_name="checklist_adoptions"
+    )
+    task = models.OneToOneField(
+        "risks.CheckTask", on_delete=models.PROTECT, related_name="adoption"
+    )
+    unit = models.ForeignKey(
+        "risks.RiskUnit",
+        verbose_name=_("risk unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklist_adoptions",
+    )
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    adopted_at = models.DateTimeField(_("adopted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-adopted_at", "-pk"]
+        verbose_name = _("check-list adoption")
+        verbose_name_plural = _("check-list adoptions")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}:{self.checklist_id}"

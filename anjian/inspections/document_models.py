@@ -93,6 +93,16 @@ class EnforcementDocument(AppendOnly):
         related_name="corrections",
     )
     correction_reason = models.TextField(_("reason for correction"), blank=True)
+    # 行政处罚告知书 / 决定书 are issued by the penalty's own workflow (anjian.penalties),
+    # after its no-double-fine check; the document names the penalty it carries.
+    penalty = models.ForeignKey(
+        "penalties.Penalty",
+        verbose_name=_("administrative penalty"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
 
     class Meta:
         verbose_name = _("enforcement document")

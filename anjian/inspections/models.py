@@ -288,5 +288,51 @@ class FirstInspection(models.Model):
         return f"{self.enterprise_id} {self.matter} {self.department_id}"
 
 
+class ConflictOfInterest(models.Model):
+    """A declared conflict of interest (利害关系, 回避): the inspector is never drawn for
+    the enterprise while the declaration stands. Declared by the inspector or by an
+    officer of the inspector's department; withdrawn, never deleted, so past draws can be
+    re-run with the declarations they used (the draw's published record lists them)."""
+
+    SCOPE_ENTERPRISE_PATH = "enterprise"
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        on_delete=models.PROTECT,
+        related_name="declared_conflicts",
+    )
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="declared_conflicts",
+    )
+    reason = models.CharField(_("reason"), max_length=255)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        ordering = ("-declared_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspector", "enterprise"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="inspections_conflict_standing_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspector_id} / {self.enterprise_id}"
+
+
 # Enforcement documents as issued (numbered, hashed, never changed): their own module.
 from .document_models import *  # noqa: E402, F403

@@ -333,6 +333,8 @@ class ControlMeasure(models.Model):
 class CycleUnit(models.TextChoices):
     HOUR = "hour", _("hours")
     DAY = "day", _("days")
+    # Not in t_yhpcrwxx's CHECK_CYCLE_UNIT (hour/day/month/year): exported as 7N days.
+    WEEK = "week", _("weeks")
     MONTH = "month", _("months")
     YEAR = "year", _("years")
 
@@ -362,6 +364,9 @@ class CheckTask(models.Model):
     responsible_person = models.CharField(_("responsible person"), max_length=64)
     next_due = models.DateTimeField(_("next due"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # A task adopted from a check list of the library (anjian.checks.ChecklistAdoption
+    # holds the list and the risk unit); its items are anjian.checks.TaskItem rows.
+    from_checklist = models.BooleanField(_("from a check list"), default=False)
 
     class Meta:
         ordering = ["next_due", "id"]
@@ -369,7 +374,9 @@ class CheckTask(models.Model):
         verbose_name_plural = _("hazard-check tasks")
         constraints = [
             models.CheckConstraint(
-                condition=Q(measure__isnull=False) | Q(installation__isnull=False),
+                condition=Q(measure__isnull=False)
+                | Q(installation__isnull=False)
+                | Q(from_checklist=True),
                 name="check_task_has_origin",
             )
         ]

@@ -412,6 +412,8 @@ def next_due(start: dt.datetime, cycle: int, unit: str) -> dt.datetime:
         return start + dt.timedelta(hours=cycle)
     if unit == CycleUnit.DAY:
         return start + dt.timedelta(days=cycle)
+    if unit == CycleUnit.WEEK:
+        return start + dt.timedelta(weeks=cycle)
     months = cycle * (12 if unit == CycleUnit.YEAR else 1)
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1

@@ -9,15 +9,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='expires_at',
-            field=models.DateTimeField(default=anjian.accounts.models.default_token_expiry, verbose_name='expires at'),
+            model_name="apitoken",
+            name="expires_at",
+            field=models.DateTimeField(
+                default=anjian.accounts.models.default_token_expiry, verbose_name="expires at"
+            ),
         ),
     ]

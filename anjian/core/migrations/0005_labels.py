@@ -5,35 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_audit_append_only'),
+        ("core", "0004_audit_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='hash',
-            field=models.CharField(max_length=64, unique=True, verbose_name='MAC'),
+            model_name="auditentry",
+            name="hash",
+            field=models.CharField(max_length=64, unique=True, verbose_name="MAC"),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='mac_version',
-            field=models.PositiveSmallIntegerField(default=2, verbose_name='MAC scheme'),
+            model_name="auditentry",
+            name="mac_version",
+            field=models.PositiveSmallIntegerField(default=2, verbose_name="MAC scheme"),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='prev_hash',
+            model_name="auditentry",
+            name="prev_hash",
             field=models.CharField(max_length=64, verbose_name="previous entry's MAC"),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='seq',
-            field=models.BigIntegerField(primary_key=True, serialize=False, verbose_name='sequence number'),
+            model_name="auditentry",
+            name="seq",
+            field=models.BigIntegerField(
+                primary_key=True, serialize=False, verbose_name="sequence number"
+            ),
         ),
         migrations.AlterField(
-            model_name='sentmessage',
-            name='notification',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.notification', verbose_name='notification'),
+            model_name="sentmessage",
+            name="notification",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="core.notification",
+                verbose_name="notification",
+            ),
         ),
     ]

@@ -7,86 +7,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hazards', '0004_rechecks'),
-        ('registry', '0003_duty_order'),
-        ('risks', '0003_safety_code_reason'),
+        ("hazards", "0004_rechecks"),
+        ("registry", "0003_duty_order"),
+        ("risks", "0003_safety_code_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeadlineExtension',
+            name="DeadlineExtension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('old_deadline', models.DateField(verbose_name='current deadline')),
-                ('new_deadline', models.DateField(verbose_name='requested deadline')),
-                ('state', models.CharField(choices=[('requested', 'requested'), ('approved', 'approved'), ('refused', 'refused')], default='requested', max_length=10, verbose_name='state')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="requested at"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("old_deadline", models.DateField(verbose_name="current deadline")),
+                ("new_deadline", models.DateField(verbose_name="requested deadline")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("requested", "requested"),
+                            ("approved", "approved"),
+                            ("refused", "refused"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
             ],
             options={
-                'verbose_name': 'deadline extension',
-                'verbose_name_plural': 'deadline extensions',
-                'ordering': ['-requested_at', '-id'],
+                "verbose_name": "deadline extension",
+                "verbose_name_plural": "deadline extensions",
+                "ordering": ["-requested_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='hazard',
-            name='deadline_extensions',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='deadline extensions'),
+            model_name="hazard",
+            name="deadline_extensions",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="deadline extensions"),
         ),
         migrations.AddField(
-            model_name='hazard',
-            name='escalation_level',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='escalation level'),
+            model_name="hazard",
+            name="escalation_level",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="escalation level"),
         ),
         migrations.AddField(
-            model_name='hazard',
-            name='last_reminded_on',
-            field=models.DateField(blank=True, null=True, verbose_name='last reminded on'),
+            model_name="hazard",
+            name="last_reminded_on",
+            field=models.DateField(blank=True, null=True, verbose_name="last reminded on"),
         ),
         migrations.AddField(
-            model_name='hazard',
-            name='overdue_since',
-            field=models.DateField(blank=True, null=True, verbose_name='overdue since'),
+            model_name="hazard",
+            name="overdue_since",
+            field=models.DateField(blank=True, null=True, verbose_name="overdue since"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(condition=models.Q(('overdue_since__isnull', False), models.Q(('state', 'closed'), _negated=True)), fields=['overdue_since'], name='hazard_open_overdue'),
+            model_name="hazard",
+            index=models.Index(
+                condition=models.Q(
+                    ("overdue_since__isnull", False), models.Q(("state", "closed"), _negated=True)
+                ),
+                fields=["overdue_since"],
+                name="hazard_open_overdue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(condition=models.Q(('listing_deadline__isnull', False), models.Q(('state', 'closed'), _negated=True)), fields=['listing_deadline'], name='hazard_open_listing_deadline'),
+            model_name="hazard",
+            index=models.Index(
+                condition=models.Q(
+                    ("listing_deadline__isnull", False),
+                    models.Q(("state", "closed"), _negated=True),
+                ),
+                fields=["listing_deadline"],
+                name="hazard_open_listing_deadline",
+            ),
         ),
         migrations.AddField(
-            model_name='deadlineextension',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+            model_name="deadlineextension",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="decided by",
+            ),
         ),
         migrations.AddField(
-            model_name='deadlineextension',
-            name='hazard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extensions', to='hazards.hazard', verbose_name='hazard'),
+            model_name="deadlineextension",
+            name="hazard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="extensions",
+                to="hazards.hazard",
+                verbose_name="hazard",
+            ),
         ),
         migrations.AddField(
-            model_name='deadlineextension',
-            name='requested_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by'),
+            model_name="deadlineextension",
+            name="requested_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="requested by",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deadlineextension',
-            index=models.Index(fields=['state', 'requested_at'], name='hazards_dea_state_4e3d3f_idx'),
+            model_name="deadlineextension",
+            index=models.Index(
+                fields=["state", "requested_at"], name="hazards_dea_state_4e3d3f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deadlineextension',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'requested')), fields=('hazard',), name='one_pending_extension'),
+            model_name="deadlineextension",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "requested")),
+                fields=("hazard",),
+                name="one_pending_extension",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deadlineextension',
-            constraint=models.CheckConstraint(condition=models.Q(('new_deadline__gt', models.F('old_deadline'))), name='extension_moves_later'),
+            model_name="deadlineextension",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("new_deadline__gt", models.F("old_deadline"))),
+                name="extension_moves_later",
+            ),
         ),
     ]

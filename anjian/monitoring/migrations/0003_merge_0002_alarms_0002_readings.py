@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0002_alarms'),
-        ('monitoring', '0002_readings'),
+        ("monitoring", "0002_alarms"),
+        ("monitoring", "0002_readings"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_reference_data'),
+        ("registry", "0002_reference_data"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='dutyassignment',
-            options={'ordering': ['-role', 'department__kind'], 'verbose_name': 'duty assignment', 'verbose_name_plural': 'duty assignments'},
+            name="dutyassignment",
+            options={
+                "ordering": ["-role", "department__kind"],
+                "verbose_name": "duty assignment",
+                "verbose_name_plural": "duty assignments",
+            },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0004_fireworks_industry'),
+        ("registry", "0004_fireworks_industry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='division',
-            name='boundary',
-            field=models.JSONField(blank=True, null=True, verbose_name='boundary (GeoJSON)'),
+            model_name="division",
+            name="boundary",
+            field=models.JSONField(blank=True, null=True, verbose_name="boundary (GeoJSON)"),
         ),
     ]

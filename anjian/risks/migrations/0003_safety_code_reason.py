@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('risks', '0002_coupling_rules'),
+        ("risks", "0002_coupling_rules"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='safetycode',
-            name='reason',
-            field=models.CharField(blank=True, max_length=255, verbose_name='reason'),
+            model_name="safetycode",
+            name="reason",
+            field=models.CharField(blank=True, max_length=255, verbose_name="reason"),
         ),
     ]
