@@ -221,6 +221,12 @@ def _hanging_on_enterprises(user: User, model: type[Model], path: str) -> QueryS
     if user.role not in SUBTREE_ROLES and user.role != Role.DEPARTMENT_OFFICER:
         return qs.none()
     scope = visible_enterprises(user).filter(pk=OuterRef(f"{path}_id"))
+    # A department also sees the rows it answers for outside its duty
+    # (SCOPE_DEPARTMENT_PATH: the hazards it reviews, found by its inspector on a joint
+    # inspection of an enterprise another department supervises; 谁检查谁复查).
+    department_path = getattr(model, "SCOPE_DEPARTMENT_PATH", None)
+    if department_path and user.role == Role.DEPARTMENT_OFFICER and user.department_id:
+        return qs.filter(Exists(scope) | Q(**{f"{department_path}_id": user.department_id}))
     return qs.filter(Exists(scope))
 
 

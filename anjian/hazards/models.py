@@ -179,6 +179,8 @@ class Hazard(models.Model):
     """One hazard of the ledger (t_yhzlxx)."""
 
     SCOPE_ENTERPRISE_PATH = "enterprise"
+    # The reviewing department sees it even outside its duty (anjian.core.scoping).
+    SCOPE_DEPARTMENT_PATH = "review_department"
 
     number = models.CharField(_("number"), max_length=32, unique=True)
     # A stable identifier for exchanges with other platforms (t_yhzlxx DANGER_ID); the
@@ -463,6 +465,7 @@ class HazardEvent(ImmutableRecord):
     wrote and the data they gave. Attachments are the photos pointing at the event."""
 
     SCOPE_ENTERPRISE_PATH = "hazard__enterprise"
+    SCOPE_DEPARTMENT_PATH = "hazard__review_department"
 
     hazard = models.ForeignKey(
         Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="events"
@@ -503,6 +506,7 @@ class HazardPhoto(ImmutableRecord):
     checksum so a later copy can be matched."""
 
     SCOPE_ENTERPRISE_PATH = "hazard__enterprise"
+    SCOPE_DEPARTMENT_PATH = "hazard__review_department"
 
     hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="photos")
     event = models.ForeignKey(HazardEvent, on_delete=models.PROTECT, related_name="photos")

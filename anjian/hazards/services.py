@@ -192,7 +192,19 @@ def parties(user: Any, enterprise: Enterprise, hazard: Hazard | None = None) -> 
     names parties, not bare roles, because "officer" means the *lead* department's
     officer and "review" means the *listing* authority."""
     mine = enterprise_parties(user, [enterprise.pk])[enterprise.pk]
+    if hazard is not None and not mine and _reviews_outside_duty(user, hazard):
+        # The reviewing department of a hazard it found outside its duty (a joint
+        # inspection's participating department): it reviews what it found, nothing else.
+        return frozenset({wf.REVIEW_AUTHORITY})
     return hazard_parties(user, hazard, mine) if hazard is not None else mine
+
+
+def _reviews_outside_duty(user: Any, hazard: Hazard) -> bool:
+    return (
+        scoping.is_active_user(user)
+        and hazard.review_department_id is not None
+        and is_review_authority(user, hazard)
+    )
 
 
 def _facts(hazard: Hazard) -> wf.Facts:
@@ -752,6 +764,18 @@ def authority_of(user: Any, enterprise: Enterprise) -> tuple[int | None, int | N
     return None, _numbering_division(enterprise).pk
 
 
+@dataclass(frozen=True)
+class FoundOnInspection:
+    """A finding of an enforcement inspection, reported by one of its inspectors for
+    their department (anjian.inspections.services.finding_record, which has checked
+    both; never built from a form or the API). A joint inspection's participating
+    department may have no duty for the enterprise: its inspector reports all the same,
+    and the department reviews the rectification (谁检查谁复查)."""
+
+    inspection_id: int
+    department_id: int
+
+
 def hazard_report(
     *,
     actor: Actor,
@@ -759,17 +783,32 @@ def hazard_report(
     data: Mapping[str, Any],
     photos: Sequence[File] = (),
     links: Mapping[str, Any] | None = None,
+    found_on: FoundOnInspection | None = None,
 ) -> Hazard:
     """Enter a hazard in the ledger (the table's "report" row). Choosing an item of a
     determination list makes it major; a major hazard or a recurrence in a risk unit
     proposes the unit for re-assessment. `links` (set by other services, never by a
-    form: e.g. the re-check a relapse comes from) is kept in the report event's data."""
+    form: e.g. the re-check a relapse comes from) is kept in the report event's data.
+    `found_on` (set by the inspection service only) reports for an inspection: the
+    enterprise is the inspection's, whatever the inspector's own scope, and the
+    inspector's department reviews it."""
     user = actor.user
-    enterprise = scoping.visible_enterprises(user).filter(pk=enterprise_id).first()
+    if found_on is not None:
+        if not (
+            scoping.is_active_user(user)
+            and user.role == Role.DEPARTMENT_OFFICER
+            and user.department_id == found_on.department_id
+        ):
+            raise Forbidden(_("Only an inspector of the inspecting department reports this."))
+        enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+        mine = frozenset({wf.INSPECTOR})
+    else:
+        enterprise = scoping.visible_enterprises(user).filter(pk=enterprise_id).first()
     if enterprise is None:
         raise NotFound(_("No such enterprise in your jurisdiction."))
     step = wf.TABLE[(wf.START, wf.REPORT)]
-    mine = parties(user, enterprise)
+    if found_on is None:
+        mine = parties(user, enterprise)
     if not step.parties & mine:
         raise Forbidden(
             _("Only %(who)s may report hazards of this enterprise.") % {"who": _who_may(step)}
@@ -792,7 +831,14 @@ def hazard_report(
         number = allocate_number(_numbering_division(enterprise), timezone.localdate(now).year)
         note = cleaned.pop("note")
         authority: dict[str, Any] = {}
-        if wf.INSPECTOR in mine:
+        if found_on is not None:
+            # Found on an inspection: the inspector's department reviews (谁检查谁复查).
+            authority = {
+                "review_department_id": found_on.department_id,
+                "review_division_id": user.department.division_id,
+                "review_basis": "found",
+            }
+        elif wf.INSPECTOR in mine:
             # Found by a regulator (or an expert for one): that body reviews the
             # rectification (安全生产法 第六十五条), not the enterprise.
             dept, division = authority_of(user, enterprise)
