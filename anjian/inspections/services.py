@@ -43,6 +43,7 @@ from anjian.risks import supervision
 from . import draw as pure
 from . import workflow as wf
 from .models import (
+    ConflictOfInterest,
     Draw,
     Finding,
     FirstInspection,
@@ -533,6 +534,8 @@ def finding_record(
             )
         if wf.INSPECTOR not in parties(user, inspection):
             raise Forbidden(_("Only the inspection's inspectors record its findings."))
+        if user.department_id not in department_ids(inspection):
+            raise Forbidden(_("Your department takes no part in this inspection."))
         if errors:
             raise ValidationFailed(errors)
         report = {
@@ -550,6 +553,12 @@ def finding_record(
             data=report,
             photos=photos,
             links={"inspection_id": inspection.pk, "finding_token": token},
+            # A joint inspection's participating department may have no duty for the
+            # enterprise: reported for the inspection, reviewed by the inspector's
+            # department (谁检查谁复查).
+            found_on=hazard_services.FoundOnInspection(
+                inspection_id=inspection.pk, department_id=user.department_id
+            ),
         )
         finding = Finding.objects.create(
             inspection=inspection,
@@ -804,6 +813,24 @@ def _last_inspectors(department_id: int, enterprises: QuerySet[Enterprise]) -> d
 FORCED_RULE = "red class; last inspection older than the class's interval"
 
 
+def draw_enterprises(user: User) -> QuerySet[Enterprise]:
+    """The enterprises a department officer's draw chooses from: their department's duty
+    in their jurisdiction (scoping), closed ones left out."""
+    return scoping.visible_enterprises(user).exclude(status=EnterpriseStatus.CLOSED)
+
+
+def draw_conflicts(
+    department_id: int, enterprises: QuerySet[Enterprise]
+) -> QuerySet[ConflictOfInterest]:
+    """The standing declared conflicts of interest of the department's roster for these
+    enterprises: the draw never sends such an inspector to such an enterprise."""
+    return ConflictOfInterest.objects.filter(
+        withdrawn_at__isnull=True,
+        inspector__in=roster(department_id).values("pk"),
+        enterprise__in=enterprises.values("pk"),
+    )
+
+
 def draw_run(
     *,
     actor: Actor,
@@ -817,7 +844,8 @@ def draw_run(
 ) -> Draw:
     """Draw from the department's enterprises (its duty in the officer's jurisdiction,
     through scoping; closed ones left out) and its roster, with the red class and the
-    overdue ones forced in; store the published record and plan one double-random
+    overdue ones forced in and the standing declared conflicts of interest respected
+    (they are in the published record, so a re-run respects them too); store the published record and plan one double-random
     inspection per selection with the drawn inspectors. Every run is stored and, by
     default, published at once: a department cannot quietly draw again until it likes
     the result."""
@@ -831,7 +859,7 @@ def draw_run(
     if len(seed) > 200:
         raise ValidationFailed({"seed": [_("At most %(n)d characters.") % {"n": 200}]})
     now = timezone.now()
-    enterprises = scoping.visible_enterprises(user).exclude(status=EnterpriseStatus.CLOSED)
+    enterprises = draw_enterprises(user)
     classes = _classes(enterprises)
     rows = list(enterprises.values_list("pk", "uscc", "industry__code", "division__code"))
     overdue = _overdue(enterprises, classes, now)
@@ -862,6 +890,12 @@ def draw_run(
     by_enterprise = _last_inspectors(department_id, enterprises)
     uscc_of = {pk: uscc for pk, uscc, _i, _d in rows}
     last = {uscc_of[pk]: [inspector_code(i) for i in ids] for pk, ids in by_enterprise.items()}
+    conflicts = [
+        pure.Conflict(inspector=inspector_code(inspector_id), enterprise=uscc_of[enterprise_id])
+        for inspector_id, enterprise_id in draw_conflicts(department_id, enterprises).values_list(
+            "inspector_id", "enterprise_id"
+        )
+    ]
     parameters = pure.DrawParameters(
         seed=seed,
         sample_size=sample_size,
@@ -874,6 +908,7 @@ def draw_run(
             candidates=candidates,
             inspectors=inspectors,
             parameters=parameters,
+            conflicts=conflicts,
             last_inspectors=last,
         )
     except pure.UnstaffableError as exc:
@@ -940,7 +975,12 @@ def draw_run(
             obj=draw,
             summary=f"draw {draw.pk} of department {department_id}: "
             f"{len(result.selections)} enterprises",
-            changes={"seed": draw.seed, "digest": draw.digest, "published": publish},
+            changes={
+                "seed": draw.seed,
+                "digest": draw.digest,
+                "published": publish,
+                "conflicts": len(conflicts),
+            },
         )
     return draw
 
