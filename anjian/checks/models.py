@@ -60,7 +60,7 @@ class TaskItem(models.Model):
 
     task = models.ForeignKey("risks.CheckTask", on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(_("position"))
-    content = models.CharField(_("check item"), max_length=255)
+    content = models.CharField(_("check item"), max_length=500)
     basis = models.CharField(_("basis"), max_length=255, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
@@ -189,7 +189,7 @@ class CheckAnswer(ImmutableRecord):
     item = models.ForeignKey(
         TaskItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
     )
-    content = models.CharField(_("check item"), max_length=255)  # as it read when checked
+    content = models.CharField(_("check item"), max_length=500)  # as it read when checked
     status = models.CharField(_("result"), max_length=16, choices=AnswerStatus.choices)
     note = models.TextField(_("note"), blank=True)
     # Stored as hazard photos are (anjian.core.uploads: type by content, random name,
@@ -369,7 +369,7 @@ class ChecklistItem(models.Model):
 
     checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(_("position"))
-    content = models.CharField(_("check item"), max_length=255)
+    content = models.CharField(_("check item"), max_length=500)
     basis = models.CharField(_("basis"), max_length=255, blank=True)
     # The determination item it restates (anjian.hazards.reference id), if any: a
     # "hazard found" answer on it proposes that item for a major-hazard determination.

@@ -91,6 +91,10 @@ def place_of(task: CheckTask) -> str:
         return str(task.installation)
     if task.measure_id:
         return str(task.measure.event.unit)
+    if task.from_checklist:
+        adoption = getattr(task, "adoption", None)
+        if adoption is not None and adoption.unit_id:
+            return str(adoption.unit)
     return ""
 
 
@@ -362,7 +366,7 @@ def _hazard_data(task: CheckTask, answer: _Answer) -> dict[str, Any]:
     """The hazard a "hazard found" answer opens: the item's context (task, unit or
     installation, measure) and the checker's note."""
     place = place_of(task)
-    description = f"{answer.item.content}: {answer.note}"
+    description = f"{answer.item.content.rstrip('。；;. ')}：{answer.note}"
     data: dict[str, Any] = {
         "source": Source.SELF_CHECK,
         # A measure's check item that fails is the measure failing (DANGER_SRC 9); the
@@ -375,6 +379,10 @@ def _hazard_data(task: CheckTask, answer: _Answer) -> dict[str, Any]:
         "location": (place or str(task.enterprise))[:255],
         "note": _("Found in the self-check of task %(task)s.") % {"task": task.content},
     }
+    if answer.item.basis:
+        # A check-list item restates a clause (often a determination standard's item): the
+        # hazard names it, so whoever reviews it can judge whether it is a major one.
+        data["note"] += " " + _("Item basis: %(basis)s") % {"basis": answer.item.basis}
     if task.measure_id:
         data["control_measure_id"] = task.measure_id
     return data

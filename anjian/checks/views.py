@@ -68,7 +68,7 @@ def _require_enterprise_user(user: Any) -> None:
 
 def _tasks_with_context():
     return CheckTask.objects.select_related(
-        "installation", "measure__event__unit"
+        "installation", "measure__event__unit", "adoption__unit"
     ).prefetch_related(Prefetch("items", queryset=TaskItem.objects.order_by("position")))
 
 
@@ -112,7 +112,9 @@ def today_board(user: Any, now=None) -> dict[str, list[dict[str, Any]]]:
         CheckRecord.objects.filter(
             enterprise_id=user.enterprise_id, state=RecordState.MISSED, corrects__isnull=True
         )
-        .select_related("task__installation", "task__measure__event__unit", "checker")
+        .select_related(
+            "task__installation", "task__measure__event__unit", "task__adoption__unit", "checker"
+        )
         .order_by("-period_start")[:MISSED_SHOWN]
     )
     board["missed"] = [
@@ -220,7 +222,11 @@ def fill(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     record = get_object_or_404(
         scoping.visible(user, CheckRecord).select_related(
-            "task__installation", "task__measure__event__unit", "checker", "corrects"
+            "task__installation",
+            "task__measure__event__unit",
+            "task__adoption__unit",
+            "checker",
+            "corrects",
         ),
         pk=pk,
     )
@@ -304,6 +310,7 @@ def _visible_record(user: Any, pk: int) -> CheckRecord:
             "enterprise",
             "task__installation",
             "task__measure__event__unit",
+            "task__adoption__unit",
             "checker",
             "corrects",
         ),
@@ -367,7 +374,9 @@ def records(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     qs = (
         scoping.visible(user, CheckRecord)
         .filter(enterprise_id=enterprise.pk)
-        .select_related("task__installation", "task__measure__event__unit", "checker")
+        .select_related(
+            "task__installation", "task__measure__event__unit", "task__adoption__unit", "checker"
+        )
         .annotate(
             item_count=Count("answers"),
             hazard_count=Count("answers", filter=Q(answers__hazard__isnull=False)),
@@ -498,7 +507,11 @@ def authenticity_enterprise(request: HttpRequest, enterprise_id: int) -> HttpRes
         qs = (
             scoping.visible(user, RecordFlag)
             .filter(run_id=score.run_id, enterprise_id=enterprise.pk)
-            .select_related("record__task__installation", "record__task__measure__event__unit")
+            .select_related(
+                "record__task__installation",
+                "record__task__measure__event__unit",
+                "record__task__adoption__unit",
+            )
             .select_related("record__checker")
             .order_by("-record__submitted_at", "-record_id")
         )

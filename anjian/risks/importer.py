@@ -97,7 +97,7 @@ CYCLE_UNITS: dict[str, tuple[str, int]] = {
     "年": (CycleUnit.YEAR, 1),
 }
 CYCLE_UNIT_CHOICES = ("小时", "天", "周", "月", "年")
-MAX_CYCLE = 1000  # services._clean_cycle
+MAX_CYCLE = 1000  # services.clean_cycle
 ASSESS_METHODS: dict[str, tuple[str, ...]] = {
     "LEC": ("L", "E", "C"),
     "LS": ("L", "", "S"),

@@ -438,7 +438,8 @@ def next_due(start: dt.datetime, cycle: int, unit: str) -> dt.datetime:
     return start.replace(year=year, month=month, day=day)
 
 
-def _clean_cycle(errors, data) -> tuple[int, str]:
+def clean_cycle(errors, data) -> tuple[int, str]:
+    """A check cycle from a form or the API: a whole number and hour/day/week/month/year."""
     cycle_unit = _choice(errors, data, "cycle_unit", CycleUnit)
     raw = data.get("cycle")
     cycle = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
@@ -470,7 +471,7 @@ def control_measure_create(
         errors["data_source"] = [
             _("Enter plain text of at most %(n)d characters (no control characters).") % {"n": 64}
         ]
-    cycle, cycle_unit = _clean_cycle(errors, data)
+    cycle, cycle_unit = clean_cycle(errors, data)
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
