@@ -383,3 +383,37 @@ def _insert(model, rows: list[dict]) -> None:
                 + ", ".join([f"({marks})"] * len(chunk)),
                 [value for row in chunk for value in row],
             )
+
+
+def adopt_demo_checklist(*, demo_enterprise: Enterprise | None, safety_officer) -> None:
+    """The demo enterprise's safety officer adopts the library's list for its industry,
+    weekly at its first risk unit, through the same service as the page, and adds an item
+    of its own: the check-list pages and today's checks then show a real adoption."""
+    from anjian.checks import checklist_services as cs
+
+    if demo_enterprise is None or safety_officer is None:
+        return
+    enterprise = Enterprise.objects.select_related("industry__parent").get(pk=demo_enterprise.pk)
+    lists = cs.lists_for(safety_officer, enterprise).filter(enterprise__isnull=True)
+    checklist = lists.order_by("pk").first()
+    if checklist is None:
+        return
+    unit = RiskUnit.objects.filter(enterprise=enterprise).order_by("pk").first()
+    actor = Actor.for_user(safety_officer, "demo")
+    adoption = cs.checklist_adopt(
+        actor=actor,
+        checklist_id=checklist.pk,
+        enterprise_id=enterprise.pk,
+        data={
+            "cycle": 1,
+            "cycle_unit": "week",
+            "responsible_person": safety_officer.display_name or safety_officer.username,
+            "unit_id": unit.pk if unit else None,
+            "positions": [i.position for i in checklist.items.order_by("position")[:8]],
+        },
+    )
+    cs.task_item_add(
+        actor=actor,
+        task_id=adoption.task_id,
+        data={"content": "装卸区静电接地报警仪是否完好有效", "basis": "企业安全生产管理制度"},
+    )

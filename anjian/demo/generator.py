@@ -395,6 +395,9 @@ def build_demo(
     from anjian.demo.checks import build_demo_checks
 
     build_demo_checks(seed=seed, demo_enterprise=first_hazchem, write_file=True)
+    from anjian.demo.checks import adopt_demo_checklist
+
+    adopt_demo_checklist(demo_enterprise=first_hazchem, safety_officer=users["qiye_aqy"])
     return DemoReport(
         made,
         time.perf_counter() - started,
