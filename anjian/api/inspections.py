@@ -9,6 +9,10 @@
 * GET /draws/public, /draws/public/{id} and POST /draws/public/{id}/verify, without
   sign-in (双随机、一公开): the published record, and its re-run from the record's inputs
   (match true when the record hashes to the published digest and the re-run gives it).
+* GET and POST /conflicts-of-interest, POST /conflicts-of-interest/{id}/withdraw: the
+  declared conflicts of interest of a department officer's roster (the draw never sends
+  the inspector to the enterprise while one stands); field errors 422, a second standing
+  declaration for the same pair 422, withdrawing twice 409, another department's 404.
 """
 
 from __future__ import annotations
@@ -24,14 +28,16 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+from pydantic import BaseModel, ConfigDict
 
 from anjian.core.errors import NotFound
-from anjian.inspections import document_services, services
-from anjian.inspections.models import Draw, Finding, Inspection, Kind
+from anjian.inspections import conflict_services, document_services, services
+from anjian.inspections.models import ConflictOfInterest, Draw, Finding, Inspection, Kind
 
 from .checks import day_bounds, valid_id
-from .common import caller, page
-from .schemas import MAX_PAGE_SIZE, ErrorOut, Id, Offset, ValidationErrorOut
+from .common import actor, caller, page
+from .schemas import MAX_PAGE_SIZE, ErrorOut, Id, Lenient, Offset, ValidationErrorOut
 
 router = Router(tags=["inspections"])
 
@@ -435,3 +441,121 @@ def draw_public_verify(request: HttpRequest, draw_id: int) -> dict[str, Any]:
         "recomputed": check.recomputed,
         "error": check.error,
     }
+
+
+# --- declared conflicts of interest (回避) ----------------------------------------------------
+
+
+class ConflictOfInterestOut(Schema):
+    id: int
+    inspector: InspectionRef
+    enterprise: InspectionRef
+    enterprise_uscc: str
+    reason: str
+    declared_by: str
+    declared_at: dt.datetime
+    standing: bool = Field(description="True until withdrawn: the draw respects it.")
+    withdrawn_at: dt.datetime | None
+    withdrawn_by: str | None
+
+
+class ConflictOfInterestPage(Schema):
+    count: int
+    items: list[ConflictOfInterestOut]
+
+
+class ConflictOfInterestFilters(Schema):
+    standing: bool | None = Field(None, description="Only standing (true) or withdrawn (false).")
+    limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+    offset: Offset = 0
+
+
+class ConflictOfInterestIn(BaseModel):
+    """Any JSON value per field at parse time: the service checks the whole declaration
+    and reports every problem at once, by field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    inspector: Lenient(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The inspector (a user id of your department's roster); default: you.",
+        }
+    ) = None
+    enterprise: Lenient(
+        {"type": "integer", "minimum": 1, "description": "The enterprise (id, in your scope)."}
+    ) = None
+    reason: Lenient({"type": "string", "maxLength": 255}) = None
+
+
+def _conflict_out(row: ConflictOfInterest) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "inspector": {"id": row.inspector_id, "name": _user_name(row.inspector)},
+        "enterprise": _ref(row.enterprise),
+        "enterprise_uscc": row.enterprise.uscc,
+        "reason": row.reason,
+        "declared_by": _user_name(row.declared_by),
+        "declared_at": row.declared_at,
+        "standing": row.withdrawn_at is None,
+        "withdrawn_at": row.withdrawn_at,
+        "withdrawn_by": _user_name(row.withdrawn_by) if row.withdrawn_by_id else None,
+    }
+
+
+def _conflicts(user: Any) -> QuerySet[ConflictOfInterest]:
+    return conflict_services.visible_conflicts(user).select_related(
+        "inspector", "enterprise", "declared_by", "withdrawn_by"
+    )
+
+
+@router.get(
+    "/conflicts-of-interest",
+    response={200: ConflictOfInterestPage, 422: ValidationErrorOut},
+    summary="Declared conflicts of interest of your department's roster, newest first",
+)
+def conflict_list(
+    request: HttpRequest, filters: Query[ConflictOfInterestFilters]
+) -> dict[str, Any]:
+    qs = _conflicts(caller(request))
+    if filters.standing is not None:
+        qs = qs.filter(withdrawn_at__isnull=filters.standing)
+    result = page(qs.order_by("-declared_at", "-pk"), filters.limit, filters.offset)
+    return {"count": result["count"], "items": [_conflict_out(c) for c in result["items"]]}
+
+
+@router.post(
+    "/conflicts-of-interest",
+    response={201: ConflictOfInterestOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Declare a conflict of interest: yours, or of an inspector of your department "
+    "(a second standing declaration for the same pair is refused)",
+)
+def conflict_declare(request: HttpRequest, payload: ConflictOfInterestIn) -> Any:
+    who = actor(request)
+    inspector = payload.inspector if payload.inspector is not None else who.user.pk
+    row = conflict_services.conflict_declare(
+        actor=who,
+        inspector_id=inspector if valid_int(inspector) else None,
+        enterprise_id=payload.enterprise if valid_int(payload.enterprise) else None,
+        reason=payload.reason,
+    )
+    return Status(201, _conflict_out(_conflicts(who.user).get(pk=row.pk)))
+
+
+@router.post(
+    "/conflicts-of-interest/{conflict_id}/withdraw",
+    response={200: ConflictOfInterestOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Withdraw a standing declaration (kept; the next draw may pick the inspector)",
+)
+def conflict_withdraw(request: HttpRequest, conflict_id: int) -> dict[str, Any]:
+    who = actor(request)
+    if not valid_id(conflict_id):
+        raise NotFound(_("No such declaration of your department."))
+    row = conflict_services.conflict_withdraw(actor=who, conflict_id=conflict_id)
+    return _conflict_out(_conflicts(who.user).get(pk=row.pk))
+
+
+def valid_int(value: Any) -> bool:
+    """A JSON whole number in the database's range (not a boolean, not text)."""
+    return isinstance(value, int) and not isinstance(value, bool) and valid_id(value)

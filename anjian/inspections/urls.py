@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import conflict_views, views
 
 app_name = "inspections"
 urlpatterns = [
@@ -12,6 +12,13 @@ urlpatterns = [
     path("inspections/", views.inspection_list, name="list"),
     path("inspections/new/", views.inspection_new, name="new"),
     path("inspections/draws/new/", views.draw_new, name="draw-new"),
+    # 回避: declared conflicts of interest, respected by the draw.
+    path("inspections/conflicts/", conflict_views.conflicts, name="conflicts"),
+    path(
+        "inspections/conflicts/<int:pk>/withdraw/",
+        conflict_views.conflict_withdraw,
+        name="conflict-withdraw",
+    ),
     path("inspections/<int:pk>/", views.inspection_detail, name="detail"),
     path("inspections/<int:pk>/onsite/", views.onsite, name="onsite"),
     path("inspections/<int:pk>/onsite/finding/", views.finding_new, name="finding"),

@@ -497,10 +497,16 @@ def draw_new(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     department = Department.objects.get(pk=user.department_id)
+    conflicts = services.draw_conflicts(user.department_id, services.draw_enterprises(user)).count()
     return render(
         request,
         "inspections/draw_new.html",
-        {"form": form, "department": department, "forced_rule": services.FORCED_RULE},
+        {
+            "form": form,
+            "department": department,
+            "forced_rule": services.FORCED_RULE,
+            "conflicts": conflicts,
+        },
         status=status,
     )
 
