@@ -1,5 +1,8 @@
 """Issuing enforcement documents from inspections (issue 12 item 8): `document_issue`,
-`document_correct`, and `document_content` for downloads.
+`document_correct`, and `document_content` for downloads; `penalty_document_issue` for the
+two documents of an administrative penalty (行政处罚告知书, 行政处罚决定书), which only the
+penalty's own workflow calls (anjian.penalties.services: notify, and decide after its
+no-double-fine check) — the inspection's form refuses them.
 
 Issue, in one transaction: the inspection must be in the actor's scope (else NotFound)
 and is locked; the actor must be one of its inspectors or an officer of one of its
@@ -29,8 +32,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -46,6 +48,7 @@ from anjian.hazards import workflow as hazard_wf
 from anjian.hazards.documents import ORDER as HAZARD_ORDER
 from anjian.hazards.documents import department_issuer
 from anjian.hazards.models import DocumentCounter
+from anjian.inspections import penalties as penalty_rules
 from anjian.registry.models import Department
 
 from . import documents as pure
@@ -53,6 +56,9 @@ from . import services
 from . import workflow as wf
 from .document_models import EnforcementDocument
 from .models import Finding, Inspection, SignerKind
+
+if TYPE_CHECKING:
+    from anjian.penalties.models import Penalty
 
 TEXT_LIMIT = 4000
 LINE_LIMIT = 50
@@ -95,7 +101,6 @@ GUARDS: dict[str, Callable[[Situation], bool]] = {
     "always": lambda s: True,
     "findings": lambda s: s.findings > 0,
     "order_due": lambda s: s.order_due,
-    "notice_issued": lambda s: pure.PENALTY_NOTICE in s.issued,
 }
 
 _ON_SITE = frozenset({wf.IN_PROGRESS, wf.CONCLUDED})
@@ -109,23 +114,30 @@ RULES: dict[str, Rule] = {
     pure.ON_SITE_DECISION: Rule(_ON_SITE, "findings", ("measures",)),
     # The review of an order: after its deadline, or once the hazards are reported fixed.
     pure.REVIEW_OPINION: Rule(_AFTER, "order_due"),
-    # Penalty facts come from the form until the penalties app calls this service.
-    pure.PENALTY_NOTICE: Rule(
-        _AFTER, "findings", ("facts", "evidence", "violates", "penalty_basis", "proposed")
-    ),
-    pure.PENALTY_DECISION: Rule(
-        _AFTER, "notice_issued", ("facts", "evidence", "violates", "penalty_basis", "penalty")
-    ),
 }
+# Issued by the penalty's workflow only (penalty_document_issue), never from the form: a
+# decision with a fine must pass the no-double-fine check (行政处罚法 第二十九条) first.
+PENALTY_KINDS = frozenset({pure.PENALTY_NOTICE, pure.PENALTY_DECISION})
+
+
+def penalty_kind_refusal() -> str:
+    return _(
+        "A notice or decision of administrative penalty is issued from the penalty, after "
+        "its no-double-fine check: open a penalty case for this inspection."
+    )
 
 
 def allowed(kind: str, situation: Situation) -> bool:
+    if kind in PENALTY_KINDS:
+        return False
     rule = RULES[kind]
     return situation.state in rule.states and GUARDS[rule.guard](situation)
 
 
 def refusal(kind: str, situation: Situation) -> str:
     """Why the kind may not be issued now ("" when it may)."""
+    if kind in PENALTY_KINDS:
+        return penalty_kind_refusal()
     rule = RULES[kind]
     if situation.state not in rule.states:
         return _("This document cannot be issued while the inspection is %(state)s.") % {
@@ -137,9 +149,6 @@ def refusal(kind: str, situation: Situation) -> str:
             "order_due": _(
                 "A review opinion follows an order to rectify, after its deadline or once "
                 "the hazards are reported fixed."
-            ),
-            "notice_issued": _(
-                "A penalty decision follows a notice of administrative penalty to the party."
             ),
         }[rule.guard]
     return ""
@@ -204,11 +213,12 @@ def situation(inspection: Inspection, today: dt.date | None = None) -> Situation
 
 
 def kinds_for(user: Any, inspection: Inspection) -> list[dict[str, Any]]:
-    """Every kind with whether the user may issue it now and, if not, why."""
+    """Every kind the form issues with whether the user may issue it now and, if not, why
+    (the penalty kinds are not the form's: the page offers to open a penalty instead)."""
     mine = may_issue(user, inspection)
     now = situation(inspection)
     out = []
-    for kind in pure.KINDS:
+    for kind in RULES:
         why = "" if mine else _("Only the inspection's inspectors or its departments' officers.")
         why = why or refusal(kind, now)
         out.append({"kind": kind, "title": pure.TITLES[kind], "allowed": not why, "why": why})
@@ -284,36 +294,24 @@ def _date(errors: dict[str, list[str]], data: Mapping[str, Any], name: str, *, r
     return day
 
 
-def _fine(errors: dict[str, list[str]], data: Mapping[str, Any]) -> Decimal | None:
-    value = data.get("fine")
-    if value in (None, ""):
-        return None
-    try:
-        fine = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        errors.setdefault("fine", []).append(_("Enter a number."))
-        return None
-    if not fine.is_finite() or fine < 0 or fine >= Decimal("1e12"):
-        errors.setdefault("fine", []).append(_("Out of range."))
-        return None
-    return fine
-
-
 def _flag(data: Mapping[str, Any], name: str) -> bool:
     return str(data.get(name) or "").lower() in ("1", "true", "on", "yes")
 
 
 def _certificates(
-    errors: dict[str, list[str]], data: Mapping[str, Any], inspection: Inspection
+    errors: dict[str, list[str]], data: Mapping[str, Any], people: Any
 ) -> tuple[pure.Inspector, ...]:
     """Each inspector's name with the 执法证号 typed for them (``certificates`` maps a user
-    id to a number): a document names every inspector with their certificate."""
+    id to a number): a document names every inspector with their certificate. ``people``
+    is an inspection (its inspectors) or the users themselves."""
+    if isinstance(people, Inspection):
+        people = people.inspectors.all()
     given = data.get("certificates") or {}
     if not isinstance(given, Mapping):
         errors.setdefault("certificates", []).append(_("Enter text."))
         return ()
     out = []
-    for user in sorted(inspection.inspectors.all(), key=lambda u: u.pk):
+    for user in sorted(people, key=lambda u: u.pk):
         number = given.get(user.pk, given.get(str(user.pk), ""))
         number = number.strip() if isinstance(number, str) else ""
         if not number or len(number) > CERTIFICATE_LIMIT:
@@ -418,28 +416,7 @@ def _kind_facts(
             ),
             "opinion": _text(errors, data, "opinion"),
         }
-    common = {
-        "facts": _text(errors, data, "facts", required=True),
-        "evidence": _lines(errors, data, "evidence", required=True),
-        "violates": _clauses(errors, data, "violates", required=True),
-        "penalty_basis": _clauses(errors, data, "penalty_basis", required=True),
-        "fine": _fine(errors, data),
-    }
-    if kind == pure.PENALTY_NOTICE:
-        return {
-            **common,
-            "proposed": _text(errors, data, "proposed", required=True),
-            "hearing": _flag(data, "hearing"),
-        }
-    notice = _latest(inspection, pure.PENALTY_NOTICE)
-    return {
-        **common,
-        "penalty": _text(errors, data, "penalty", required=True),
-        "notice_number": notice.number if notice else "",
-        "notice_date": notice.issued_on if notice else None,
-        "statement": _text(errors, data, "statement"),
-        "payment": _text(errors, data, "payment"),
-    }
+    raise ValueError(f"{kind} is not issued from an inspection's form")
 
 
 FACT_TYPES: dict[str, type[pure.DocumentFacts]] = {
@@ -501,31 +478,30 @@ def _load(actor: Actor, inspection_id: int) -> Inspection:
     )
 
 
-def _issue(
+def _store(
     *,
     actor: Actor,
-    inspection: Inspection,
     kind: str,
-    data: Mapping[str, Any],
+    department: Department,
+    enterprise_id: int,
+    party: pure.Party,
+    inspectors: tuple[pure.Inspector, ...],
+    specific: Mapping[str, Any],
+    issued_on: dt.date,
+    inspection: Inspection | None = None,
+    penalty: Penalty | None = None,
     corrects: EnforcementDocument | None = None,
     reason: str = "",
 ) -> EnforcementDocument:
-    """Build, number and store (inside the caller's transaction)."""
-    user = actor.user
-    errors: dict[str, list[str]] = {}
-    today = timezone.localdate()
-    inspectors = _certificates(errors, data, inspection)
-    specific = _kind_facts(kind, inspection, data, errors, today)
-    if errors:
-        raise ValidationFailed(errors)
-    department = _issuing_department(user, inspection)
+    """Number (the department's locked counter for the kind and the issue year), build,
+    store with the bytes' hash, and audit — inside the caller's transaction."""
     authority, _issuer = _authority(department)
-    serial = _take_serial(department, kind, today.year)
-    number = pure.document_number(authority.short, kind, today.year, serial)
+    serial = _take_serial(department, kind, issued_on.year)
+    number = pure.document_number(authority.short, kind, issued_on.year, serial)
     facts = FACT_TYPES[kind](
         authority=authority,
-        party=_party(inspection),
-        issued_on=today,
+        party=party,
+        issued_on=issued_on,
         number=number,
         inspectors=inspectors,
         corrects=pure.Correction(corrects.number, reason) if corrects else None,
@@ -534,15 +510,16 @@ def _issue(
     built = pure.build(facts)
     document = EnforcementDocument(
         inspection=inspection,
-        enterprise_id=inspection.enterprise_id,
+        enterprise_id=enterprise_id,
+        penalty=penalty,
         kind=kind,
         department=department,
-        year=today.year,
+        year=issued_on.year,
         serial=serial,
         number=number,
-        issued_on=today,
+        issued_on=issued_on,
         issued_at=timezone.now(),
-        issued_by=user,
+        issued_by=actor.user,
         sha256=built.sha256,
         size=len(built.content),
         facts=_as_json(facts),
@@ -557,7 +534,8 @@ def _issue(
         obj=document,
         summary=f"{built.title} {number}",
         changes={
-            "inspection_id": inspection.pk,
+            "inspection_id": inspection.pk if inspection else None,
+            **({"penalty_id": penalty.pk} if penalty else {}),
             "kind": kind,
             "number": number,
             "sha256": built.sha256,
@@ -568,6 +546,184 @@ def _issue(
     return document
 
 
+def _issue(
+    *,
+    actor: Actor,
+    inspection: Inspection,
+    kind: str,
+    data: Mapping[str, Any],
+    corrects: EnforcementDocument | None = None,
+    reason: str = "",
+) -> EnforcementDocument:
+    """An inspection's document: facts from the inspection and the form."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    inspectors = _certificates(errors, data, inspection)
+    specific = _kind_facts(kind, inspection, data, errors, today)
+    if errors:
+        raise ValidationFailed(errors)
+    return _store(
+        actor=actor,
+        kind=kind,
+        department=_issuing_department(actor.user, inspection),
+        enterprise_id=inspection.enterprise_id,
+        party=_party(inspection),
+        inspectors=inspectors,
+        specific=specific,
+        issued_on=today,
+        inspection=inspection,
+        corrects=corrects,
+        reason=reason,
+    )
+
+
+# --- the documents of an administrative penalty --------------------------------------------
+
+
+def penalty_handlers(penalty: Penalty, user: Any) -> list[Any]:
+    """Whom the penalty's documents name as its enforcement officers (执法人员): the
+    inspectors of its inspection who serve in the deciding department, else the officer
+    acting."""
+    if penalty.inspection_id:
+        people = [
+            u
+            for u in penalty.inspection.inspectors.all()
+            if u.department_id == penalty.department_id
+        ]
+        if people:
+            return sorted(people, key=lambda u: u.pk)
+    return [user]
+
+
+def _penalty_party(penalty: Penalty) -> pure.Party:
+    ent = penalty.enterprise
+    if penalty.subject_kind == penalty_rules.PERSON:
+        # A fine on a responsible person: the person is the party, at their enterprise.
+        return pure.Party(
+            name=penalty.subject_name,
+            address=ent.address,
+            representative=ent.name,
+            representative_title="所在单位",
+        )
+    return pure.Party(
+        name=ent.name if penalty.subject_kind == penalty_rules.USCC else penalty.subject_name,
+        uscc=ent.uscc,
+        address=ent.address,
+        representative=ent.legal_representative,
+        phone=ent.principal_phone,
+    )
+
+
+def _violated(penalty: Penalty) -> tuple[pure.Clause, ...]:
+    """The penalty's violated clauses (parsed keys) as the documents cite them."""
+    out = []
+    for clause in penalty.clauses:
+        label = str(clause.get("label") or clause.get("text") or "")
+        match = _CLAUSE.match(label)
+        if match is not None:
+            out.append(pure.Clause(match["law"].strip(), match["article"].strip()))
+        else:
+            out.append(pure.Clause(str(clause.get("law", "")), label))
+    return tuple(out)
+
+
+def proposed_text(penalty: Penalty) -> str:
+    """The penalty in words, as the documents state it: the legal name of its kind; a fine's
+    amount is added by the builder (罚款人民币贰万元整（¥20,000.00）)."""
+    if penalty.kind in penalty_rules.FINE_KINDS:
+        return ""
+    return penalty_rules.LEGAL_NAMES.get(penalty.kind, "")
+
+
+def latest_penalty_notice(penalty: Penalty) -> EnforcementDocument | None:
+    return (
+        EnforcementDocument.objects.filter(penalty=penalty, kind=pure.PENALTY_NOTICE)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def _clause_facts(raw: Any) -> tuple[pure.Clause, ...]:
+    return tuple(
+        pure.Clause(str(c.get("law", "")), str(c.get("article", "")), str(c.get("text", "")))
+        for c in raw or ()
+        if isinstance(c, Mapping)
+    )
+
+
+def penalty_document_issue(
+    *,
+    actor: Actor,
+    penalty: Penalty,
+    kind: str,
+    data: Mapping[str, Any],
+    issued_on: dt.date | None = None,
+) -> EnforcementDocument:
+    """The 行政处罚告知书 (kind PENALTY_NOTICE) or 行政处罚决定书 (PENALTY_DECISION) of a
+    penalty on an enterprise, inside the caller's transaction (the penalty's step, its row
+    locked): issued by the penalty's department, numbered, stored and audited like every
+    enforcement document, and recorded with ``penalty``.
+
+    Facts from the penalty: its description, violated clauses, kind and amount. From
+    ``data``: ``certificates`` {user id: 执法证号} of penalty_handlers, ``evidence`` (lines),
+    ``penalty_basis`` (one 《law》article a line), and optionally ``proposed`` / ``penalty``
+    (the measure in words; default from the kind and amount), ``hearing``, ``statement``,
+    ``payment``. A decision takes the latest notice's number and date, and its evidence,
+    basis and officers when ``data`` leaves them out."""
+    if kind not in PENALTY_KINDS:
+        raise ValueError(f"{kind} is not a penalty document")
+    if penalty.enterprise_id is None:
+        raise ValueError("a penalty without an enterprise gets no document")
+    errors: dict[str, list[str]] = {}
+    notice = latest_penalty_notice(penalty) if kind == pure.PENALTY_DECISION else None
+    prior = notice.facts if notice is not None else {}
+    if prior.get("inspectors") and not data.get("certificates"):
+        inspectors = tuple(
+            pure.Inspector(name=str(i.get("name", "")), certificate=str(i.get("certificate", "")))
+            for i in prior["inspectors"]
+        )
+    else:
+        inspectors = _certificates(errors, data, penalty_handlers(penalty, actor.user))
+    evidence = _lines(errors, data, "evidence", required=not prior.get("evidence"))
+    basis = _clauses(errors, data, "penalty_basis", required=not prior.get("penalty_basis"))
+    common: dict[str, Any] = {
+        "facts": penalty.description,
+        "evidence": evidence or tuple(prior.get("evidence") or ()),
+        "violates": _violated(penalty),
+        "penalty_basis": basis or _clause_facts(prior.get("penalty_basis")),
+        "fine": penalty.amount if penalty.kind in penalty_rules.FINE_KINDS else None,
+    }
+    if kind == pure.PENALTY_NOTICE:
+        specific = {
+            **common,
+            "proposed": _text(errors, data, "proposed") or proposed_text(penalty),
+            "hearing": _flag(data, "hearing"),
+        }
+    else:
+        specific = {
+            **common,
+            "penalty": _text(errors, data, "penalty") or proposed_text(penalty),
+            "notice_number": notice.number if notice else "",
+            "notice_date": notice.issued_on if notice else None,
+            "statement": _text(errors, data, "statement"),
+            "payment": _text(errors, data, "payment"),
+        }
+    if errors:
+        raise ValidationFailed(errors)
+    return _store(
+        actor=actor,
+        kind=kind,
+        department=Department.objects.select_related("division").get(pk=penalty.department_id),
+        enterprise_id=penalty.enterprise_id,
+        party=_penalty_party(penalty),
+        inspectors=inspectors,
+        specific=specific,
+        issued_on=issued_on or timezone.localdate(),
+        inspection=penalty.inspection,
+        penalty=penalty,
+    )
+
+
 # --- writes ------------------------------------------------------------------------------
 
 
@@ -575,8 +731,9 @@ def document_issue(
     *, actor: Actor, inspection_id: int, kind: str, data: Mapping[str, Any]
 ) -> EnforcementDocument:
     """Issue a document of ``kind`` for the inspection: ``data`` holds the form's input
-    (``certificates`` {user id: 执法证号} and the kind's fields, RULES[kind].inputs)."""
-    if kind not in RULES:
+    (``certificates`` {user id: 执法证号} and the kind's fields, RULES[kind].inputs).
+    The two penalty kinds are refused (Conflict): the penalty issues them."""
+    if kind not in RULES and kind not in PENALTY_KINDS:
         raise ValidationFailed({"kind": [_("Unknown document kind.")]})
     with transaction.atomic():
         inspection = _load(actor, inspection_id)
@@ -584,6 +741,8 @@ def document_issue(
             raise Forbidden(
                 _("Only the inspection's inspectors or its departments' officers issue documents.")
             )
+        if kind in PENALTY_KINDS:
+            raise Conflict(penalty_kind_refusal())
         why = refusal(kind, situation(inspection))
         if why:
             raise Conflict(why)
@@ -606,6 +765,10 @@ def document_correct(
         if not may_issue(actor.user, inspection):
             raise Forbidden(
                 _("Only the inspection's inspectors or its departments' officers issue documents.")
+            )
+        if old.kind in PENALTY_KINDS or old.penalty_id is not None:
+            raise Conflict(
+                _("A document of an administrative penalty is not corrected from this form.")
             )
         if EnforcementDocument.objects.filter(corrects_id=old.pk).exists():
             raise Conflict(_("This document has already been corrected; correct the newest one."))
@@ -652,6 +815,7 @@ def document_content(*, actor: Actor, document: EnforcementDocument) -> bytes:
 
 __all__ = [
     "GUARDS",
+    "PENALTY_KINDS",
     "RULES",
     "IntegrityFailed",
     "Rule",
@@ -661,7 +825,12 @@ __all__ = [
     "document_correct",
     "document_issue",
     "kinds_for",
+    "latest_penalty_notice",
     "may_issue",
+    "penalty_document_issue",
+    "penalty_handlers",
+    "penalty_kind_refusal",
+    "proposed_text",
     "refusal",
     "situation",
     "visible_documents",

@@ -27,6 +27,7 @@ from anjian.core import scoping, uploads
 from anjian.core import wordoc as w
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.penalties.services import visible_penalties
 
 from . import document_services as ds
 from . import documents as pure
@@ -143,40 +144,6 @@ class DocumentForm(forms.Form):
             )
             f["reviewed_on"] = forms.DateField(label=gettext_lazy("reviewed on"), **date)
             f["opinion"] = forms.CharField(label=gettext_lazy("opinion"), **text)
-        elif kind in (pure.PENALTY_NOTICE, pure.PENALTY_DECISION):
-            required = {**text, "required": True}
-            f["facts"] = forms.CharField(label=gettext_lazy("facts of the violation"), **required)
-            f["evidence"] = forms.CharField(label=gettext_lazy("evidence (one a line)"), **required)
-            f["violates"] = forms.CharField(
-                label=gettext_lazy("provisions violated"), help_text=_CLAUSE_HELP, **required
-            )
-            f["penalty_basis"] = forms.CharField(
-                label=gettext_lazy("basis of the penalty"), help_text=_CLAUSE_HELP, **required
-            )
-            if kind == pure.PENALTY_NOTICE:
-                f["proposed"] = forms.CharField(label=gettext_lazy("penalty proposed"), **required)
-            else:
-                f["penalty"] = forms.CharField(label=gettext_lazy("penalty decided"), **required)
-            f["fine"] = forms.DecimalField(
-                label=gettext_lazy("fine (yuan)"),
-                required=False,
-                min_value=0,
-                max_digits=14,
-                decimal_places=2,
-                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-            )
-            if kind == pure.PENALTY_NOTICE:
-                f["hearing"] = forms.BooleanField(
-                    label=gettext_lazy("the party may ask for a hearing"), required=False
-                )
-            else:
-                f["statement"] = forms.CharField(
-                    label=gettext_lazy("the party's statement and whether it was adopted"),
-                    **text,
-                )
-                f["payment"] = forms.CharField(
-                    label=gettext_lazy("how to pay"), **{**text, "widget": forms.TextInput}
-                )
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned input in the shape document_issue takes."""
@@ -186,10 +153,6 @@ class DocumentForm(forms.Form):
         for name in ("deadline", "reviewed_on"):
             if data.get(name) is not None:
                 data[name] = data[name].isoformat()
-        if data.get("fine") is not None:
-            data["fine"] = str(data["fine"])
-        if "hearing" in data:
-            data["hearing"] = "1" if data["hearing"] else ""
         return {**data, "certificates": certificates}
 
 
@@ -225,20 +188,13 @@ def _initial(
         "lift_condition",
         "reviewed_on",
         "opinion",
-        "facts",
-        "proposed",
-        "penalty",
-        "fine",
-        "hearing",
-        "statement",
-        "payment",
     ):
         if facts.get(name) not in (None, ""):
             initial[name] = facts[name]
-    for name in ("measures", "evidence"):
+    for name in ("measures",):
         if facts.get(name):
             initial[name] = "\n".join(facts[name])
-    for name in ("basis", "violates", "penalty_basis"):
+    for name in ("basis",):
         if facts.get(name):
             initial[name] = _clause_lines(facts[name])
     if kind == pure.REVIEW_OPINION:
@@ -262,12 +218,25 @@ def _errors_to_form(form: DocumentForm, exc: ValidationFailed) -> None:
 @require_GET
 def document_list(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
+    visible = ds.visible_documents(request.user).filter(inspection=inspection)
     documents = (
-        ds.visible_documents(request.user)
-        .filter(inspection=inspection)
+        visible.filter(penalty__isnull=True)
         .select_related("department", "issued_by", "corrects")
         .order_by("issued_at", "pk")
     )
+    # The inspection's penalties with their documents (行政处罚告知书, 决定书): issued by
+    # the penalty's workflow, after its no-double-fine check, never by the form below.
+    penalties = list(
+        visible_penalties(request.user)
+        .filter(inspection=inspection)
+        .select_related("department")
+        .order_by("created_at", "pk")
+    )
+    by_penalty: dict[int, list[EnforcementDocument]] = {}
+    for d in visible.filter(penalty__in=[p.pk for p in penalties]).order_by("issued_at", "pk"):
+        by_penalty.setdefault(d.penalty_id, []).append(d)
+    for penalty in penalties:
+        penalty.document_list = by_penalty.get(penalty.pk, [])
     may = ds.may_issue(request.user, inspection)
     return render(
         request,
@@ -276,6 +245,9 @@ def document_list(request: HttpRequest, pk: int) -> HttpResponse:
             "inspection": inspection,
             "documents": documents,
             "kinds": ds.kinds_for(request.user, inspection) if may else [],
+            "penalties": penalties,
+            # Opening a case is a department officer's (penalty_draft); an inspector is one.
+            "may_open_penalty": may and request.user.role == Role.DEPARTMENT_OFFICER,
         },
     )
 
@@ -289,6 +261,24 @@ def _issue_page(
     if not ds.may_issue(request.user, inspection):
         raise PermissionDenied(
             _("Only the inspection's inspectors or its departments' officers issue documents.")
+        )
+    if kind in ds.PENALTY_KINDS:
+        # Not the form's: the penalty issues them after its checks. Say so, and where.
+        return render(
+            request,
+            "inspections/documents/issue.html",
+            {
+                "inspection": inspection,
+                "kind": kind,
+                "title": pure.TITLES[kind],
+                "form": None,
+                "source": source,
+                "refusal": ds.penalty_kind_refusal()
+                if source is None
+                else _("A document of an administrative penalty is not corrected from this form."),
+                "penalty_hint": request.user.role == Role.DEPARTMENT_OFFICER,
+            },
+            status=409 if request.method == "POST" else 200,
         )
     form = DocumentForm(
         kind,
@@ -370,7 +360,9 @@ def _chain(document: EnforcementDocument, user: Any) -> list[EnforcementDocument
     inspection's documents of its kind)."""
     same = list(
         ds.visible_documents(user)
-        .filter(inspection_id=document.inspection_id, kind=document.kind)
+        .filter(
+            inspection_id=document.inspection_id, penalty_id=document.penalty_id, kind=document.kind
+        )
         .select_related("issued_by")
     )
     by_pk = {d.pk: d for d in same}
@@ -398,6 +390,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = document.inspection
     may_correct = (
         inspection is not None
+        and document.penalty_id is None
+        and document.kind not in ds.PENALTY_KINDS
         and not corrected
         and ds.may_issue(request.user, _inspection(request, inspection.pk))
     )

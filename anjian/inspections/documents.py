@@ -579,6 +579,12 @@ def _contact(doc, authority: Authority) -> None:
             w.para(doc, value, bold_lead=f"{label}：")
 
 
+def _with_fine(measure: str, fine: Decimal | None) -> str:
+    """The measure in words and the fine after it; a fine alone stands alone."""
+    parts = [measure.strip(), f"罚款{fine_zh(fine)}" if fine is not None else ""]
+    return "，".join(p for p in parts if p)
+
+
 def penalty_notice(facts: PenaltyNotice) -> Built:
     """行政处罚告知书: the penalty proposed with its facts, evidence and basis, and the
     rights to state a case and defend (and to ask for a hearing when it applies)."""
@@ -587,9 +593,7 @@ def penalty_notice(facts: PenaltyNotice) -> Built:
     w.para(doc, f"{facts.party.name}：")
     w.para(doc, facts.facts.strip(), bold_lead="经查：", indent=True)
     w.para(doc, "；".join(facts.evidence) or w.TO_BE_SET, bold_lead="证据：", indent=True)
-    proposed = facts.proposed.strip()
-    if facts.fine is not None:
-        proposed += f"，罚款{fine_zh(facts.fine)}"
+    proposed = _with_fine(facts.proposed, facts.fine)
     w.para(
         doc,
         f"以上行为违反了{_cites(facts.violates)}的规定。依据{_cites(facts.penalty_basis)}"
@@ -631,9 +635,7 @@ def penalty_decision(facts: PenaltyDecision) -> Built:
             + (facts.statement.strip() or "你单位在规定期限内未提出陈述、申辩。"),
             indent=True,
         )
-    penalty = facts.penalty.strip()
-    if facts.fine is not None:
-        penalty += f"，罚款{fine_zh(facts.fine)}"
+    penalty = _with_fine(facts.penalty, facts.fine)
     w.para(
         doc,
         f"以上行为违反了{_cites(facts.violates)}的规定。依据{_cites(facts.penalty_basis)}"

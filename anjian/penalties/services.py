@@ -12,6 +12,11 @@ SubjectLock row, reads every fine in force on the subject decided within the win
 (settings.ANJIAN_DOUBLE_PENALTY_WINDOW_DAYS) by any department, and refuses when
 anjian.inspections.penalties.find_double_penalty finds the same act, naming the first fine.
 The lock makes two departments deciding at once take turns: the second sees the first.
+
+Documents: a penalty on an enterprise issues its 行政处罚告知书 when notified and its
+行政处罚决定书 when decided (after the check, in the same transaction), through
+anjian.inspections.document_services.penalty_document_issue; the decision number is the
+document's. The inspection's document form no longer issues either kind.
 """
 
 from __future__ import annotations
@@ -33,8 +38,11 @@ from anjian.accounts.models import ENTERPRISE_ROLES, Role, User
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.inspections import document_services as ds
+from anjian.inspections import documents as pure
 from anjian.inspections import penalties as rules
 from anjian.inspections import untrustworthy as ut
+from anjian.inspections.document_models import EnforcementDocument
 from anjian.inspections.services import visible_inspections
 from anjian.registry.models import Enterprise
 
@@ -534,9 +542,18 @@ def _penalty_apply(
 
 
 def penalty_notify(
-    *, actor: Actor, penalty_id: int, noticed_on: Any = None, expected_version: int | None = None
+    *,
+    actor: Actor,
+    penalty_id: int,
+    noticed_on: Any = None,
+    document: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
 ) -> Penalty:
-    """行政处罚告知: the party is told the facts, the basis and its rights."""
+    """行政处罚告知: the party is told the facts, the basis and its rights. A penalty on an
+    enterprise issues its 行政处罚告知书 in the same transaction (dated the notice day):
+    ``document`` holds what the document needs besides the penalty's own facts —
+    ``certificates`` {user id: 执法证号} of its officers (document_services.penalty_handlers),
+    ``evidence``, ``penalty_basis``, optionally ``proposed`` and ``hearing``."""
     with transaction.atomic():
         penalty = _lock_penalty(actor, penalty_id)
         found = _penalty_step(actor, penalty, wf.NOTIFY, expected_version)
@@ -544,8 +561,19 @@ def penalty_notify(
         day = _date(errors, noticed_on, "noticed_on") if noticed_on else timezone.localdate()
         if errors:
             raise ValidationFailed(errors)
+        assert day is not None
+        data: dict[str, Any] = {"noticed_on": day}
+        if penalty.enterprise_id is not None:
+            notice = ds.penalty_document_issue(
+                actor=actor,
+                penalty=penalty,
+                kind=pure.PENALTY_NOTICE,
+                data=document or {},
+                issued_on=day,
+            )
+            data["notice"] = notice.number
         penalty.noticed_on = day
-        return _penalty_apply(actor, penalty, found, data={"noticed_on": day})
+        return _penalty_apply(actor, penalty, found, data=data)
 
 
 class DoublePenalty(ValidationFailed):
@@ -574,17 +602,23 @@ def penalty_decide(
     *,
     actor: Actor,
     penalty_id: int,
-    number: Any,
+    number: Any = None,
     decided_on: Any = None,
     rectify_by: Any = None,
+    document: Mapping[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> Penalty:
     """The decision (行政处罚决定书). A fine is first checked against every fine in force
     on the same subject, of any department, within the window: the same act fined already
     refuses it with the first fine named (field `kind`, where another measure is chosen).
+    Then a penalty on an enterprise issues its 行政处罚决定书 (dated the decision day,
+    naming the notice; ``document`` as for penalty_notify, plus optional ``penalty``,
+    ``statement``, ``payment``), whose number is the decision number; a penalty without an
+    enterprise (a plate, a person) gets no document and takes the number typed. One
+    transaction: a refusal issues nothing and uses no serial number.
     A suspension order starts its resume-review workflow."""
     errors: dict[str, list[str]] = {}
-    num = _text(errors, number, "number", required=True, limit=64)
+    num = _text(errors, number, "number", limit=64)
     day = _date(errors, decided_on, "decided_on") if decided_on else timezone.localdate()
     until = _date(errors, rectify_by, "rectify_by") if rectify_by else None
     if errors:
@@ -593,10 +627,31 @@ def penalty_decide(
     with transaction.atomic():
         penalty = _lock_penalty(actor, penalty_id)
         found = _penalty_step(actor, penalty, wf.DECIDE, expected_version)
-        if (
+        if penalty.noticed_on and day < penalty.noticed_on:
+            raise ValidationFailed(
+                {"decided_on": [_("A decision cannot be dated before the notice.")]}
+            )
+        with_document = penalty.enterprise_id is not None
+        if with_document and num:
+            raise ValidationFailed(
+                {
+                    "number": [
+                        _(
+                            "The decision number is the number of the decision document; "
+                            "leave it empty."
+                        )
+                    ]
+                }
+            )
+        if not with_document and not num:
+            raise ValidationFailed({"number": [_("This field is required.")]})
+        if num and (
             Penalty.objects.filter(department_id=penalty.department_id, number=num)
             .exclude(pk=penalty.pk)
             .exists()
+            or EnforcementDocument.objects.filter(
+                department_id=penalty.department_id, number=num
+            ).exists()
         ):
             raise ValidationFailed({"number": [_("This decision number is already used.")]})
         if penalty.is_fine:
@@ -624,6 +679,15 @@ def penalty_decide(
                 raise DoublePenalty(
                     {"kind": [double_fine_message(first)]}, first, check.evidence[0]
                 )
+        if with_document:
+            decision = ds.penalty_document_issue(
+                actor=actor,
+                penalty=penalty,
+                kind=pure.PENALTY_DECISION,
+                data=document or {},
+                issued_on=day,
+            )
+            num = decision.number
         penalty.number = num
         penalty.decided_on = day
         _penalty_apply(actor, penalty, found, data={"number": num, "decided_on": day})

@@ -30,8 +30,11 @@ from anjian.accounts.models import ENTERPRISE_ROLES, Role
 from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.inspections import document_services as ds
+from anjian.inspections import documents as pure
 from anjian.inspections import penalties as rules
 from anjian.inspections import untrustworthy as ut
+from anjian.inspections.services import visible_inspections
 
 from . import services
 from . import workflow as wf
@@ -154,14 +157,34 @@ class PenaltyForm(forms.Form):
     )
 
 
+def _new_initial(request: HttpRequest) -> dict[str, Any]:
+    """A case opened from an inspection (立案处罚) starts with its enterprise as subject."""
+    initial: dict[str, Any] = {"inspection": request.GET.get("inspection", "")}
+    pk = initial["inspection"]
+    if not str(pk).isdigit():
+        return initial
+    inspection = (
+        visible_inspections(request.user).select_related("enterprise").filter(pk=pk).first()
+    )
+    if inspection is None:
+        initial["inspection"] = ""
+        return initial
+    ent = inspection.enterprise
+    initial.update(
+        subject_kind=rules.USCC,
+        subject_value=ent.uscc,
+        subject_name=ent.name,
+        place=ent.address,
+    )
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def penalty_new(request: HttpRequest) -> HttpResponse:
     if not _is_officer(request.user):
         raise PermissionDenied(_("Only a department officer decides penalties."))
-    form = PenaltyForm(
-        request.POST or None, initial={"inspection": request.GET.get("inspection", "")}
-    )
+    form = PenaltyForm(request.POST or None, initial=_new_initial(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["inspection_id"] = data.pop("inspection") or None
@@ -174,6 +197,150 @@ def penalty_new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("penalties:detail", pk=penalty.pk)
     return render(request, "penalties/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+_TEXTAREA = forms.Textarea(attrs={"rows": 3})
+_CLAUSE_HELP = gettext_lazy("One provision a line, as 《law》article.")
+
+
+def _clause_lines(clauses: Any) -> str:
+    return "\n".join(
+        f"《{c.get('law', '')}》{c.get('article', '')}"
+        for c in clauses or ()
+        if isinstance(c, dict)
+    )
+
+
+class StepForm(forms.Form):
+    """The notify or decide step of a penalty: its date (and for a decision without a
+    document, the number typed), and for a penalty on an enterprise what its document
+    needs besides the penalty's facts: each officer's 执法证号, the evidence, the basis
+    of the penalty, the measure in words (and on the decision the party's statement and
+    how to pay)."""
+
+    def __init__(self, action: str, penalty: Penalty, user: Any, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.with_document = penalty.enterprise_id is not None
+        f = self.fields
+        date = {"required": False, "widget": forms.DateInput(attrs={"type": "date"})}
+        text = {"required": False, "max_length": ds.TEXT_LIMIT, "widget": _TEXTAREA}
+        if action == wf.NOTIFY:
+            f["noticed_on"] = forms.DateField(label=gettext_lazy("noticed on"), **date)
+        else:
+            if not self.with_document:
+                f["number"] = forms.CharField(label=gettext_lazy("decision number"), max_length=64)
+            f["decided_on"] = forms.DateField(label=gettext_lazy("decided on"), **date)
+            if penalty.kind == rules.SUSPENSION:
+                f["rectify_by"] = forms.DateField(label=gettext_lazy("rectify by"), **date)
+        self.officers = ds.penalty_handlers(penalty, user) if self.with_document else []
+        if not self.with_document:
+            return
+        for officer in self.officers:
+            f[f"certificate_{officer.pk}"] = forms.CharField(
+                label=_("Enforcement certificate number of %(name)s") % {"name": officer},
+                max_length=ds.CERTIFICATE_LIMIT,
+            )
+        f["evidence"] = forms.CharField(
+            label=gettext_lazy("evidence (one a line)"), **{**text, "required": True}
+        )
+        f["penalty_basis"] = forms.CharField(
+            label=gettext_lazy("basis of the penalty"),
+            help_text=_CLAUSE_HELP,
+            **{**text, "required": True},
+        )
+        if action == wf.NOTIFY:
+            f["proposed"] = forms.CharField(
+                label=gettext_lazy("penalty proposed"),
+                help_text=gettext_lazy("Leave empty to state the kind and the fine."),
+                **{**text, "widget": forms.TextInput},
+            )
+            f["hearing"] = forms.BooleanField(
+                label=gettext_lazy("the party may ask for a hearing"), required=False
+            )
+        else:
+            f["penalty"] = forms.CharField(
+                label=gettext_lazy("penalty decided"),
+                help_text=gettext_lazy("Leave empty to state the kind and the fine."),
+                **{**text, "widget": forms.TextInput},
+            )
+            f["statement"] = forms.CharField(
+                label=gettext_lazy("the party's statement and whether it was adopted"), **text
+            )
+            f["payment"] = forms.CharField(
+                label=gettext_lazy("how to pay"), **{**text, "widget": forms.TextInput}
+            )
+
+    def step_kwargs(self) -> dict[str, Any]:
+        """The cleaned input as the service takes it."""
+        data = dict(self.cleaned_data)
+        out: dict[str, Any] = {}
+        for name in ("noticed_on", "decided_on", "rectify_by"):
+            if name in self.fields:
+                value = data.pop(name, None)
+                out[name] = value.isoformat() if value else None
+        if "number" in self.fields:
+            out["number"] = data.pop("number", "")
+        if self.with_document:
+            certificates = {u.pk: data.pop(f"certificate_{u.pk}", "") for u in self.officers}
+            if "hearing" in data:
+                data["hearing"] = "1" if data["hearing"] else ""
+            out["document"] = {**data, "certificates": certificates}
+        return out
+
+
+def _step_initial(action: str, penalty: Penalty, user: Any) -> dict[str, Any]:
+    """What the step's form starts with: the officers' certificate numbers and the case's
+    evidence and basis from the penalty's notice, else from its inspection's last
+    document; the hearing box ticked for the measures a hearing may be asked for."""
+    initial: dict[str, Any] = {}
+    if penalty.enterprise_id is None:
+        return initial
+    source = ds.latest_penalty_notice(penalty)
+    if source is None and penalty.inspection_id:
+        source = (
+            ds.visible_documents(user)
+            .filter(inspection_id=penalty.inspection_id)
+            .order_by("-issued_at", "-pk")
+            .first()
+        )
+    if source is not None:
+        by_name = {
+            i.get("name"): i.get("certificate", "") for i in source.facts.get("inspectors", [])
+        }
+        for officer in ds.penalty_handlers(penalty, user):
+            if str(officer) in by_name:
+                initial[f"certificate_{officer.pk}"] = by_name[str(officer)]
+        if source.penalty_id == penalty.pk:
+            initial["evidence"] = "\n".join(source.facts.get("evidence") or ())
+            initial["penalty_basis"] = _clause_lines(source.facts.get("penalty_basis"))
+    if action == wf.NOTIFY:
+        # 行政处罚法 第六十三条 (UNVERIFIED numbering): a hearing for large fines and the
+        # heavier measures; the officer decides, this is only the starting value.
+        initial["hearing"] = penalty.kind not in (rules.WARNING, rules.NOTICE_OF_CRITICISM)
+    return initial
+
+
+def _step_forms(
+    request: HttpRequest, penalty: Penalty, actions: list[str], bound: StepForm | None
+) -> dict[str, StepForm]:
+    out = {}
+    for action in actions:
+        if action not in (wf.NOTIFY, wf.DECIDE):
+            continue
+        if bound is not None and bound.action == action:
+            out[action] = bound
+        else:
+            out[action] = StepForm(
+                action,
+                penalty,
+                request.user,
+                initial={
+                    "decided_on": timezone.localdate(),
+                    **_step_initial(action, penalty, request.user),
+                },
+            )
+    return out
 
 
 def _load(request: HttpRequest, pk: int) -> Penalty:
@@ -195,6 +362,7 @@ def _detail(
     *,
     refusal: str = "",
     double: services.DoublePenalty | None = None,
+    bound: StepForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -208,12 +376,20 @@ def _detail(
     )
     labels = services.penalty_action_labels()
     actions = wf.available(wf.PENALTY_TABLE, penalty.state, services.penalty_parties(user, penalty))
+    step_forms = _step_forms(request, penalty, actions, bound)
     return render(
         request,
         "penalties/detail.html",
         {
             "penalty": penalty,
-            "actions": [{"action": a, "label": labels[a]} for a in actions],
+            "actions": [
+                {"action": a, "label": labels[a], "form": step_forms.get(a)} for a in actions
+            ],
+            "documents": ds.visible_documents(user)
+            .filter(penalty=penalty)
+            .select_related("department")
+            .order_by("issued_at", "pk"),
+            "titles": pure.TITLES,
             "events": penalty.events.select_related("actor"),
             "suspension": suspension,
             "suspension_events": suspension.events.all() if suspension else [],
@@ -245,16 +421,25 @@ def penalty_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     penalty = _load(request, pk)
     common = {"actor": _actor(request), "penalty_id": pk, "expected_version": _version(request)}
     post = request.POST
+    form: StepForm | None = None
+    if action in (wf.NOTIFY, wf.DECIDE):
+        if wf.DEPARTMENT not in services.penalty_parties(request.user, penalty):
+            return _detail(
+                request,
+                penalty,
+                refusal=_("Only an officer of the deciding department may do this."),
+                status=403,
+            )
+        form = StepForm(action, penalty, request.user, post)
+        if not form.is_valid():
+            return _detail(request, penalty, bound=form, status=400)
     try:
         if action == wf.NOTIFY:
-            services.penalty_notify(**common)
+            assert form is not None
+            services.penalty_notify(**common, **form.step_kwargs())
         elif action == wf.DECIDE:
-            services.penalty_decide(
-                **common,
-                number=post.get("number"),
-                decided_on=post.get("decided_on") or None,
-                rectify_by=post.get("rectify_by") or None,
-            )
+            assert form is not None
+            services.penalty_decide(**common, **form.step_kwargs())
         elif action == wf.EXECUTE:
             services.penalty_execute(**common, note=post.get("note", ""))
         elif action == wf.REVOKE:
@@ -268,9 +453,14 @@ def penalty_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except Forbidden as exc:
         return _detail(request, penalty, refusal=str(exc), status=403)
     except Conflict as exc:
-        return _detail(request, penalty, refusal=str(exc), status=409)
+        return _detail(request, penalty, refusal=str(exc), bound=form, status=409)
     except ValidationFailed as exc:
-        return _detail(request, penalty, refusal=_errors_text(exc), status=400)
+        if form is None:
+            return _detail(request, penalty, refusal=_errors_text(exc), status=400)
+        for field, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return _detail(request, penalty, bound=form, status=400)
     return redirect("penalties:detail", pk=pk)
 
 

@@ -32,6 +32,8 @@ from anjian.inspections.models import EnforcementDocument, Inspection, Kind
 from tests.e2e.conftest import browser  # noqa: F401  (fixture)
 from tests.e2e.test_browser import PHONE, sign_in
 from tests.inspections.helpers import actor, add_chemicals, add_roster, conclude, plan, token
+from tests.penalties.helpers import decide as decide_penalty
+from tests.penalties.helpers import draft as draft_penalty
 from tests.world import PASSWORD
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -292,8 +294,6 @@ def test_given_a_correction_then_the_detail_page_shows_the_chain(county):
         (pure.RECTIFICATION_ORDER, wf.PLANNED),
         (pure.ON_SITE_DECISION, wf.PLANNED),
         (pure.REVIEW_OPINION, wf.IN_PROGRESS),
-        (pure.PENALTY_NOTICE, wf.IN_PROGRESS),
-        (pure.PENALTY_DECISION, wf.IN_PROGRESS),
     ],
 )
 def test_given_the_wrong_state_then_the_issue_is_refused(county, kind, state):
@@ -302,25 +302,32 @@ def test_given_the_wrong_state_then_the_issue_is_refused(county, kind, state):
         services.inspection_start(actor=actor(county.user("insp1")), inspection_id=inspection.pk)
         found(county, inspection)
     with pytest.raises(Conflict):
-        issue(county, inspection, kind, deadline="2099-01-01", measures="撤出作业人员", **PENALTY)
+        issue(county, inspection, kind, deadline="2099-01-01", measures="撤出作业人员")
     assert not EnforcementDocument.objects.exists()
 
 
-def test_given_no_findings_then_an_order_or_a_penalty_is_refused(county):
+def test_given_no_findings_then_an_order_is_refused(county):
     inspection = concluded(county, findings=0)
-    for kind in (pure.RECTIFICATION_ORDER, pure.ON_SITE_DECISION, pure.PENALTY_NOTICE):
+    for kind in (pure.RECTIFICATION_ORDER, pure.ON_SITE_DECISION):
         with pytest.raises(Conflict):
-            issue(county, inspection, kind, deadline="2099-01-01", measures="停止使用", **PENALTY)
+            issue(county, inspection, kind, deadline="2099-01-01", measures="停止使用")
 
 
-def test_given_the_order_flow_then_review_waits_for_the_deadline_and_decision_for_the_notice(
+@pytest.mark.parametrize("kind", sorted(ds.PENALTY_KINDS))
+def test_given_a_penalty_kind_then_the_inspection_form_refuses_it_in_any_state(county, kind):
+    # The penalty issues them (anjian.penalties), after its no-double-fine check.
+    inspection = concluded(county)
+    with pytest.raises(Conflict):
+        issue(county, inspection, kind, **PENALTY)
+    assert not EnforcementDocument.objects.exists()
+
+
+def test_given_the_order_flow_then_review_waits_for_the_deadline_and_the_penalty_issues_its_own(
     county,
 ):
     inspection = concluded(county)
     with pytest.raises(Conflict):
         issue(county, inspection, pure.REVIEW_OPINION)
-    with pytest.raises(Conflict):
-        issue(county, inspection, pure.PENALTY_DECISION, penalty="罚款", **PENALTY)
     record = issue(county, inspection)
     today = dt.date.today()
     order = issue(
@@ -338,15 +345,12 @@ def test_given_the_order_flow_then_review_waits_for_the_deadline_and_decision_fo
     assert review.facts["order_number"] == order.number
     assert review.facts["results"][0]["fixed"] is False
 
-    notice = issue(county, inspection, pure.PENALTY_NOTICE, proposed="警告", hearing="1", **PENALTY)
-    decision = issue(
-        county,
-        inspection,
-        pure.PENALTY_DECISION,
-        by="officer_emergency_x",
-        penalty="警告",
-        **PENALTY,
-    )
+    # The penalty opened from the inspection issues the notice and the decision.
+    penalty = draft_penalty(county, inspection_id=inspection.pk)
+    decide_penalty(county, penalty)
+    notice = EnforcementDocument.objects.get(penalty=penalty, kind=pure.PENALTY_NOTICE)
+    decision = EnforcementDocument.objects.get(penalty=penalty, kind=pure.PENALTY_DECISION)
+    assert decision.inspection_id == notice.inspection_id == inspection.pk
     assert decision.facts["notice_number"] == notice.number
     assert "贰万元整" in text_of(stored_bytes(decision))
 
@@ -371,12 +375,12 @@ def test_given_missing_certificates_or_inputs_then_nothing_is_issued(county):
         ds.document_issue(
             actor=actor(county.user("insp1")),
             inspection_id=inspection.pk,
-            kind=pure.PENALTY_NOTICE,
-            data={"violates": "安全生产法第四十一条"},
+            kind=pure.ON_SITE_DECISION,
+            data={"basis": "安全生产法第六十五条"},
         )
     errors = caught.value.errors
     assert {f"certificate_{u.pk}" for u in inspection.inspectors.all()} <= set(errors)
-    assert {"facts", "evidence", "violates", "penalty_basis", "proposed"} <= set(errors)
+    assert {"measures", "basis"} <= set(errors)
     assert not EnforcementDocument.objects.exists()
 
 
@@ -469,18 +473,28 @@ def test_given_the_issue_form_then_an_inspector_issues_from_the_phone_page(count
 
 def test_given_the_correct_form_then_it_starts_from_the_old_facts(county):
     inspection = concluded(county)
-    old = issue(county, inspection, pure.PENALTY_NOTICE, proposed="警告", **PENALTY)
+    old = issue(
+        county,
+        inspection,
+        pure.ON_SITE_DECISION,
+        measures="撤出作业人员\n停止使用储罐",
+        basis="《中华人民共和国安全生产法》第六十五条",
+        lift_condition="隐患消除并经复查合格",
+    )
     client = Client()
     client.force_login(county.user("insp1"))
     url = reverse("enforcement_documents:correct", args=[old.pk])
     html = client.get(url).content.decode()
-    assert PENALTY["facts"] in html and "第一百零二条" in html and "33010" in html
+    assert "停止使用储罐" in html and "第六十五条" in html and "33010" in html
+    assert "隐患消除并经复查合格" in html
     post = {f"certificate_{u.pk}": f"ZJ{u.pk}" for u in inspection.inspectors.all()}
-    post.update(PENALTY, proposed="警告", reason="罚款金额有误", fine="10000")
+    post.update(
+        measures="撤出作业人员", basis="《中华人民共和国安全生产法》第六十五条", reason="措施有误"
+    )
     response = client.post(url, post)
     assert response.status_code == 302
     new = EnforcementDocument.objects.get(corrects=old)
-    assert new.facts["fine"] == "10000.00"
+    assert new.facts["measures"] == ["撤出作业人员"]
 
 
 def test_given_many_documents_then_the_list_and_detail_pages_keep_their_query_counts(

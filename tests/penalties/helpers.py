@@ -13,6 +13,7 @@ from anjian.accounts.models import Role, User
 from anjian.core.audit import Actor
 from anjian.inspections import penalties as rules
 from anjian.inspections import untrustworthy as ut
+from anjian.inspections.document_services import penalty_handlers
 from anjian.penalties import services
 from anjian.penalties.models import Listing, Penalty
 from tests.world import PASSWORD, World
@@ -60,15 +61,48 @@ def draft(world: World, officer: str = "officer_emergency_x", **over: Any) -> Pe
     return services.penalty_draft(actor=actor(world.user(officer)), **fields)
 
 
+BASIS = "《中华人民共和国安全生产法》第一百零一条"
+EVIDENCE = "现场检查记录\n现场照片3张"
+
+
+def document_data(penalty: Penalty, user: User, **over: Any) -> dict[str, Any]:
+    """What a penalty's document needs besides the penalty: its officers' certificate
+    numbers, the evidence and the basis of the penalty."""
+    data: dict[str, Any] = {
+        "certificates": {u.pk: f"ZJ33{u.pk:05d}" for u in penalty_handlers(penalty, user)},
+        "evidence": EVIDENCE,
+        "penalty_basis": BASIS,
+    }
+    data.update(over)
+    return data
+
+
+def notify(world: World, penalty: Penalty, officer: str = "officer_emergency_x", **over: Any):
+    user = world.user(officer)
+    fields: dict[str, Any] = {"noticed_on": dt.date(2026, 11, 10)}
+    fields.update(over)
+    services.penalty_notify(
+        actor=actor(user), penalty_id=penalty.pk, document=document_data(penalty, user), **fields
+    )
+    penalty.refresh_from_db()
+    return penalty
+
+
 def decide(
     world: World, penalty: Penalty, officer: str = "officer_emergency_x", **over: Any
 ) -> Penalty:
-    who = actor(world.user(officer))
+    """Notify (when a draft) and decide: a penalty on an enterprise takes its document's
+    number, one on a plate or a person a typed one."""
+    user = world.user(officer)
     if penalty.state == "draft":
-        services.penalty_notify(actor=who, penalty_id=penalty.pk)
-    fields = {"number": f"东应急罚〔2026〕{next(_numbers)}号", "decided_on": dt.date(2026, 11, 20)}
+        notify(world, penalty, officer)
+    fields: dict[str, Any] = {"decided_on": dt.date(2026, 11, 20)}
+    if penalty.enterprise_id is None:
+        fields["number"] = f"东应急罚〔2026〕{next(_numbers)}号"
+    else:
+        fields["document"] = document_data(penalty, user)
     fields.update(over)
-    return services.penalty_decide(actor=who, penalty_id=penalty.pk, **fields)
+    return services.penalty_decide(actor=actor(user), penalty_id=penalty.pk, **fields)
 
 
 def decided_penalty(world: World, **over: Any) -> Penalty:

@@ -16,7 +16,17 @@ from anjian.penalties import workflow as wf
 from anjian.penalties.models import Penalty, Suspension
 from tests.world import PASSWORD
 
-from .helpers import CLAUSE, PLATE, actor, add_fire_officer, decided_penalty, draft, listing_to
+from .helpers import (
+    CLAUSE,
+    PLATE,
+    actor,
+    add_fire_officer,
+    decide,
+    decided_penalty,
+    draft,
+    listing_to,
+    notify,
+)
 
 PERSON_ID = "11010519491231002X"  # GB 11643-1999's published example
 
@@ -81,7 +91,7 @@ def test_given_a_first_fine_when_another_department_decides_on_the_page_then_the
     second = draft(
         world, "officer_fire_x", subject_kind=rules.PLATE, subject_value=PLATE, subject_name="张三"
     )
-    services.penalty_notify(actor=actor(world.user("officer_fire_x")), penalty_id=second.pk)
+    notify(world, second, "officer_fire_x")
     login(client, world, "officer_fire_x")
     response = client.post(
         reverse("penalties:act", args=[second.pk, wf.DECIDE]),
@@ -98,11 +108,7 @@ def test_given_a_first_fine_when_another_department_decides_on_the_page_then_the
 def test_given_a_suspension_when_the_enterprise_and_department_step_through_pages_then_resumed(
     client, world
 ):
-    penalty = draft(world, kind=rules.SUSPENSION, amount=None)
-    services.penalty_notify(actor=actor(world.user("officer_emergency_x")), penalty_id=penalty.pk)
-    services.penalty_decide(
-        actor=actor(world.user("officer_emergency_x")), penalty_id=penalty.pk, number="N1"
-    )
+    penalty = decide(world, draft(world, kind=rules.SUSPENSION, amount=None))
     url = lambda a: reverse("penalties:suspension-act", args=[penalty.pk, a])  # noqa: E731
     login(client, world, "principal_a")
     assert client.get(reverse("penalties:detail", args=[penalty.pk])).status_code == 200

@@ -15,7 +15,7 @@ from anjian.penalties import services
 from anjian.penalties import workflow as wf
 from anjian.penalties.models import Penalty, PenaltyEvent, Suspension
 
-from .helpers import PLATE, actor, add_fire_officer, decide, decided_penalty, draft
+from .helpers import PLATE, actor, add_fire_officer, decide, decided_penalty, draft, notify
 
 
 @pytest.fixture
@@ -103,11 +103,14 @@ def test_given_bad_input_when_drafting_then_each_field_is_refused(world):
 
 
 def test_given_a_used_number_when_deciding_then_refused(world):
-    first = decided_penalty(world, kind=rules.WARNING, amount=None)
-    other = draft(world, kind=rules.WARNING, amount=None)
+    plate = {"subject_kind": rules.PLATE, "subject_value": PLATE, "subject_name": "张三"}
+    first = decided_penalty(world, kind=rules.WARNING, amount=None, **plate)
+    other = draft(world, kind=rules.WARNING, amount=None, **plate)
     with pytest.raises(ValidationFailed) as caught:
         decide(world, other, number=first.number)
     assert "number" in caught.value.errors
+    other.refresh_from_db()
+    assert other.state == wf.NOTICED and other.number == ""
 
 
 @pytest.mark.parametrize("state", wf.PENALTY_STATES)
@@ -154,7 +157,7 @@ def test_given_the_full_path_then_each_step_leaves_an_event(world):
 
 def test_given_penalties_then_each_persona_sees_only_its_own(world, fire):
     noticed = draft(world)
-    services.penalty_notify(actor=actor(world.user("officer_emergency_x")), penalty_id=noticed.pk)
+    notify(world, noticed)
     hidden_draft = draft(world, kind=rules.WARNING, amount=None)
     plate = draft(
         world, "officer_fire_x", subject_kind=rules.PLATE, subject_value=PLATE, subject_name="张三"
