@@ -5,6 +5,7 @@ over HTTP.
   (anjian.penalties.services.visible_penalties: by the enterprise, plus a department
   officer's own department's, such as a fine on a truck plate). Enterprise staff do not
   see a draft (SCOPE_ENTERPRISE_HIDDEN). An ID number is always masked, as on the pages.
+  One penalty lists its enforcement documents (行政处罚告知书, 决定书) in your scope.
 * GET /untrustworthy/public, without sign-in: the published listings (应急管理部令第11号),
   as the public page shows them; a person's ID number is never given, not even in part.
 """
@@ -15,11 +16,13 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from anjian.core.errors import NotFound
 from anjian.inspections import penalties as rules
+from anjian.inspections.document_services import visible_documents
 from anjian.penalties import services
 from anjian.penalties import workflow as wf
 from anjian.penalties.models import Listing, Penalty, PenaltyKind, PenaltyState
@@ -88,6 +91,17 @@ class PenaltyListingOut(Schema):
     removed_on: dt.date | None
 
 
+class PenaltyDocumentOut(Schema):
+    id: int
+    number: str
+    kind: str = Field(description="penalty_notice (行政处罚告知书) or penalty_decision (决定书).")
+    kind_label: str
+    issued_on: dt.date
+    sha256: str
+    size: int
+    download_url: str = Field(description="The .docx as issued (signed-in page view).")
+
+
 class PenaltyDetail(PenaltyOut):
     responsible_person: str
     clauses: list[str] = Field(description="The violated clauses as written.")
@@ -99,6 +113,10 @@ class PenaltyDetail(PenaltyOut):
     events: list[PenaltyEventOut]
     suspension: PenaltySuspensionOut | None
     listings: list[PenaltyListingOut]
+    documents: list[PenaltyDocumentOut] = Field(
+        description="The penalty's enforcement documents: its notice once notified and its "
+        "decision once decided, for a penalty on a registered enterprise."
+    )
     actions: list[str] = Field(description="The steps you may take now.")
 
 
@@ -260,6 +278,19 @@ def penalty_detail(request: HttpRequest, penalty_id: int) -> dict[str, Any]:
         "listings": [
             _listing_out(row)
             for row in services.visible_listings(user).filter(penalty=penalty).order_by("pk")
+        ],
+        "documents": [
+            {
+                "id": d.pk,
+                "number": d.number,
+                "kind": d.kind,
+                "kind_label": d.get_kind_display(),
+                "issued_on": d.issued_on,
+                "sha256": d.sha256,
+                "size": d.size,
+                "download_url": reverse("enforcement_documents:download", args=[d.pk]),
+            }
+            for d in visible_documents(user).filter(penalty=penalty).order_by("issued_at", "pk")
         ],
         "actions": wf.available(
             wf.PENALTY_TABLE, penalty.state, services.penalty_parties(user, penalty)

@@ -27,6 +27,7 @@ from anjian.inspections.models import EnforcementDocument
 from anjian.penalties import services
 from anjian.penalties import workflow as wf
 from anjian.penalties.models import Penalty
+from tests.api.conftest import ApiClient
 from tests.inspections.helpers import add_roster, conclude, plan, token
 from tests.world import PASSWORD
 
@@ -439,3 +440,17 @@ def test_given_a_penalty_document_then_the_inspection_correction_refuses_it(worl
             data={"certificates": {u.pk: "ZJ1" for u in inspection.inspectors.all()}},
         )
     assert Penalty.objects.get(pk=penalty.pk).documents.count() == 2
+
+
+def test_given_the_api_then_a_penalty_lists_its_documents_in_scope(world):
+    penalty = decided_penalty(world)
+    body = ApiClient(world.token("principal_a")).get(f"/penalties/{penalty.pk}").json()
+    assert [d["kind"] for d in body["documents"]] == [pure.PENALTY_NOTICE, pure.PENALTY_DECISION]
+    assert body["documents"][1]["number"] == body["number"] == penalty.number
+    decision = penalty.documents.get(kind=pure.PENALTY_DECISION)
+    assert body["documents"][1]["sha256"] == decision.sha256
+    assert body["documents"][1]["download_url"] == reverse(
+        "enforcement_documents:download", args=[decision.pk]
+    )
+    other = ApiClient(world.token("principal_c")).get(f"/penalties/{penalty.pk}")
+    assert other.status_code == 404
