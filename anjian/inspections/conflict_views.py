@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anjian.accounts.models import User
@@ -94,7 +94,10 @@ def _page(
         {
             "page": page,
             "state": state,
-            "states": {"standing": _("standing"), "withdrawn": _("withdrawn")},
+            "states": {
+                "standing": pgettext("conflict of interest", "standing"),
+                "withdrawn": pgettext("conflict of interest", "withdrawn"),
+            },
             "form": form,
             "search": search,
             "more": form.more,

@@ -139,8 +139,17 @@ def test_given_the_rectification_submitted_then_the_participating_department_acc
     for persona in ("officer_emergency_x", "principal_a"):
         with pytest.raises(Forbidden):
             do(county, persona, hazard, "accept", major=False)
-    hazard = do(county, "officer_housing_x", hazard, "accept", major=False)
+    # On the hazard's pages, as the housing officer would.
+    client = _client(county, "officer_housing_x")
+    step = reverse("hazards:step", args=[hazard.pk, "accept"])
+    assert step in client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    assert client.get(step).status_code == 200
+    response = client.post(step, {"note": "现场复查合格", "version": hazard.version})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    hazard.refresh_from_db()
     assert hazard.state == hwf.CLOSED
+    accepted = hazard.events.get(action=hwf.ACCEPT)
+    assert accepted.actor == county.user("officer_housing_x")
 
 
 def test_given_the_reviewing_department_then_it_only_reviews_and_does_not_act_as_the_lead(
