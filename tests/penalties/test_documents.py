@@ -416,6 +416,9 @@ def test_given_penalty_documents_then_only_those_in_scope_download_them(world, p
         detail = client.get(reverse("enforcement_documents:detail", args=[document.pk]))
         assert detail.status_code == status
         assert 'id="document-correct"' not in detail.content.decode()
+        if status == 200:
+            link = reverse("penalties:detail", args=[penalty.pk])
+            assert f'href="{link}" id="document-penalty"' in detail.content.decode()
 
 
 def test_given_the_enterprise_then_its_penalty_page_lists_the_documents(world):
