@@ -886,6 +886,7 @@ def hazard_report(
             "number": number,
             "similar": [{"id": h.pk, "number": h.number, "score": m.score} for h, m in similar],
             **hooks,
+            **({"inspection_id": found_on.inspection_id} if found_on is not None else {}),
             **dict(links or {}),
         }
         if checked:
