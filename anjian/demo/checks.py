@@ -11,12 +11,14 @@ checker an enterprise employee. Records are bulk inserts shaped as check_start a
 check_submit write them: one per task and period, submitted, on time or late by the
 period's end, the device's clock and position, one answer per item with its photo hash.
 
-What the demo leaves out, and why: the synthetic alarms and findings by others (no
-monitoring points or inspection hazards are made for these enterprises), so the
-`blind_normal` pattern cannot be seen and an enterprise whose only pattern it is would be
-a fabricator no one could catch: such enterprises are not loaded. "Hazard found"
-answers open no hazard here (the hazard ledger's demo has its own), and photos are their
-perceptual hashes without the image files.
+The synthetic problems found by others (inspections, grid officers, the public) become
+hazards of the ledger at the same risk units, reported by the county's safety committee
+office on the day found, so the `blind_normal` pattern (months of "all normal" where
+others find problems) is there to be caught. What the demo leaves out: the synthetic
+sensor alarms (no monitoring points are made for these enterprises; the alarm signal is
+tested on the scorer's own data), "hazard found" answers open no hazard here (the hazard
+ledger's demo has its own), and photos are their perceptual hashes without the image
+files.
 
 `build_demo_checks` returns what it planted (DemoChecks.planted: enterprise pks with
 their patterns) for the precision/recall test, and writes the same to
@@ -66,7 +68,71 @@ class DemoChecks:
     enterprises: list[int] = field(default_factory=list)  # loaded (scored) enterprise pks
     planted: dict[int, tuple[str, ...]] = field(default_factory=dict)  # pk -> patterns
     records: int = 0
+    findings: int = 0  # hazards found by others at the loaded enterprises' units
     run_id: int | None = None
+
+
+# Who found it, in the synthetic data → the hazard's source. A grid officer's finding is a
+# government one; all three count as "found by someone else" (scoring.FINDING_SOURCES).
+_FINDING_SOURCE = {
+    "inspection": "government_inspection",
+    "grid_officer": "government_inspection",
+    "report": "public_report",
+}
+
+
+def _report_findings(
+    findings: list[synthetic.Finding],
+    laid: dict[str, tuple[int, dict[str, int]]],
+    now: dt.datetime,
+) -> int:
+    """The synthetic problems found by others, as hazards of the ledger at the risk units
+    the synthetic units were laid onto: reported by the county's safety committee office
+    through hazard_report, on the day found (the demo's shifted clock), so the
+    "all normal while others find problems" signal has what it needs."""
+    from anjian.accounts.models import Role
+    from anjian.demo.hazards import _shifted_clock, texts_for_industry
+    from anjian.hazards import services as hazard_services
+
+    reporter = (
+        get_user_model()
+        .objects.filter(role=Role.COORDINATOR, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if reporter is None:
+        return 0
+    actor = Actor.for_user(reporter, "demo")
+    # The ledger demo's texts for the trade: no tank farm at a restaurant.
+    industries = dict(
+        Enterprise.objects.filter(pk__in=[e for e, _m in laid.values()]).values_list(
+            "pk", "industry__code"
+        )
+    )
+    made = 0
+    for n, finding in enumerate(sorted(findings, key=lambda f: (f.at, f.enterprise, f.unit))):
+        where = laid.get(finding.enterprise)
+        if where is None or finding.unit not in where[1] or finding.at > now:
+            continue
+        enterprise_id, unit_map = where
+        texts = texts_for_industry(industries.get(enterprise_id) or "")
+        kind, category, text, _cause, place, _measures = texts[n % len(texts)]
+        with _shifted_clock(finding.at):
+            hazard_services.hazard_report(
+                actor=actor,
+                enterprise_id=enterprise_id,
+                data={
+                    "source": _FINDING_SOURCE.get(finding.by, "government_inspection"),
+                    "hazard_type": kind,
+                    "category": category,
+                    "handling": "deadline",
+                    "description": text,
+                    "location": place,
+                    "risk_unit_id": unit_map[finding.unit],
+                },
+            )
+        made += 1
+    return made
 
 
 def planted_file() -> Path:
@@ -119,15 +185,14 @@ def build_demo_checks(
         by_enterprise.setdefault(record.enterprise, []).append(record)
 
     actor = Actor.system("demo", "demo-loader")
+    laid: dict[str, tuple[int, dict[str, int]]] = {}
     with transaction.atomic():
         for code, enterprise_id in zip(codes, chosen, strict=True):
             mix = data.patterns.get(code, ())
-            if code in data.planted and set(mix) <= {"blind_normal"}:
-                continue  # needs alarms and findings the demo does not make (see above)
             records = by_enterprise.get(code, [])
             if not records:
                 continue
-            made = _load_enterprise(
+            made, unit_map = _load_enterprise(
                 enterprise_id,
                 units_of[enterprise_id],
                 records,
@@ -138,6 +203,7 @@ def build_demo_checks(
             )
             out.enterprises.append(enterprise_id)
             out.records += made
+            laid[code] = (enterprise_id, unit_map)
             if code in data.planted:
                 out.planted[enterprise_id] = mix
         audit_append(
@@ -152,6 +218,7 @@ def build_demo_checks(
                 "planted": {str(k): list(v) for k, v in out.planted.items()},
             },
         )
+    out.findings = _report_findings(data.findings, laid, now)
     run, _created = authenticity_run(period_days=90, now=now)
     out.run_id = run.pk
     if write_file:
@@ -204,8 +271,9 @@ def _load_enterprise(
     position: tuple[float, float],
     rng: random.Random,
     now: dt.datetime,
-) -> int:
-    """One synthetic enterprise onto a demo enterprise; returns the records written."""
+) -> tuple[int, dict[str, int]]:
+    """One synthetic enterprise onto a demo enterprise; returns the records written and
+    where each synthetic unit was laid (risk unit pk)."""
     # Tasks: one measure and check task per synthetic task, on the risk unit its
     # synthetic unit is laid onto (a unit may carry several).
     synthetic_units = sorted({r.unit for r in records})
@@ -337,7 +405,7 @@ def _load_enterprise(
                 }
             )
     _insert(CheckAnswer, answer_rows)
-    return len(values)
+    return len(values), unit_map
 
 
 def _insert(model, rows: list[dict]) -> None:

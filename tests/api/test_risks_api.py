@@ -542,7 +542,7 @@ def test_given_a_measure_when_posting_then_the_measure_and_its_derived_check_tas
         ({"cycle": 0}, "cycle"),
         ({"cycle": 1001}, "cycle"),
         ({"cycle": "weekly"}, "cycle"),
-        ({"cycle_unit": "week"}, "cycle_unit"),
+        ({"cycle_unit": "fortnight"}, "cycle_unit"),
         ({"classification": "prayer"}, "classification"),
         ({"responsible_person": ""}, "responsible_person"),
         ({"check_content": None}, "check_content"),

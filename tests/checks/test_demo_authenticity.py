@@ -11,9 +11,11 @@ from django.urls import reverse
 
 from anjian.accounts.models import User
 from anjian.checks.models import CheckAnswer, CheckRecord, EnterpriseAuthenticity
+from anjian.checks.scoring import FINDING_SOURCES
 from anjian.demo import checks as demo_checks
 from anjian.demo.checks import demo_planted
 from anjian.demo.generator import build_demo
+from anjian.hazards.models import Hazard
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +54,21 @@ def test_given_the_demo_when_scored_then_the_planted_fabricators_are_found(clien
         f"(checks and the run took {seconds:.1f} s)"
     )
     assert precision >= 0.9 and recall >= 0.9
+
+    # Problems found by others are in the ledger at the units, so an enterprise planted
+    # with "all normal where others find problems" is caught by that signal.
+    assert Hazard.objects.filter(
+        enterprise_id__in=loaded, source__in=FINDING_SOURCES, risk_unit__isnull=False
+    ).exists()
+    blind = {pk for pk, mix in planted.planted.items() if "blind_normal" in mix}
+    assert blind
+    signals_of = dict(
+        EnterpriseAuthenticity.objects.filter(enterprise_id__in=blind).values_list(
+            "enterprise_id", "signals"
+        )
+    )
+    for pk in blind:
+        assert "normal_despite_findings" in {s["name"] for s in signals_of[pk]}, pk
 
     # The records look like the services wrote them: submitted, timed, answered.
     sample = CheckRecord.objects.filter(enterprise_id__in=loaded)
