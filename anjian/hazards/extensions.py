@@ -253,6 +253,13 @@ def deadline_extension_decide(
                 hazard.listing_deadline = extension.new_deadline
                 data["old_listing_deadline"] = _iso(old_listing)
                 data["new_listing_deadline"] = _iso(hazard.listing_deadline)
+            if (
+                hazard.ordered_deadline is not None
+                and extension.new_deadline > hazard.ordered_deadline
+            ):
+                # The reviewing department extends its own order (延期整改).
+                data["old_ordered_deadline"] = _iso(hazard.ordered_deadline)
+                hazard.ordered_deadline = extension.new_deadline
             hazard.deadline_extensions += 1
             if extension.new_deadline >= timezone.localdate():
                 data["cleared"] = {

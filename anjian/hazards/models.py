@@ -287,6 +287,10 @@ class Hazard(models.Model):
     listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
     listing_deadline = models.DateField(_("supervision deadline"), null=True, blank=True)
     listing_notice = models.TextField(_("public notice"), blank=True)
+    # 责令限期整改指令书: the deadline an inspecting department ordered, and the order's
+    # number. The five fixes' deadline may not be later; an approved extension moves it.
+    ordered_deadline = models.DateField(_("ordered deadline"), null=True, blank=True)
+    ordered_by_document = models.CharField(_("rectification order"), max_length=64, blank=True)
 
     # Acceptance (CHECK_ACCEPT_PERSON / TIME / COMMENT), or the on-site review.
     accepted_by = models.ForeignKey(
@@ -775,6 +779,7 @@ ACTION_LABELS["extend_deadline"] = _("extend the deadline")
 ACTION_LABELS["refuse_extension"] = _("refuse the deadline extension")
 ACTION_LABELS["mark_overdue"] = _("mark overdue")
 ACTION_LABELS["escalate"] = _("escalate")
+ACTION_LABELS["order_deadline"] = _("deadline ordered by a rectification order")
 
 
 class ExtensionState(models.TextChoices):

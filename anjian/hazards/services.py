@@ -1039,6 +1039,16 @@ def _do_set_five_fixes(ctx: StepContext) -> str:
         required=True,
         missing=_("Give the contingency plan for the time until it is fixed."),
     )
+    if deadline and hazard.ordered_deadline and deadline > hazard.ordered_deadline:
+        _add(
+            errors,
+            "deadline",
+            _(
+                "The deadline must not be later than the one ordered by rectification order "
+                "%(number)s (%(date)s)."
+            )
+            % {"number": hazard.ordered_by_document, "date": hazard.ordered_deadline.isoformat()},
+        )
     if deadline and hazard.listing_deadline and deadline > hazard.listing_deadline:
         _add(
             errors,
@@ -1723,3 +1733,57 @@ __all__ = [
     "recurrence_days",
     "similar_hazards",
 ]
+
+
+# --- a rectification order's deadline ------------------------------------------------------
+
+
+def hazard_order_deadline(
+    *, actor: Actor, hazard_ids: Sequence[int], deadline: dt.date, document_number: str
+) -> list[Hazard]:
+    """A 责令限期整改指令书 orders these hazards fixed by `deadline`: each open one is held
+    to it (its own deadline becomes the order's when it had none or a later one; an
+    earlier one stays) and its five fixes may not set a later one. Closed hazards are left
+    as they are. Called by the order's issue, inside its transaction; returns the hazards
+    changed."""
+    changed: list[Hazard] = []
+    now = timezone.now()
+    today = timezone.localdate(now)
+    for hazard in Hazard.objects.select_for_update().filter(pk__in=list(hazard_ids)).order_by("pk"):
+        if hazard.state not in wf.OPEN_STATES:
+            continue
+        data: dict[str, Any] = {
+            "document": document_number,
+            "ordered_deadline": deadline.isoformat(),
+            "old_deadline": hazard.deadline.isoformat() if hazard.deadline else None,
+        }
+        hazard.ordered_deadline, hazard.ordered_by_document = deadline, document_number
+        if hazard.deadline is None or hazard.deadline > deadline:
+            hazard.deadline = deadline
+            hazard.last_reminded_on = None
+            if deadline >= today and hazard.overdue_since is not None:
+                data["cleared_overdue_since"] = hazard.overdue_since.isoformat()
+                hazard.overdue_since, hazard.escalation_level = None, 0
+        data["deadline"] = hazard.deadline.isoformat()
+        hazard.version += 1
+        hazard.save()
+        event = _event(
+            hazard,
+            actor,
+            "order_deadline",
+            hazard.state,
+            hazard.state,
+            now,
+            _("Ordered by rectification order %(number)s to be fixed by %(date)s.")
+            % {"number": document_number, "date": deadline.isoformat()},
+            data,
+        )
+        audit_append(
+            actor=actor,
+            action="order_deadline",
+            obj=hazard,
+            summary=f"{hazard.number} {document_number} {deadline.isoformat()}",
+            changes={**data, "event_id": event.pk},
+        )
+        changed.append(hazard)
+    return changed

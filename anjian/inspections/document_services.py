@@ -44,6 +44,7 @@ from anjian.accounts.models import Role
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.hazards import services as hazard_services
 from anjian.hazards import workflow as hazard_wf
 from anjian.hazards.documents import ORDER as HAZARD_ORDER
 from anjian.hazards.documents import department_issuer
@@ -562,7 +563,7 @@ def _issue(
     specific = _kind_facts(kind, inspection, data, errors, today)
     if errors:
         raise ValidationFailed(errors)
-    return _store(
+    document = _store(
         actor=actor,
         kind=kind,
         department=_issuing_department(actor.user, inspection),
@@ -575,6 +576,15 @@ def _issue(
         corrects=corrects,
         reason=reason,
     )
+    if kind == pure.RECTIFICATION_ORDER:
+        # The order's deadline binds the hazards it names (a correction's, its new one).
+        hazard_services.hazard_order_deadline(
+            actor=actor,
+            hazard_ids=[f.hazard_id for f in _findings(inspection)],
+            deadline=specific["deadline"],
+            document_number=document.number,
+        )
+    return document
 
 
 # --- the documents of an administrative penalty --------------------------------------------
