@@ -34,7 +34,8 @@ from anjian.checks.models import (
     RecordFlag,
     RecordState,
 )
-from anjian.checks.views import _names, is_enterprise_user, is_regulator
+from anjian.checks.names import evidence_names
+from anjian.checks.views import is_enterprise_user, is_regulator
 from anjian.core import scoping
 from anjian.core.errors import NotFound, ValidationFailed
 from anjian.core.times import EARLIEST_YEAR, LATEST_YEAR
@@ -473,7 +474,7 @@ def authenticity_list(request: HttpRequest, filters: Query[AuthenticityFilters])
         qs = qs.filter(flag=filters.flagged)
     result = page(qs.order_by("score", "enterprise_id"), filters.limit, filters.offset)
     rows = result["items"]
-    names = _names([row.signals for row in rows])
+    names = evidence_names([row.signals for row in rows])
     return {"count": result["count"], "items": [_score_out(row, names) for row in rows]}
 
 
@@ -516,7 +517,7 @@ def authenticity_enterprise(
     )
     result = page(qs, filters.limit, filters.offset)
     rows = result["items"]
-    names = _names([score.signals, *[row.signals for row in rows]])
+    names = evidence_names([score.signals, *[row.signals for row in rows]])
     return {
         "enterprise_id": enterprise.pk,
         "enterprise": enterprise.name,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -30,7 +29,7 @@ from anjian.core import scoping, uploads
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.sections import REGISTRY_ROLES
-from anjian.risks.models import CheckTask, MajorHazardInstallation, RiskUnit
+from anjian.risks.models import CheckTask
 
 from . import evidence, services
 from .models import (
@@ -44,6 +43,7 @@ from .models import (
     TaskItem,
     Timing,
 )
+from .names import evidence_names
 
 PAGE_SIZE = 50
 MISSED_SHOWN = 50
@@ -420,36 +420,6 @@ def _latest_scores(user: Any):
     return scoping.visible(user, EnterpriseAuthenticity).filter(pk=Subquery(latest))
 
 
-def _names(signal_lists: list[list[dict[str, Any]]]) -> evidence.Names:
-    """Checker and unit names of the evidence: one query each."""
-    checkers: set[str] = set()
-    units: set[str] = set()
-    for signals in signal_lists:
-        c, u = evidence.referenced(signals)
-        checkers |= c
-        units |= u
-    user_ids = [int(c) for c in checkers if c.isdigit()]
-    unit_ids = [int(u[1:]) for u in units if u.startswith("u") and u[1:].isdigit()]
-    installation_ids = [int(u[1:]) for u in units if u.startswith("i") and u[1:].isdigit()]
-    checker_names = {
-        str(pk): display or username
-        for pk, display, username in get_user_model()
-        .objects.filter(pk__in=user_ids)
-        .values_list("pk", "display_name", "username")
-    }
-    unit_names = {
-        f"u{pk}": name
-        for pk, name in RiskUnit.objects.filter(pk__in=unit_ids).values_list("pk", "name")
-    }
-    unit_names |= {
-        f"i{pk}": name
-        for pk, name in MajorHazardInstallation.objects.filter(pk__in=installation_ids).values_list(
-            "pk", "name"
-        )
-    }
-    return evidence.Names(checkers=checker_names, units=unit_names)
-
-
 @login_required
 @require_GET
 def authenticity_list(request: HttpRequest) -> HttpResponse:
@@ -464,7 +434,7 @@ def authenticity_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(flag=True)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    names = _names([row.signals for row in rows])
+    names = evidence_names([row.signals for row in rows])
     return render(
         request,
         "checks/authenticity_list.html",
@@ -517,7 +487,7 @@ def authenticity_enterprise(request: HttpRequest, enterprise_id: int) -> HttpRes
         )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
-        names = _names([score.signals, *[row.signals for row in rows]])
+        names = evidence_names([score.signals, *[row.signals for row in rows]])
         signals = [evidence.render_enterprise_signal(s, names) for s in score.signals]
         flags = [
             {

@@ -178,6 +178,8 @@ def public_draw(request: HttpRequest, pk: int) -> HttpResponse:
             "check": check,
             "candidates": len(record.get("candidates", [])),
             "roster": len(record.get("inspectors", [])),
+            "conflicts": len(record.get("conflicts", [])),
+            "last_inspectors": len(record.get("last_inspectors", [])),
         },
         status=200,
     )

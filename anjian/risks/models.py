@@ -333,7 +333,7 @@ class ControlMeasure(models.Model):
 class CycleUnit(models.TextChoices):
     HOUR = "hour", _("hours")
     DAY = "day", _("days")
-    # Not in t_yhpcrwxx's CHECK_CYCLE_UNIT (hour/day/month/year): exported as 7N days.
+    # Not in t_yhpcrwxx's CHECK_CYCLE_UNIT (hour/day/month/year): maps to 7N days.
     WEEK = "week", _("weeks")
     MONTH = "month", _("months")
     YEAR = "year", _("years")
