@@ -196,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     from anjian.diagnosis.calc_cli import register as register_diagnosis_calcs
 
     register_diagnosis_calcs(calcs)
+    from anjian.accidents.calc_cli import register as register_accident_calcs
+
+    register_accident_calcs(calcs)
 
     demo = sub.add_parser("demo", help="build the fictional demo county")
     demo.add_argument("--enterprises", type=int, default=600)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "anjian.checks",
     "anjian.inspections",
     "anjian.penalties",
+    "anjian.accidents",
     "anjian.dashboard",  # the home page: above every capability
     "anjian.api",
     "anjian.demo",
