@@ -12,6 +12,7 @@ import pytest
 
 from anjian.core.errors import ValidationFailed
 from anjian.core.models import AuditEntry
+from anjian.hazards import extensions
 from anjian.hazards import services as hazard_services
 from anjian.hazards import workflow as hwf
 from anjian.hazards.models import Hazard
@@ -71,6 +72,19 @@ def test_given_an_ordered_hazard_when_the_enterprise_sets_a_later_deadline_then_
             data=five_fixes(deadline=deadline.isoformat()),
         )
         assert done.deadline == deadline
+        # The inspecting department extends its own order: the ordered date moves too.
+        new = deadline + dt.timedelta(days=20)
+        ext = extensions.deadline_extension_request(
+            actor=principal,
+            hazard_id=hazard.pk,
+            new_deadline=new.isoformat(),
+            reason="设备到货延迟",
+        )
+        extensions.deadline_extension_decide(
+            actor=actor(county.user("insp1")), extension_id=ext.pk, approve=True, note="同意"
+        )
+        hazard.refresh_from_db()
+        assert (hazard.deadline, hazard.ordered_deadline) == (new, new)
     else:  # pragma: no cover - the finding hazard starts reported
         pytest.fail(f"unexpected state {hazard.state}")
 
