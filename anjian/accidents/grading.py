@@ -211,17 +211,16 @@ def grade(*, deaths: int, serious: int, loss_yuan: Decimal | int) -> Grading:
     )
 
 
-def thresholds_as_dict() -> dict[str, dict[str, int | str]]:
-    """The lower bounds by criterion and grade, for display and the CLI (money as text
-    yuan, persons as ints)."""
-    out: dict[str, dict[str, int | str]] = {}
-    for name in CRITERIA:
-        out[name] = {}
-        for grade_name, bound in zip(GRADES[1:], THRESHOLDS[name], strict=True):
-            out[name][CODE_BY_GRADE[grade_name]] = (
-                int(bound) if name != "direct_loss" else str(bound)
-            )
-    return out
+def thresholds_as_dict() -> dict[str, dict[str, int]]:
+    """The inclusive lower bounds by criterion and grade code, for display and the CLI
+    (persons; money in whole yuan)."""
+    return {
+        name: {
+            CODE_BY_GRADE[grade_name]: int(bound)
+            for grade_name, bound in zip(GRADES[1:], THRESHOLDS[name], strict=True)
+        }
+        for name in CRITERIA
+    }
 
 
 # --- deadlines (第九条, 第十三条, 第十九条, 第二十九条, 第三十二条) ------------------
