@@ -151,6 +151,25 @@ def visible_disputes(user: User) -> QuerySet:
     return qs.none()
 
 
+def visible_accidents(user: User) -> QuerySet:
+    """Accidents: many happen outside any registered enterprise, so a regulator (any
+    department too: an accident is reported to every department where it happened,
+    493号令 第九条) sees those in their division's subtree; enterprise staff their own
+    enterprise's; the platform administrator all; anyone else nothing."""
+    from anjian.accidents.models import Accident
+
+    qs = Accident.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.role == Role.PLATFORM_ADMIN:
+        return qs
+    if user.role in ENTERPRISE_ROLES:
+        return qs.filter(enterprise_id=user.enterprise_id) if user.enterprise_id else qs.none()
+    if user.role in SUBTREE_ROLES or user.role == Role.DEPARTMENT_OFFICER:
+        return qs.filter(division_id__in=_user_subtree(user)) if user.division_id else qs.none()
+    return qs.none()
+
+
 def visible_users(user: User) -> QuerySet:
     from anjian.accounts.models import User as UserModel
 
@@ -171,11 +190,13 @@ def visible_audit(user: User) -> QuerySet:
 
 def visible(user: User, model: type[Model]) -> QuerySet:
     """The scoped queryset of `model` for `user`."""
+    from anjian.accidents.models import Accident
     from anjian.accounts.models import User as UserModel
     from anjian.core.models import AuditEntry
     from anjian.registry import models as reg
 
     table = {
+        Accident: visible_accidents,
         reg.Enterprise: visible_enterprises,
         reg.Division: visible_divisions,
         reg.Department: visible_departments,
