@@ -66,7 +66,9 @@ class ConflictForm(forms.Form):
             ]
         self.fields["enterprise"].widget.choices = [
             ("", "—"),
-            *((pk, f"{name} · {uscc}") for pk, name, uscc in rows),
+            # The name only: a drop-down cannot mark the credit code as a code, and the
+            # search above finds an enterprise by its code.
+            *((pk, name) for pk, name, _uscc in rows),
         ]
 
 
