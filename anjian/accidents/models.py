@@ -184,7 +184,7 @@ class Investigation(models.Model):
     findings = models.TextField(_("findings"), blank=True)
     causes = models.TextField(_("causes"), blank=True)
     lessons = models.TextField(_("lessons"), blank=True)
-    measures = models.TextField(_("measures"), blank=True)
+    measures = models.TextField(_("corrective measures"), blank=True)
     # 四不放过: each box with its note.
     causes_found = models.BooleanField(_("causes found"), default=False)
     causes_found_note = models.TextField(blank=True)

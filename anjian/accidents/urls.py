@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "accidents"
-urlpatterns: list = []
+urlpatterns = [
+    path("accidents/", views.accident_list, name="list"),
+    path("accidents/report/", views.accident_report, name="report"),
+    path("accidents/<int:pk>/", views.accident_detail, name="detail"),
+    path("accidents/<int:pk>/<slug:action>/", views.accident_act, name="act"),
+]
