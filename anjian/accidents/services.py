@@ -327,6 +327,10 @@ def _event(
 
 
 def _stale(accident: Accident, expected_version: Any) -> None:
+    if expected_version is not None and (
+        not isinstance(expected_version, int) or isinstance(expected_version, bool)
+    ):
+        raise ValidationFailed({"version": [_("Enter a whole number.")]})
     if expected_version is not None and expected_version != accident.version:
         raise Conflict(_("Somebody else changed this record first; reload and try again."))
 
@@ -469,7 +473,7 @@ def accident_report(
             _("The unit's head cannot learn of it before it happened.")
         )
     place_text = _text(errors, place, "place", required=True, limit=255)
-    if gb6441_type not in grading.GB6441_TYPE_NAMES:
+    if not isinstance(gb6441_type, str) or gb6441_type not in grading.GB6441_TYPE_NAMES:
         errors["gb6441_type"] = [_("Choose the accident type.")]
     lat = _coordinate(errors, latitude, "latitude", 90)
     lon = _coordinate(errors, longitude, "longitude", 180)
