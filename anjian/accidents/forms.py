@@ -28,7 +28,7 @@ class FiguresMixin(forms.Form):
         **_COUNT,
     )
     minor_injuries = forms.IntegerField(label=_("minor injuries"), **_COUNT)
-    missing = forms.IntegerField(label=_("missing"), **_COUNT)
+    missing = forms.IntegerField(label=_("missing persons"), **_COUNT)
     direct_loss_yuan = forms.DecimalField(
         label=_("direct economic loss (yuan)"),
         required=False,
@@ -138,7 +138,7 @@ class ExtendForm(forms.Form):
 
 
 class AccountableForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=64)
+    name = forms.CharField(label=_("person's name"), max_length=64)
     position = forms.CharField(label=_("role or position"), max_length=128)
     measure = forms.CharField(label=_("measure taken"), max_length=4000, widget=_TEXTAREA)
     basis = forms.CharField(
@@ -149,7 +149,7 @@ class AccountableForm(forms.Form):
 
 class CloseForm(forms.Form):
     findings = forms.CharField(
-        label=_("findings"), required=False, max_length=4000, widget=_TEXTAREA
+        label=_("investigation findings"), required=False, max_length=4000, widget=_TEXTAREA
     )
     causes = forms.CharField(label=_("causes"), max_length=4000, widget=_TEXTAREA)
     lessons = forms.CharField(label=_("lessons"), required=False, max_length=4000, widget=_TEXTAREA)

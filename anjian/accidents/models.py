@@ -53,13 +53,13 @@ class Figures(models.Model):
     deaths = models.PositiveIntegerField(_("deaths"), default=0)
     serious_injuries = models.PositiveIntegerField(_("serious injuries"), default=0)
     minor_injuries = models.PositiveIntegerField(_("minor injuries"), default=0)
-    missing = models.PositiveIntegerField(_("missing"), default=0)
+    missing = models.PositiveIntegerField(_("missing persons"), default=0)
     direct_loss_yuan = models.DecimalField(
         _("direct economic loss (yuan)"), max_digits=14, decimal_places=2, default=0
     )
     grade = models.CharField(_("grade"), max_length=24, choices=Grade.choices)
     # The criteria that decided the grade (grading.Grading.decided_by), shown as "why".
-    decided_by = models.JSONField(_("decided by"), default=list, blank=True)
+    decided_by = models.JSONField(_("grade decided by"), default=list, blank=True)
 
     class Meta:
         abstract = True
@@ -181,7 +181,7 @@ class Investigation(models.Model):
     due_on = models.DateField(_("report due on"))
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
-    findings = models.TextField(_("findings"), blank=True)
+    findings = models.TextField(_("investigation findings"), blank=True)
     causes = models.TextField(_("causes"), blank=True)
     lessons = models.TextField(_("lessons"), blank=True)
     measures = models.TextField(_("corrective measures"), blank=True)
@@ -194,7 +194,7 @@ class Investigation(models.Model):
     measures_taken_note = models.TextField(blank=True)
     people_educated = models.BooleanField(_("people educated"), default=False)
     people_educated_note = models.TextField(blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("investigation closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -223,7 +223,7 @@ class AccountablePerson(models.Model):
     accident = models.ForeignKey(
         Accident, on_delete=models.PROTECT, related_name="accountable_persons"
     )
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("person's name"), max_length=64)
     position = models.CharField(_("role or position"), max_length=128)
     measure = models.TextField(_("measure taken"))
     basis = models.TextField(_("basis"), blank=True)
