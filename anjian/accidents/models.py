@@ -66,6 +66,11 @@ class Figures(models.Model):
 
 
 class Accident(Figures):
+    # Scoped by where it happened (anjian.core.scoping._in_divisions); enterprise staff
+    # see their own enterprise's accidents.
+    SCOPE_DIVISION_PATH = "division"
+    SCOPE_ENTERPRISE_OF_ROW = "enterprise"
+
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
     learned_at = models.DateTimeField(_("learned of by the unit's head at"))
     reported_at = models.DateTimeField(_("quick report received at"), default=timezone.now)
