@@ -6,10 +6,12 @@ table does not allow refused."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection, connections
 
 from anjian.accidents import services
 from anjian.accidents import workflow as wf
@@ -458,3 +460,43 @@ def test_given_a_state_when_a_step_the_table_allows_is_asked_by_the_authority_th
     accident.refresh_from_db()
     assert accident.state == wf.step(state, action).target
     assert accident.events.order_by("-at", "-pk").first().action == action
+
+
+# --- two people at once (PostgreSQL: row locks) -------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_given_two_follow_ups_on_the_same_version_at_once_then_one_wins_and_one_conflicts():
+    from tests.world import build_world
+
+    world = build_world()
+    accident = report(world)
+    people = ["safety_a", "coordinator_x"]
+    barrier = threading.Barrier(2)
+    results: dict[int, str] = {}
+
+    def follow_up(i: int) -> None:
+        try:
+            barrier.wait()
+            services.accident_followup(
+                actor=actor(world.user(people[i])),
+                accident_id=accident.pk,
+                expected_version=1,
+                deaths=2 + i,
+                course=f"续报{i}",
+            )
+            results[i] = "won"
+        except Conflict:
+            results[i] = "conflict"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=follow_up, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results.values()) == ["conflict", "won"]
+    assert AccidentReport.objects.filter(accident=accident).count() == 2
+    assert Accident.objects.get(pk=accident.pk).version == 2
