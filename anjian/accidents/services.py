@@ -29,6 +29,7 @@ from anjian.accounts.models import ENTERPRISE_ROLES, REGULATOR_ROLES, Role
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.core.inputs import clean_text
 from anjian.core.numbers import is_decimal_text, is_int_text
 from anjian.registry.models import Division, Enterprise, Industry
 
@@ -189,25 +190,7 @@ def deadlines(accident: Accident, investigation: Investigation | None = None) ->
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _text(
-    errors: dict[str, list[str]],
-    value: Any,
-    name: str,
-    *,
-    required: bool = False,
-    limit: int = TEXT_LIMIT,
-) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.setdefault(name, []).append(_("Enter text."))
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.setdefault(name, []).append(_("This field is required."))
-    elif len(value) > limit:
-        errors.setdefault(name, []).append(_("At most %(n)d characters.") % {"n": limit})
-    return value
+_text = clean_text  # anjian.core.inputs
 
 
 def _count(errors: dict[str, list[str]], value: Any, name: str) -> int:

@@ -35,6 +35,7 @@ from anjian.accounts.models import Role, User
 from anjian.core import scoping, uploads
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.core.inputs import clean_text
 from anjian.hazards import services as hazard_services
 from anjian.hazards.models import Category, Handling, HazardType, Source
 from anjian.registry.models import Department, Enterprise, EnterpriseStatus
@@ -152,26 +153,7 @@ def roster(department_id: int) -> QuerySet[User]:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _text(
-    errors: dict[str, list[str]],
-    value: Any,
-    name: str,
-    *,
-    required: bool = False,
-    missing: str = "",
-    limit: int = TEXT_LIMIT,
-) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.setdefault(name, []).append(_("Enter text."))
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.setdefault(name, []).append(missing or _("This field is required."))
-    elif len(value) > limit:
-        errors.setdefault(name, []).append(_("At most %(n)d characters.") % {"n": limit})
-    return value
+_text = clean_text  # anjian.core.inputs
 
 
 def _coordinate(errors: dict[str, list[str]], value: Any, name: str, bound: int) -> Decimal | None:

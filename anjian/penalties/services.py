@@ -38,6 +38,7 @@ from anjian.accounts.models import ENTERPRISE_ROLES, Role, User
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.core.inputs import clean_text
 from anjian.inspections import document_services as ds
 from anjian.inspections import documents as pure
 from anjian.inspections import penalties as rules
@@ -214,25 +215,7 @@ def listing_party(actor: Actor, listing: Listing) -> str:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _text(
-    errors: dict[str, list[str]],
-    value: Any,
-    name: str,
-    *,
-    required: bool = False,
-    limit: int = TEXT_LIMIT,
-) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.setdefault(name, []).append(_("Enter text."))
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.setdefault(name, []).append(_("This field is required."))
-    elif len(value) > limit:
-        errors.setdefault(name, []).append(_("At most %(n)d characters.") % {"n": limit})
-    return value
+_text = clean_text  # anjian.core.inputs
 
 
 def _date(errors: dict[str, list[str]], value: Any, name: str) -> dt.date | None:
