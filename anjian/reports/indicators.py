@@ -1,0 +1,935 @@
+"""The registry of report figures (issue 13 item 7, the base of items 5-6): every figure a
+report prints, with its label, its unit, where it comes from (table and condition) and
+the function that counts it for a jurisdiction and a period.
+
+A figure is computed for `Bounds`: a division and its whole subtree, a period
+(anjian.reports.periods.Period) and, optionally, a department (then only the enterprises
+it holds a duty for: the same rule as a department officer's scope). Counts are SQL
+aggregates: the figures of one table share one conditional-aggregate query, run once per
+bounds (`Bounds.group`) and each filtered on an indexed range (the period's dates), so a
+county of 100,000 enterprises and 2,000,000 hazards is a handful of queries.
+
+A figure whose table does not exist yet (the monthly dispatch's investment and training,
+the refusals of a second fine, which are not recorded) raises `NoSource` with the reason;
+reports print that reason instead of a number, never a figure written by hand.
+
+Year on year: a figure with `yoy` is also computed for the same period one year earlier
+(`Bounds.last_year()`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from anjian.core import scoping
+from anjian.registry.models import (
+    Department,
+    DisputeStatus,
+    Division,
+    DutyAssignment,
+    DutyDispute,
+    Enterprise,
+    EnterpriseStatus,
+)
+from anjian.registry.queries import lead_exists
+
+from . import hazard_figures as hf
+from .periods import Period
+
+Value = int | Decimal | None
+COUNT, RATE, AMOUNT = "count", "rate", "amount"
+CENT = Decimal("0.01")
+
+
+class NoSource(Exception):
+    """The platform has no table this figure could be counted from (yet)."""
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass
+class Bounds:
+    """What a figure is counted over: `division` and its subtree, `period`, optionally
+    one `department` (the enterprises it has a duty for), as of `today`."""
+
+    division: Division
+    period: Period
+    today: dt.date
+    department: Department | None = None
+    _groups: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def subtree(self) -> list[int]:
+        return scoping.subtree_ids(self.division)
+
+    @property
+    def on(self) -> dt.date:
+        """The day the stock figures describe: the period's last day, or today while it
+        runs (anjian.reports.hazard_figures.as_of)."""
+        return hf.as_of(self.period.start, self.period.end, self.today)
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return _midnight(self.period.start)
+
+    @property
+    def end_before(self) -> dt.datetime:
+        return _midnight(self.period.end + dt.timedelta(days=1))
+
+    @property
+    def on_before(self) -> dt.datetime:
+        return _midnight(self.on + dt.timedelta(days=1))
+
+    def in_period(self, column: str) -> Q:
+        """`column` (a datetime) falls in the period (local days)."""
+        return Q(**{f"{column}__gte": self.start_at, f"{column}__lt": self.end_before})
+
+    def days_in_period(self, column: str) -> Q:
+        """`column` (a date) falls in the period."""
+        return Q(**{f"{column}__gte": self.period.start, f"{column}__lte": self.period.end})
+
+    def last_year(self) -> Bounds:
+        """The same period one year earlier (year on year)."""
+        previous = Period(self.period.year - 1, self.period.quarter)
+        return Bounds(self.division, previous, self.today, self.department)
+
+    @cached_property
+    def previous_year(self) -> Bounds:
+        """last_year(), kept: its tables are counted once for all figures."""
+        return self.last_year()
+
+    def enterprises(self) -> QuerySet[Enterprise]:
+        return self.of_enterprise(Enterprise.objects.all(), "")
+
+    def of_enterprise(self, qs: QuerySet, path: str = "enterprise") -> QuerySet:
+        """Rows of enterprises in the subtree (and of the department, if any); `path` is
+        the lookup from the row to its enterprise ("" for enterprises themselves)."""
+        prefix = f"{path}__" if path else ""
+        qs = qs.filter(**{f"{prefix}division_id__in": self.subtree})
+        if self.department is not None:
+            held = DutyAssignment.objects.filter(department=self.department).values("enterprise_id")
+            qs = qs.filter(**{f"{prefix}pk__in" if path == "" else f"{path}_id__in": held})
+        return qs
+
+    def group(self, name: str) -> dict[str, Any]:
+        """The figures of one table for these bounds, computed once."""
+        if name not in self._groups:
+            self._groups[name] = GROUPS[name](self)
+        return self._groups[name]
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    return hf.percent(numerator, denominator)
+
+
+# --- the tables, one aggregate query (or a few) each -------------------------------------------
+
+
+def _registry(b: Bounds) -> dict[str, Any]:
+    qs = b.enterprises().exclude(status=EnterpriseStatus.CLOSED)
+    counts = qs.aggregate(
+        enterprises=Count("pk"),
+        major_installations=Count("pk", filter=Q(has_major_hazard=True)),
+    )
+    counts["gaps"] = qs.filter(~lead_exists()).count()
+    disputes = DutyDispute.objects.filter(status=DisputeStatus.OPEN).filter(
+        Q(jurisdiction_id__in=b.subtree) | Q(enterprise__division_id__in=b.subtree)
+    )
+    if b.department is not None:
+        disputes = disputes.filter(
+            Q(raised_by_department=b.department) | Q(proposed_department=b.department)
+        )
+    counts["open_disputes"] = disputes.count()
+    return counts
+
+
+def _hazards(b: Bounds) -> dict[str, Any]:
+    """Hazard figures by the definitions of anjian.reports.hazard_figures, in three
+    queries on indexed ranges: found in the period (reported_at), fixed in the period
+    (closed_at), open at the as-of day (closed_at IS NULL or after it)."""
+    from anjian.hazards.models import Hazard
+
+    hazards = b.of_enterprise(Hazard.objects.all()).order_by()
+    closed_by_on = Q(closed_at__isnull=False, closed_at__lt=b.on_before)
+    major = Q(level=hf.MAJOR)
+    found = hazards.filter(b.in_period("reported_at")).aggregate(
+        found=Count("pk"),
+        found_fixed=Count("pk", filter=closed_by_on),
+        major_found=Count("pk", filter=major),
+    )
+    fixed_to = min(b.end_before, b.on_before)
+    in_time = Q(deadline__isnull=True) | Q(deadline__gte=TruncDate("closed_at"))
+    fixed = hazards.filter(closed_at__gte=b.start_at, closed_at__lt=fixed_to).aggregate(
+        fixed=Count("pk"),
+        on_time=Count("pk", filter=in_time),
+        major_fixed=Count("pk", filter=major),
+        funds=Sum("funds"),
+    )
+    open_at_on = hazards.filter(reported_at__lt=b.on_before).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=b.on_before)
+    )
+    still = open_at_on.aggregate(
+        open=Count("pk"),
+        overdue_open=Count("pk", filter=Q(deadline__lt=b.on)),
+        major_open=Count("pk", filter=major),
+        listed_open=Count("pk", filter=Q(listed_at__isnull=False, listed_at__lt=b.on_before)),
+    )
+    listed = hazards.filter(b.in_period("listed_at")).count()
+    out = {**found, **fixed, **still, "listed": listed}
+    out["funds"] = Decimal(out["funds"] or 0).quantize(CENT)
+    return out
+
+
+def _rechecks(b: Bounds) -> dict[str, Any]:
+    from anjian.hazards.models import Recheck, RecheckResult, RecheckState
+
+    qs = b.of_enterprise(Recheck.objects.all(), "hazard__enterprise")
+    return qs.filter(b.in_period("done_at"), state=RecheckState.DONE).aggregate(
+        done=Count("pk"), relapsed=Count("pk", filter=Q(result=RecheckResult.RELAPSED))
+    )
+
+
+def _inspections(b: Bounds) -> dict[str, Any]:
+    from anjian.inspections.models import Inspection, Kind, State
+
+    qs = b.of_enterprise(Inspection.objects.all()).filter(
+        b.in_period("concluded_at"), state=State.CONCLUDED
+    )
+    out = qs.aggregate(
+        done=Count("pk"),
+        enterprises=Count("enterprise_id", distinct=True),
+        double_random=Count("pk", filter=Q(kind=Kind.DOUBLE_RANDOM)),
+        unannounced=Count("pk", filter=Q(kind=Kind.UNANNOUNCED)),
+        joint=Count("pk", filter=Q(kind=Kind.JOINT)),
+    )
+    return out
+
+
+def _documents(b: Bounds) -> dict[str, Any]:
+    from anjian.inspections.document_models import EnforcementDocument
+
+    qs = b.of_enterprise(EnforcementDocument.objects.all()).filter(
+        b.days_in_period("issued_on"), corrects__isnull=True
+    )
+    rows = qs.order_by().values("kind").annotate(n=Count("pk"))
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def _penalties(b: Bounds) -> dict[str, Any]:
+    from anjian.inspections.penalties import FINE_KINDS, SUSPENSION
+    from anjian.penalties.models import Listing, Penalty
+    from anjian.penalties.workflow import IN_FORCE
+
+    qs = b.of_enterprise(Penalty.objects.all()).filter(
+        b.days_in_period("decided_on"), state__in=IN_FORCE
+    )
+    fines = Q(kind__in=FINE_KINDS)
+    out = qs.aggregate(
+        penalties=Count("pk"),
+        fines=Count("pk", filter=fines),
+        amount=Sum("amount", filter=fines),
+        suspensions=Count("pk", filter=Q(kind=SUSPENSION)),
+    )
+    out["amount"] = Decimal(out["amount"] or 0).quantize(CENT)
+    out["listings"] = (
+        b.of_enterprise(Listing.objects.all())
+        .filter(b.days_in_period("decided_on"))
+        .exclude(state__in=("revoked", "withdrawn"))
+        .count()
+    )
+    return out
+
+
+def _checks(b: Bounds) -> dict[str, Any]:
+    from anjian.checks.models import CheckRecord, EnterpriseAuthenticity, RecordFlag, RecordState
+
+    records = b.of_enterprise(CheckRecord.objects.all()).filter(
+        b.in_period("submitted_at"), state=RecordState.SUBMITTED
+    )
+    flagged = RecordFlag.objects.filter(record_id__in=records.values("pk"))
+    out = records.aggregate(submitted=Count("pk"))
+    out["flagged"] = flagged.values("record_id").distinct().count()
+    out["enterprises_flagged"] = (
+        b.of_enterprise(EnterpriseAuthenticity.objects.all())
+        .filter(flag=True, run__day__gte=b.period.start, run__day__lte=b.on)
+        .values("enterprise_id")
+        .distinct()
+        .count()
+    )
+    return out
+
+
+def _handle_within() -> int:
+    """Minutes after which an alarm not handled reaches the department (the last step of
+    ANJIAN_MONITORING_ESCALATION_MINUTES): handled before that is handled in time."""
+    from anjian.monitoring.jobs import escalation_minutes
+
+    return max(escalation_minutes())
+
+
+def _monitoring(b: Bounds) -> dict[str, Any]:
+    from anjian.monitoring.models import Alarm, Point
+
+    alarms = b.of_enterprise(Alarm.objects.all())
+    within = dt.timedelta(minutes=_handle_within())
+    raised = alarms.filter(b.in_period("raised_at")).exclude(condition="offline")
+    out = raised.aggregate(
+        raised=Count("pk"),
+        in_time=Count(
+            "pk",
+            filter=Q(handled_at__isnull=False, handled_at__lte=F("raised_at") + within),
+        ),
+    )
+    out["points"] = b.of_enterprise(Point.objects.filter(is_active=True)).count()
+    out["offline"] = (
+        alarms.filter(condition="offline", raised_at__lt=b.on_before)
+        .filter(Q(cleared_at__isnull=True) | Q(cleared_at__gte=b.on_before))
+        .values("point_id")
+        .distinct()
+        .count()
+    )
+    return out
+
+
+def accident_model() -> Any:
+    """The accidents app's Accident model, or None where it is not installed."""
+    try:
+        return apps.get_model("accidents", "Accident")
+    except LookupError:
+        return None
+
+
+def _accidents(b: Bounds) -> dict[str, Any]:
+    model = accident_model()
+    if model is None:
+        raise NoSource(_("no accident records on the platform yet"))
+    qs = model.objects.filter(division_id__in=b.subtree).exclude(state="withdrawn")
+    if b.department is not None:
+        qs = b.of_enterprise(qs)
+    out = qs.filter(b.in_period("occurred_at")).aggregate(
+        accidents=Count("pk"),
+        deaths=Sum("deaths"),
+        serious=Sum("serious_injuries"),
+        minor=Sum("minor_injuries"),
+        loss=Sum("direct_loss_yuan"),
+        larger=Count("pk", filter=~Q(grade="general")),
+    )
+    for key in ("deaths", "serious", "minor"):
+        out[key] = out[key] or 0
+    out["loss"] = Decimal(out["loss"] or 0).quantize(CENT)
+    return out
+
+
+GROUPS: dict[str, Callable[[Bounds], dict[str, Any]]] = {
+    "registry": _registry,
+    "hazards": _hazards,
+    "rechecks": _rechecks,
+    "inspections": _inspections,
+    "documents": _documents,
+    "penalties": _penalties,
+    "checks": _checks,
+    "monitoring": _monitoring,
+    "accidents": _accidents,
+}
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: Promise | str
+    unit: Promise | str
+    source: str  # the table and the condition (technical, not translated)
+    compute: Callable[[Bounds], Value]
+    section: str  # a GROUPS key: which table it reads
+    kind: str = COUNT
+    yoy: bool = False
+
+    def value(self, bounds: Bounds) -> Value:
+        return self.compute(bounds)
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+UNIT_ENTERPRISES = pgettext_lazy("report unit", "enterprises")
+UNIT_ITEMS = pgettext_lazy("report unit", "items")
+UNIT_TIMES = pgettext_lazy("report unit", "times")
+UNIT_PERCENT = "%"
+UNIT_YUAN = pgettext_lazy("report unit", "yuan")
+UNIT_PERSONS = pgettext_lazy("report unit", "persons")
+UNIT_CASES = pgettext_lazy("report unit", "cases")
+UNIT_POINTS = pgettext_lazy("report unit", "points")
+
+
+def _register(
+    key: str,
+    label: Any,
+    unit: Any,
+    source: str,
+    compute: Callable[[Bounds], Value],
+    *,
+    section: str,
+    kind: str = COUNT,
+    yoy: bool | None = None,
+) -> None:
+    assert key not in REGISTRY, key
+    if yoy is None:
+        yoy = kind in (COUNT, AMOUNT)
+    REGISTRY[key] = Indicator(key, label, unit, source, compute, section, kind, yoy)
+
+
+def _field(section: str, name: str) -> Callable[[Bounds], Value]:
+    return lambda b: b.group(section)[name]
+
+
+def _rate(section: str, numerator: str, denominator: str | tuple[str, ...]):
+    names = (denominator,) if isinstance(denominator, str) else denominator
+
+    def compute(b: Bounds) -> Value:
+        g = b.group(section)
+        return percent(g[numerator], sum(g[n] for n in names))
+
+    return compute
+
+
+def _no_source(reason: Any) -> Callable[[Bounds], Value]:
+    def compute(b: Bounds) -> Value:
+        raise NoSource(reason)
+
+    return compute
+
+
+def _coverage(b: Bounds) -> Value:
+    return percent(b.group("inspections")["enterprises"], b.group("registry")["enterprises"])
+
+
+HAZ = "隐患台账 (hazards.Hazard) of enterprises in the division's subtree"
+PERIOD_NOTE = "period days are local (Asia/Shanghai) dates"
+
+# Registry (企业台账).
+_register(
+    "enterprises",
+    _("Enterprises in the registry"),
+    UNIT_ENTERPRISES,
+    "企业台账 (registry.Enterprise): division in the subtree, status not closed; "
+    "as registered today (the registry keeps no history)",
+    _field("registry", "enterprises"),
+    section="registry",
+    yoy=False,
+)
+_register(
+    "major_installation_enterprises",
+    _("Enterprises with a major hazard installation"),
+    UNIT_ENTERPRISES,
+    "企业台账 (registry.Enterprise): has_major_hazard, status not closed, as today",
+    _field("registry", "major_installations"),
+    section="registry",
+    yoy=False,
+)
+_register(
+    "supervision_gaps",
+    _("Enterprises without a lead supervising department"),
+    UNIT_ENTERPRISES,
+    "企业台账 (registry.Enterprise) without a DutyAssignment of role lead, status not "
+    "closed, as today (the supervision gaps page)",
+    _field("registry", "gaps"),
+    section="registry",
+    yoy=False,
+)
+_register(
+    "open_duty_disputes",
+    _("Duty disputes awaiting decision"),
+    UNIT_CASES,
+    "监管职责争议 (registry.DutyDispute): status open, jurisdiction or enterprise in the "
+    "subtree, as today",
+    _field("registry", "open_disputes"),
+    section="registry",
+    yoy=False,
+)
+
+# Hazards (隐患台账).
+_register(
+    "hazards_found",
+    _("Hazards found"),
+    UNIT_ITEMS,
+    f"{HAZ}: reported_at in the period ({PERIOD_NOTE})",
+    _field("hazards", "found"),
+    section="hazards",
+)
+_register(
+    "hazards_fixed",
+    _("Hazards fixed"),
+    UNIT_ITEMS,
+    f"{HAZ}: closed_at in the period and by the as-of day (state closed)",
+    _field("hazards", "fixed"),
+    section="hazards",
+)
+_register(
+    "hazards_fixed_on_time",
+    _("Hazards fixed on time"),
+    UNIT_ITEMS,
+    f"{HAZ}: fixed in the period and closed on or before the deadline day (or without a "
+    "deadline: fixed on the spot)",
+    _field("hazards", "on_time"),
+    section="hazards",
+)
+_register(
+    "hazards_on_time_rate",
+    _("On-time rectification rate"),
+    UNIT_PERCENT,
+    "hazards fixed on time / hazards fixed in the period × 100, one decimal, half up",
+    _rate("hazards", "on_time", "fixed"),
+    section="hazards",
+    kind=RATE,
+)
+_register(
+    "hazards_rectification_rate",
+    _("Rectification rate of the hazards found"),
+    UNIT_PERCENT,
+    f"{HAZ}: of the hazards reported in the period, those closed by the as-of day × 100",
+    _rate("hazards", "found_fixed", "found"),
+    section="hazards",
+    kind=RATE,
+)
+_register(
+    "major_hazards_found",
+    _("Major hazards found"),
+    UNIT_ITEMS,
+    f"{HAZ}: level major, reported_at in the period",
+    _field("hazards", "major_found"),
+    section="hazards",
+)
+_register(
+    "major_hazards_fixed",
+    _("Major hazards cleared"),
+    UNIT_ITEMS,
+    f"{HAZ}: level major, closed_at in the period and by the as-of day",
+    _field("hazards", "major_fixed"),
+    section="hazards",
+)
+_register(
+    "major_hazards_open",
+    _("Major hazards still open"),
+    UNIT_ITEMS,
+    f"{HAZ}: level major, reported by the as-of day and not closed by it",
+    _field("hazards", "major_open"),
+    section="hazards",
+)
+_register(
+    "major_hazards_cleared_rate",
+    _("Major hazard clearance rate"),
+    UNIT_PERCENT,
+    "major hazards cleared in the period / (cleared in the period + still open at the "
+    "as-of day) × 100",
+    _rate("hazards", "major_fixed", ("major_fixed", "major_open")),
+    section="hazards",
+    kind=RATE,
+)
+_register(
+    "hazards_overdue_open",
+    _("Hazards overdue and still open"),
+    UNIT_ITEMS,
+    f"{HAZ}: not closed by the as-of day and deadline before it",
+    _field("hazards", "overdue_open"),
+    section="hazards",
+)
+_register(
+    "hazards_listed",
+    _("Hazards listed for supervision"),
+    UNIT_ITEMS,
+    f"{HAZ}: listed_at (挂牌督办) in the period",
+    _field("hazards", "listed"),
+    section="hazards",
+)
+_register(
+    "rectification_funds",
+    _("Rectification funds of the hazards fixed"),
+    UNIT_YUAN,
+    f"{HAZ}: sum of funds of the hazards fixed in the period",
+    _field("hazards", "funds"),
+    section="hazards",
+    kind=AMOUNT,
+)
+
+# Re-checks (回头看).
+_register(
+    "rechecks_done",
+    _("Re-checks of closed hazards done"),
+    UNIT_ITEMS,
+    "回头看 (hazards.Recheck) of hazards of enterprises in the subtree: state done, "
+    "done_at in the period",
+    _field("rechecks", "done"),
+    section="rechecks",
+)
+_register(
+    "rechecks_relapsed",
+    _("Relapses found by re-checks"),
+    UNIT_ITEMS,
+    "回头看 (hazards.Recheck): state done, result relapsed, done_at in the period",
+    _field("rechecks", "relapsed"),
+    section="rechecks",
+)
+
+# Inspections (监管执法).
+INS = "执法检查 (inspections.Inspection) of enterprises in the subtree: state concluded"
+_register(
+    "inspections_done",
+    _("Enforcement inspections done"),
+    UNIT_TIMES,
+    f"{INS}, concluded_at in the period",
+    _field("inspections", "done"),
+    section="inspections",
+)
+_register(
+    "enterprises_inspected",
+    _("Enterprises inspected"),
+    UNIT_ENTERPRISES,
+    f"{INS}, concluded_at in the period: distinct enterprises",
+    _field("inspections", "enterprises"),
+    section="inspections",
+)
+_register(
+    "inspection_coverage",
+    _("Inspection coverage"),
+    UNIT_PERCENT,
+    "enterprises inspected in the period / enterprises in the registry × 100",
+    _coverage,
+    section="inspections",
+    kind=RATE,
+)
+_register(
+    "double_random_inspections",
+    _("Double-random inspections"),
+    UNIT_TIMES,
+    f"{INS}, kind double_random (双随机), concluded_at in the period",
+    _field("inspections", "double_random"),
+    section="inspections",
+)
+_register(
+    "double_random_share",
+    _("Share of double-random inspections"),
+    UNIT_PERCENT,
+    "double-random inspections / inspections done in the period × 100",
+    _rate("inspections", "double_random", "done"),
+    section="inspections",
+    kind=RATE,
+)
+_register(
+    "unannounced_inspections",
+    _("Unannounced inspections"),
+    UNIT_TIMES,
+    f"{INS}, kind unannounced (四不两直), concluded_at in the period",
+    _field("inspections", "unannounced"),
+    section="inspections",
+)
+_register(
+    "joint_inspections",
+    _("Joint inspections"),
+    UNIT_TIMES,
+    f"{INS}, kind joint (联合检查), concluded_at in the period",
+    _field("inspections", "joint"),
+    section="inspections",
+)
+
+
+def _document_kinds() -> list[tuple[str, Any]]:
+    from anjian.inspections.document_models import DocumentKind
+
+    return [(value, label) for value, label in DocumentKind.choices]
+
+
+for _kind, _label in _document_kinds():
+    _register(
+        f"documents_{_kind}",
+        _label,
+        pgettext_lazy("report unit", "documents"),
+        "执法文书 (inspections.EnforcementDocument) of enterprises in the subtree: kind "
+        f"{_kind}, issued_on in the period, corrections not counted again",
+        (lambda k: lambda b: b.group("documents").get(k, 0))(_kind),
+        section="documents",
+    )
+
+# Penalties (行政处罚).
+PEN = "行政处罚 (penalties.Penalty) on enterprises in the subtree: state decided or executed"
+_register(
+    "fines",
+    _("Fines imposed"),
+    UNIT_CASES,
+    f"{PEN}, kind fine or fine on a responsible person, decided_on in the period",
+    _field("penalties", "fines"),
+    section="penalties",
+)
+_register(
+    "fines_amount",
+    _("Amount of the fines"),
+    UNIT_YUAN,
+    f"{PEN}: sum of amount of the fines, decided_on in the period",
+    _field("penalties", "amount"),
+    section="penalties",
+    kind=AMOUNT,
+)
+_register(
+    "suspensions",
+    _("Orders to suspend production or business"),
+    UNIT_ENTERPRISES,
+    f"{PEN}, kind suspension, decided_on in the period",
+    _field("penalties", "suspensions"),
+    section="penalties",
+)
+_register(
+    "untrustworthy_listings",
+    _("Enterprises listed as seriously untrustworthy"),
+    UNIT_ENTERPRISES,
+    "失信名单 (penalties.Listing) of enterprises in the subtree: decided_on in the period, "
+    "not revoked or withdrawn",
+    _field("penalties", "listings"),
+    section="penalties",
+)
+_register(
+    "double_fines_refused",
+    _("Second fines for one act refused"),
+    UNIT_CASES,
+    "not recorded: penalties.services.penalty_decide refuses a second fine for one act "
+    "(行政处罚法 第二十九条) inside its transaction, which writes nothing",
+    _no_source(_("a refused second fine is not recorded on the platform")),
+    section="penalties",
+)
+
+# Self-checks (企业自查).
+_register(
+    "self_checks_submitted",
+    _("Self-check records submitted"),
+    UNIT_ITEMS,
+    "自查记录 (checks.CheckRecord) of enterprises in the subtree: state submitted, "
+    "submitted_at in the period",
+    _field("checks", "submitted"),
+    section="checks",
+)
+_register(
+    "self_checks_flagged",
+    _("Self-check records flagged as possibly not genuine"),
+    UNIT_ITEMS,
+    "those records with a flag of the authenticity run (checks.RecordFlag, any run)",
+    _field("checks", "flagged"),
+    section="checks",
+)
+_register(
+    "self_check_flagged_share",
+    _("Share of self-check records flagged"),
+    UNIT_PERCENT,
+    "self-check records flagged / submitted in the period × 100",
+    _rate("checks", "flagged", "submitted"),
+    section="checks",
+    kind=RATE,
+)
+_register(
+    "enterprises_flagged_self_checks",
+    _("Enterprises flagged for faked self-checks"),
+    UNIT_ENTERPRISES,
+    "自查真实性 (checks.EnterpriseAuthenticity) of enterprises in the subtree: flag set in "
+    "a run dated in the period up to the as-of day, distinct enterprises",
+    _field("checks", "enterprises_flagged"),
+    section="checks",
+)
+
+# Monitoring (监测预警).
+_register(
+    "alarms_raised",
+    _("Monitoring alarms raised"),
+    UNIT_TIMES,
+    "监测报警 (monitoring.Alarm) of enterprises in the subtree: raised_at in the period, "
+    "offline alarms not counted",
+    _field("monitoring", "raised"),
+    section="monitoring",
+)
+_register(
+    "alarms_handled_in_time",
+    _("Alarms handled in time"),
+    UNIT_TIMES,
+    "those alarms with handled_at within the escalation window after raised_at (the last "
+    "step of ANJIAN_MONITORING_ESCALATION_MINUTES, before it reaches the department)",
+    _field("monitoring", "in_time"),
+    section="monitoring",
+)
+_register(
+    "alarms_handled_in_time_rate",
+    _("Alarms handled in time rate"),
+    UNIT_PERCENT,
+    "alarms handled in time / alarms raised in the period × 100",
+    _rate("monitoring", "in_time", "raised"),
+    section="monitoring",
+    kind=RATE,
+)
+_register(
+    "monitoring_points",
+    _("Active monitoring points"),
+    UNIT_POINTS,
+    "监测点 (monitoring.Point) of enterprises in the subtree: active, as today",
+    _field("monitoring", "points"),
+    section="monitoring",
+    yoy=False,
+)
+_register(
+    "sensors_offline",
+    _("Sensors offline"),
+    UNIT_POINTS,
+    "监测报警 (monitoring.Alarm): condition offline, raised by the as-of day and not "
+    "cleared by it, distinct points",
+    _field("monitoring", "offline"),
+    section="monitoring",
+)
+
+# Accidents (生产安全事故).
+ACC = (
+    "生产安全事故 (accidents.Accident): division in the subtree, occurred_at in the period, "
+    "not withdrawn"
+)
+_register(
+    "accidents",
+    _("Accidents"),
+    UNIT_CASES,
+    ACC,
+    _field("accidents", "accidents"),
+    section="accidents",
+)
+_register(
+    "deaths",
+    _("Deaths"),
+    UNIT_PERSONS,
+    f"{ACC}: sum of deaths (current figures)",
+    _field("accidents", "deaths"),
+    section="accidents",
+)
+_register(
+    "serious_injuries",
+    _("Serious injuries"),
+    UNIT_PERSONS,
+    f"{ACC}: sum of serious_injuries",
+    _field("accidents", "serious"),
+    section="accidents",
+)
+_register(
+    "minor_injuries",
+    _("Minor injuries"),
+    UNIT_PERSONS,
+    f"{ACC}: sum of minor_injuries",
+    _field("accidents", "minor"),
+    section="accidents",
+)
+_register(
+    "direct_loss",
+    _("Direct economic loss"),
+    UNIT_YUAN,
+    f"{ACC}: sum of direct_loss_yuan",
+    _field("accidents", "loss"),
+    section="accidents",
+    kind=AMOUNT,
+)
+_register(
+    "larger_accidents",
+    _("Larger or more serious accidents"),
+    UNIT_CASES,
+    f"{ACC}: grade larger, major or especially major (较大及以上, 国务院令第493号)",
+    _field("accidents", "larger"),
+    section="accidents",
+)
+
+# What the monthly dispatch will collect (issue 13 item 4): no table yet.
+_register(
+    "safety_investment",
+    _("Safety investment"),
+    UNIT_YUAN,
+    "not on the platform yet: the monthly dispatch (月调度) form will collect it",
+    _no_source(_("the monthly dispatch that collects it is not on the platform yet")),
+    section="dispatch",
+    kind=AMOUNT,
+)
+_register(
+    "persons_trained",
+    _("Persons trained"),
+    UNIT_PERSONS,
+    "not on the platform yet: the monthly dispatch (月调度) form will collect it",
+    _no_source(_("the monthly dispatch that collects it is not on the platform yet")),
+    section="dispatch",
+)
+
+
+# --- computing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One computed figure: the value (or why there is none), and last year's."""
+
+    key: str
+    label: str
+    unit: str
+    source: str
+    kind: str
+    value: Value = None
+    previous: Value = None
+    yoy: bool = False
+    no_source: str = ""
+
+    @property
+    def available(self) -> bool:
+        return not self.no_source
+
+    @property
+    def text_value(self) -> str:
+        return format_value(self.value, self.kind)
+
+    @property
+    def text_previous(self) -> str:
+        return format_value(self.previous, self.kind) if self.yoy else ""
+
+    @property
+    def change(self) -> Decimal | None:
+        """Change against last year, percent (one decimal); None without a base."""
+        if not self.yoy or self.value is None or self.previous in (None, 0):
+            return None
+        diff = Decimal(self.value) - Decimal(self.previous)  # type: ignore[arg-type]
+        return (diff * 100 / Decimal(self.previous)).quantize(Decimal("0.1"))  # type: ignore[arg-type]
+
+
+def format_value(value: Value, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == AMOUNT:
+        return f"{Decimal(value).quantize(CENT)}"
+    return str(value)
+
+
+def compute(key: str, bounds: Bounds, *, yoy: bool = True) -> Figure:
+    indicator = REGISTRY[key]
+    label, unit = str(indicator.label), str(indicator.unit)
+    try:
+        value = indicator.value(bounds)
+    except NoSource as exc:
+        return Figure(key, label, unit, indicator.source, indicator.kind, no_source=str(exc))
+    previous = None
+    with_yoy = yoy and indicator.yoy
+    if with_yoy:
+        previous = indicator.value(bounds.previous_year)
+    return Figure(key, label, unit, indicator.source, indicator.kind, value, previous, with_yoy)
+
+
+def compute_all(bounds: Bounds, keys: list[str] | None = None) -> dict[str, Figure]:
+    return {key: compute(key, bounds) for key in (keys or list(REGISTRY))}
