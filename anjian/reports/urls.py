@@ -23,4 +23,6 @@ urlpatterns = [
     path("reports/statements/due/", views.statements_due, name="statements-due"),
     path("reports/figures/", views.figures_page, name="figures"),
     path("reports/figures.xlsx", views.figures_xlsx, name="figures-xlsx"),
+    path("reports/phase-summary/", views.phase_summary_page, name="phase-summary"),
+    path("reports/phase-summary.docx", views.phase_summary_docx, name="phase-summary-docx"),
 ]

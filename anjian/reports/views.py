@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,18 +20,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from anjian.accounts.models import ENTERPRISE_ROLES
-from anjian.core import scoping
+from anjian.core import scoping, wordoc
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.sections import REGISTRY_ROLES
-from anjian.registry.models import Enterprise
+from anjian.registry.models import Division, Enterprise
 
 from . import documents, periods, queries, services
-from .forms import DueForm, FiguresForm, StatementForm, period_label
+from .forms import DueForm, FiguresForm, PeriodField, StatementForm, period_choices, period_label
 from .models import HazardStatement
+from .phase_summary import build_phase_summary, summary_docx
 
 PAGE_SIZE = 50
 STATEMENT_ROLES = frozenset(REGISTRY_ROLES | ENTERPRISE_ROLES)
@@ -357,3 +360,71 @@ def figures_xlsx(request: HttpRequest) -> HttpResponse:
     _form, figures = _figures(request)
     name = f"hazard-figures-{figures.period.key}-{figures.group_by}.xlsx"
     return _xlsx(documents.figures_xlsx(figures), name)
+
+
+# --- regulators: the phase summary (issue 13 item 7) ---------------------------------------------
+
+
+class PhaseSummaryForm(forms.Form):
+    period = PeriodField(label=_lazy("period"))
+    division = forms.ModelChoiceField(label=_lazy("division"), queryset=Division.objects.none())
+
+    def __init__(self, *args, user: Any, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = period_choices(
+            today, running=True, asked=self.data.get("period")
+        )
+        divisions = scoping.visible(user, Division).exclude(level="grid")
+        if getattr(user, "division_id", None):
+            # Their own subtree only: no summary of a parent jurisdiction.
+            divisions = divisions.filter(pk__in=scoping.subtree_ids(user.division))
+        self.fields["division"].queryset = divisions.order_by("code")
+
+
+def _phase_summary(request: HttpRequest):
+    """The form and, when it is valid, the summary of the chosen division and period
+    (a department officer's: the enterprises of their department)."""
+    user = request.user
+    _require(user, REGISTRY_ROLES)
+    today = timezone.localdate()
+    form = PhaseSummaryForm(request.GET or None, user=user, today=today)
+    if not form.is_valid():
+        return form, None
+    department = user.department if getattr(user, "department_id", None) else None
+    summary = build_phase_summary(
+        form.cleaned_data["division"],
+        form.cleaned_data["period"],
+        today=today,
+        department=department,
+    )
+    return form, summary
+
+
+@login_required
+def phase_summary_page(request: HttpRequest) -> HttpResponse:
+    form, summary = _phase_summary(request)
+    if request.GET and summary is None:
+        division = request.GET.get("division")
+        if division and "division" in form.errors:
+            raise Http404  # not a division the user may report on
+    return render(
+        request,
+        "reports/phase_summary.html",
+        {
+            "form": form,
+            "summary": summary,
+            "docx_url": reverse("reports:phase-summary-docx") + "?" + request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def phase_summary_docx(request: HttpRequest) -> HttpResponse:
+    _form, summary = _phase_summary(request)
+    if summary is None:
+        raise Http404
+    content = summary_docx(summary)
+    response = HttpResponse(content, content_type=wordoc.CONTENT_TYPE)
+    name = f"phase-summary-{summary.division.code}-{summary.period.key}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
