@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("anjian.penalties.urls")),
     path("", include("anjian.accidents.urls")),
     path("", include("anjian.dispatch.urls")),
+    path("", include("anjian.reports.bulletin_urls")),
     path("", include("anjian.accounts.urls")),
     path("", include("anjian.core.urls")),
     path("", include("anjian.dashboard.urls")),
