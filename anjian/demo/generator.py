@@ -398,6 +398,9 @@ def build_demo(
     from anjian.demo.checks import adopt_demo_checklist
 
     adopt_demo_checklist(demo_enterprise=first_hazchem, safety_officer=users["qiye_aqy"])
+    from anjian.demo.accidents import build_demo_accidents
+
+    build_demo_accidents(seed=seed, coordinator=users["anweiban"])
     return DemoReport(
         made,
         time.perf_counter() - started,
