@@ -62,6 +62,7 @@ def table_xlsx(table: Table) -> bytes:
         [_("Respondent"), _("Status"), _("Submitted at")]
         + [label for _k, label in rep]
         + [label for _k, label in plat]
+        + [str(DispatchForm._meta.get_field("notes").verbose_name)]
     )
     xlsx.append(ws, header)
     for c in ws[2]:
@@ -78,7 +79,8 @@ def table_xlsx(table: Table) -> bytes:
                 else "",
             ]
             + [_num(row.reported[k]) for k, _l in rep]
-            + [row.platform[k] for k, _l in plat],
+            + [row.platform[k] for k, _l in plat]
+            + [f.notes if f.state == "submitted" else ""],
         )
     xlsx.append(
         ws,
