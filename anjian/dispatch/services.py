@@ -154,7 +154,7 @@ def _locked_form(user: Any, form_id: int) -> DispatchForm:
     if not found:
         raise NotFound(_("No such dispatch form."))
     return (
-        DispatchForm.objects.select_for_update()
+        DispatchForm.objects.select_for_update(of=("self",))
         .select_related("division", "department", "county")
         .get(pk=form_id)
     )
