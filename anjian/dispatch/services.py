@@ -174,22 +174,15 @@ def _check(form: DispatchForm, action: str, version: Any) -> str:
 
 
 def _count(errors: dict[str, list[str]], name: str, value: Any) -> int | None:
+    """A whole number, 0 or more (ASCII or full-width digits); blank → None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        errors[name] = [_("Enter a whole number, 0 or more.")]
-        return None
-    if isinstance(value, int):
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isdecimal():
         number = int(value.strip())
-    elif isinstance(value, str) and value.strip().startswith("-"):
-        errors[name] = [_("Enter a whole number, 0 or more.")]
-        return None
-    else:
-        errors[name] = [_("Enter a whole number, 0 or more.")]
-        return None
-    if number < 0:
+    if number is None or number < 0:
         errors[name] = [_("Enter a whole number, 0 or more.")]
         return None
     if number > COUNT_MAX:

@@ -151,6 +151,8 @@ def test_given_the_same_figures_then_the_same_signature_and_other_figures_anothe
         ("meetings", "1.5"),
         ("meetings", "三"),
         ("meetings", True),
+        ("meetings", "²"),
+        ("meetings", -1),
         ("trained_persons", "100000001"),
         ("investment", "-0.01"),
         ("investment", "1.005"),
@@ -170,6 +172,11 @@ def test_given_a_bad_value_when_submitting_then_a_field_message_and_nothing_writ
     form.refresh_from_db()
     assert form.state == "draft" and form.meetings is None
     assert not DispatchEvent.objects.filter(action="submit").exists()
+
+
+def test_given_full_width_digits_then_read_as_numbers(opened):
+    done = submit(opened, "town_coord_x", town_form(opened), meetings="１２", trainings=7)
+    assert (done.meetings, done.trainings) == (12, 7)
 
 
 def test_given_missing_items_when_submitting_then_each_named(opened):
