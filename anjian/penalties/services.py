@@ -581,6 +581,32 @@ def double_fine_message(first: Penalty) -> str:
     }
 
 
+DOUBLE_REFUSED = "penalty_double_refused"
+
+
+def _record_double_refusal(decide):
+    """A refused second fine leaves an audit entry (after its transaction rolled back), so
+    reports can count the double penalties avoided (anjian.reports.indicators)."""
+
+    def wrapper(*, actor: Actor, penalty_id: int, **kwargs: Any) -> Penalty:
+        try:
+            return decide(actor=actor, penalty_id=penalty_id, **kwargs)
+        except DoublePenalty as refused:
+            audit_append(
+                actor=actor,
+                action=DOUBLE_REFUSED,
+                object_type="penalties.penalty",
+                object_id=str(penalty_id),
+                summary=f"second fine refused; first fine #{refused.first.pk}",
+                changes={"first_id": refused.first.pk, "rule": refused.evidence.rule},
+            )
+            raise
+
+    wrapper.__doc__ = decide.__doc__
+    return wrapper
+
+
+@_record_double_refusal
 def penalty_decide(
     *,
     actor: Actor,

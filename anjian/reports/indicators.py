@@ -27,14 +27,15 @@ from functools import cached_property
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from anjian.core import scoping
+from anjian.core.models import AuditEntry
 from anjian.registry.models import (
     Department,
     DisputeStatus,
@@ -233,6 +234,7 @@ def _documents(b: Bounds) -> dict[str, Any]:
 def _penalties(b: Bounds) -> dict[str, Any]:
     from anjian.inspections.penalties import FINE_KINDS, SUSPENSION
     from anjian.penalties.models import Listing, Penalty
+    from anjian.penalties.services import DOUBLE_REFUSED
     from anjian.penalties.workflow import IN_FORCE
 
     qs = b.of_enterprise(Penalty.objects.all()).filter(
@@ -246,6 +248,16 @@ def _penalties(b: Bounds) -> dict[str, Any]:
         suspensions=Count("pk", filter=Q(kind=SUSPENSION)),
     )
     out["amount"] = Decimal(out["amount"] or 0).quantize(CENT)
+    refused = (
+        AuditEntry.objects.filter(b.in_period("at"), action=DOUBLE_REFUSED)
+        .filter(object_type="penalties.penalty")
+        .filter(
+            object_id__in=b.of_enterprise(Penalty.objects.all())
+            .annotate(key=Cast("pk", CharField()))
+            .values("key")
+        )
+    )
+    out["double_refused"] = refused.values("object_id").distinct().count()
     out["listings"] = (
         b.of_enterprise(Listing.objects.all())
         .filter(b.days_in_period("decided_on"))
@@ -706,9 +718,11 @@ _register(
     "double_fines_refused",
     _("Second fines for one act refused"),
     UNIT_CASES,
-    "not recorded: penalties.services.penalty_decide refuses a second fine for one act "
-    "(行政处罚法 第二十九条) inside its transaction, which writes nothing",
-    _no_source(_("a refused second fine is not recorded on the platform")),
+    "审计日志 (core.AuditEntry): action penalty_double_refused (penalty_decide refused a "
+    "second fine for one act, 行政处罚法 第二十九条), at in the period, on penalties of "
+    "enterprises in the subtree; distinct penalties. Refusals before this entry existed "
+    "were not recorded",
+    _field("penalties", "double_refused"),
     section="penalties",
 )
 

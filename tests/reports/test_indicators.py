@@ -10,10 +10,12 @@ import json
 import pytest
 from django.utils import timezone
 
+from anjian.penalties.services import DoublePenalty
 from anjian.reports import indicators as ind
 from anjian.reports import periods
 from anjian.reports.assessment import POLICY_FILE
 from tests.accidents import accident_helpers
+from tests.penalties.helpers import add_fire_officer, decide, decided_penalty, draft
 
 
 def test_given_the_registry_then_every_figure_has_a_label_a_unit_and_a_source():
@@ -93,7 +95,7 @@ def test_given_no_rows_when_a_rate_is_asked_then_it_is_none_and_prints_a_dash(wo
 
 
 def test_given_a_figure_without_a_table_when_computed_then_it_says_why_and_has_no_value(world):
-    for key in ("safety_investment", "persons_trained", "double_fines_refused"):
+    for key in ("safety_investment", "persons_trained"):
         f = ind.compute(key, _bounds(world, world.county_x))
         assert not f.available and f.value is None and f.no_source
 
@@ -137,3 +139,17 @@ def test_given_a_county_when_every_figure_is_computed_then_a_bounded_number_of_q
     b.subtree  # noqa: B018 (one query, cached)
     with django_assert_max_num_queries(2 * 30):
         ind.compute_all(b)
+
+
+def test_given_a_second_fine_refused_when_counted_then_one_refusal_of_the_county(world):
+    add_fire_officer(world)
+    decided_penalty(world)
+    second = draft(world, "officer_fire_x", amount="50000")
+    for _attempt in range(2):  # tried twice: still one penalty refused
+        with pytest.raises(DoublePenalty):
+            decide(world, second, "officer_fire_x", decided_on=dt.date(2026, 12, 1))
+    today = timezone.localdate()
+    assert ind.compute("double_fines_refused", _bounds(world, world.county_x, today)).value == 1
+    assert ind.compute("double_fines_refused", _bounds(world, world.county_y, today)).value == 0
+    earlier = _bounds(world, world.county_x, today, period=periods.Period(today.year - 1))
+    assert ind.compute("double_fines_refused", earlier).value == 0

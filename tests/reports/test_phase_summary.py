@@ -19,11 +19,13 @@ from docx import Document
 from anjian.accidents.models import Accident
 from anjian.checks.models import CheckRecord
 from anjian.core import scoping
+from anjian.core.models import AuditEntry
 from anjian.hazards.models import Hazard, Recheck
 from anjian.inspections.document_models import DocumentKind, EnforcementDocument
 from anjian.inspections.models import Inspection
 from anjian.monitoring.models import Alarm, Point
 from anjian.penalties.models import Listing, Penalty
+from anjian.penalties.services import DoublePenalty
 from anjian.registry.models import DisputeStatus, Division, DutyDispute, Enterprise
 from anjian.reports import hazard_figures as hf
 from anjian.reports import indicators as ind
@@ -31,6 +33,7 @@ from anjian.reports import queries
 from anjian.reports.phase_summary import build_phase_summary, summary_docx
 from tests.accidents import accident_helpers
 from tests.monitoring.test_alarms import make_point
+from tests.penalties.helpers import add_fire_officer, decide, decided_penalty, draft
 from tests.world import PASSWORD
 
 # --- the world -----------------------------------------------------------------------------------
@@ -103,6 +106,12 @@ def rich(dataset, world):
         direct_loss_yuan="120000.50",
     )
     accident_helpers.report(world, "principal_c", occurred_at=when, learned_at=learned, deaths=1)
+    # A fine on chem_a, and a second fine for the same act refused (an audit entry).
+    add_fire_officer(world)
+    decided_penalty(world)
+    second = draft(world, "officer_fire_x", amount="50000")
+    with pytest.raises(DoublePenalty):
+        decide(world, second, "officer_fire_x", decided_on=dt.date(2026, 12, 1))
     # A hazard found in the same quarter last year (a copy of d1, dated back).
     old = Hazard.objects.get(pk=dataset.hazards["d1"].pk)
     old.pk, old.number, old.uuid = None, "LASTYEAR-1", uuid.uuid4()
@@ -198,6 +207,15 @@ def fresh(division: Division, period, today) -> dict[str, str]:
     out["fines"] = len(fines)
     out["fines_amount"] = sum((p.amount or Decimal(0) for p in fines), Decimal("0.00"))
     out["suspensions"] = sum(1 for p in pens if p.kind == "suspension")
+    out["double_fines_refused"] = len(
+        {
+            e.object_id
+            for e in AuditEntry.objects.filter(action="penalty_double_refused")
+            if within(_local(e.at))
+            and (p := Penalty.objects.get(pk=int(e.object_id))).enterprise_id
+            and p.enterprise.division_id in ids
+        }
+    )
     out["untrustworthy_listings"] = sum(
         1
         for item in Listing.objects.all()
@@ -287,7 +305,7 @@ def test_given_a_county_with_records_when_the_summary_is_generated_then_every_nu
     content = summary_docx(summary)
     rows = appendix(content)
     expected = fresh(world.county_x, rich.period, rich.today)
-    no_source = {"double_fines_refused", "safety_investment", "persons_trained"}
+    no_source = {"safety_investment", "persons_trained"}
     assert set(rows) == set(expected) | no_source
     for key, want in expected.items():
         assert rows[key][1] == want, key
@@ -297,6 +315,7 @@ def test_given_a_county_with_records_when_the_summary_is_generated_then_every_nu
     assert expected["accidents"] == "1" and expected["deaths"] == "3"
     assert expected["alarms_handled_in_time"] == "1"
     assert expected["sensors_offline"] == "1"
+    assert expected["double_fines_refused"] == "1"
     # The figures tables of 一、主要成效 say the same as the appendix.
     doc = Document(io.BytesIO(content))
     for table in doc.tables[:-1]:
@@ -323,18 +342,16 @@ def test_given_last_year_when_generated_then_year_on_year_is_the_same_quarter_a_
     assert "Accidents: 1 cases (same period last year: 0)" in [p.text for p in accidents.paragraphs]
 
 
-def test_given_no_dispatch_and_no_refusal_records_when_generated_then_those_parts_say_no_data_source(
-    rich, world
-):
+def test_given_no_dispatch_when_generated_then_those_parts_say_no_data_source(rich, world):
     summary = build_phase_summary(world.county_x, rich.period, today=rich.today)
     content = summary_docx(summary)
     text = text_of(content)
     rows = appendix(content)
     assert "No data source for this part" in text  # investment and training
     assert "Without a data source on the platform" in text
-    for key in ("safety_investment", "persons_trained", "double_fines_refused"):
+    for key in ("safety_investment", "persons_trained"):
         assert rows[key][1].startswith("no data source"), key
-    assert [s.key for s in summary.sections if s.no_source] == ["dispatch", "problems"]
+    assert [s.key for s in summary.sections if s.no_source] == ["dispatch"]
 
 
 def test_given_the_accidents_app_absent_when_generated_then_the_accident_part_says_no_data_source(
@@ -357,6 +374,7 @@ def test_given_the_data_signals_when_generated_then_problems_and_next_steps_foll
         "overdue_hazards",
         "major_open",
         "supervision_gaps",
+        "double_fines",
         "alarms_late",
         "offline_sensors",
     ]
@@ -367,6 +385,7 @@ def test_given_the_data_signals_when_generated_then_problems_and_next_steps_foll
         "double_random_inspections",
         "joint_inspections",
         "unannounced_inspections",
+        "documents_total",  # the penalty's notice and decision
     ]
     assert "33.3%" in practices.paragraphs[0].text
 
