@@ -169,8 +169,8 @@ def table_page(request: HttpRequest, month: str) -> HttpResponse:
             "rows": rows,
             "rep": rep,
             "plat": plat,
-            "total_reported": [table.total_reported[k] for k, _l in rep],
-            "total_platform": [table.total_platform[k] for k, _l in plat],
+            "totals": [(label, table.total_reported[k]) for k, label in rep]
+            + [(label, table.total_platform[k]) for k, label in plat],
             "marks": documents.status_labels(),
             "xlsx_url": _month_url("dispatch:table-xlsx", table.month, table.county),
             "month_url": _month_url("dispatch:month", table.month, table.county),

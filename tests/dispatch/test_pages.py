@@ -130,6 +130,7 @@ def test_given_the_table_then_page_and_excel(client, opened):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="dispatch-table"' in html and "东镇" in html and "table-cards" in html
+    assert "1 / 6" in html and "125000.50" in html  # the totals row
     xlsx = c.get("/dispatch/2026-11/table.xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(xlsx.content)).active
