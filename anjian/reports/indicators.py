@@ -181,15 +181,20 @@ def _hazards(b: Bounds) -> dict[str, Any]:
         major_fixed=Count("pk", filter=major),
         funds=Sum("funds"),
     )
-    open_at_on = hazards.filter(reported_at__lt=b.on_before).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=b.on_before)
-    )
-    still = open_at_on.aggregate(
-        open=Count("pk"),
-        overdue_open=Count("pk", filter=Q(deadline__lt=b.on)),
-        major_open=Count("pk", filter=major),
-        listed_open=Count("pk", filter=Q(listed_at__isnull=False, listed_at__lt=b.on_before)),
-    )
+    # Open at the as-of day: still open, or closed after it; two range queries (an OR
+    # would make SQLite scan every row).
+    reported = hazards.filter(reported_at__lt=b.on_before)
+    still = {"open": 0, "overdue_open": 0, "major_open": 0}
+    for part in (
+        reported.filter(closed_at__isnull=True),
+        reported.filter(closed_at__gte=b.on_before),
+    ):
+        counts = part.aggregate(
+            open=Count("pk"),
+            overdue_open=Count("pk", filter=Q(deadline__lt=b.on)),
+            major_open=Count("pk", filter=major),
+        )
+        still = {k: still[k] + counts[k] for k in still}
     listed = hazards.filter(b.in_period("listed_at")).count()
     out = {**found, **fixed, **still, "listed": listed}
     out["funds"] = Decimal(out["funds"] or 0).quantize(CENT)
