@@ -118,6 +118,7 @@ DEMO_USERS = [
     ("anweiban", Role.COORDINATOR, "county", "县安委办 王协调"),
     ("yingji", Role.DEPARTMENT_OFFICER, "emergency", "县应急管理局 李执法"),
     ("zhujian", Role.DEPARTMENT_OFFICER, "housing", "县住建局 陈监督"),
+    ("xiangzhen", Role.COORDINATOR, "township", "乡镇安委办 周协调"),
     ("wangge", Role.GRID_OFFICER, "grid", "网格员 赵网格"),
     ("zhuanjia", Role.EXPERT, "county", "专家 孙工"),
     ("qiye_fzr", Role.ENTERPRISE_PRINCIPAL, "enterprise", "企业主要负责人"),
@@ -401,6 +402,9 @@ def build_demo(
     from anjian.demo.accidents import build_demo_accidents
 
     build_demo_accidents(seed=seed, coordinator=users["anweiban"])
+    from anjian.demo.dispatch import build_demo_dispatch
+
+    build_demo_dispatch(users=users)
     return DemoReport(
         made,
         time.perf_counter() - started,
@@ -419,6 +423,11 @@ def _demo_users(county, departments, grids, enterprise, actor) -> dict[str, User
             elif where in ("emergency", "housing"):
                 extra["division"] = county
                 extra["department"] = departments[where]
+            elif where == "township":
+                # The township of the qiye_* enterprise: its safety committee office fills
+                # the township's monthly dispatch.
+                grid = enterprise.division if enterprise is not None else grids[0]
+                extra["division"] = grid.parent or grid
             elif where == "grid":
                 # The grid of the enterprise the qiye_* accounts belong to, so the grid
                 # officer's path can be walked with the printed accounts.
