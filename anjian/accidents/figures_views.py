@@ -131,6 +131,22 @@ def _cells(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _tiles(cells: list[dict[str, Any]], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The total's tiles; the loss in 10,000 yuan (万元) so that it fits a tile."""
+    tiles = []
+    for c in cells:
+        if c["key"] not in TILES:
+            continue
+        if c["key"] == "direct_loss_yuan":
+            c = dict(
+                c,
+                tile=f"{data['direct_loss_yuan'] / 10000:,.1f}",
+                tile_label=_("Direct loss (10,000 yuan)"),
+            )
+        tiles.append(c)
+    return tiles
+
+
 def _rate_cells(data: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for key, label in RATE_COLUMNS:
@@ -190,7 +206,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "total": total_cells,
             "total_rates": _rate_cells(total),
-            "tiles": [c for c in total_cells if c["key"] in TILES],
+            "tiles": _tiles(total_cells, total),
             "chart": _chart(figures),
             "drill": drill,
             "up": up,

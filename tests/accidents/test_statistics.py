@@ -23,6 +23,7 @@ from anjian.accidents.models import Accident
 from anjian.registry.models import DutyAssignment, DutyRole
 from anjian.reports.periods import Period
 from tests.accidents.accident_helpers import actor, report
+from tests.e2e.conftest import artifacts, browser  # noqa: F401  (fixtures)
 from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -402,3 +403,38 @@ def test_given_the_excel_download_when_opened_back_then_it_equals_the_page(
     trend = [r[:3] for r in rows if isinstance(r[0], str) and r[0][:2] == "20" and r[1] is not None]
     assert trend[0] == ["2025-01", 0, 0] and len(trend) == 24
     assert ["2026-07", 1, 3] in trend
+
+
+# --- in a browser --------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_given_a_phone_and_a_desktop_when_opening_the_statistics_then_charts_draw_and_nothing_scrolls_sideways(
+    world,
+    accidents,
+    live_server,
+    browser,  # noqa: F811
+    artifacts,  # noqa: F811
+):
+    from tests.e2e.test_browser import DESKTOP, PHONE, sign_in
+
+    url = live_server.url + reverse("accidents:figures") + "?period=2026&group_by=department"
+    for name, viewport, extra in (
+        ("desktop", DESKTOP, {}),
+        ("phone", PHONE, {"is_mobile": True, "has_touch": True}),
+    ):
+        context = browser.new_context(viewport=viewport, **extra)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m, out=errors: out.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, out=errors: out.append(str(e)))
+        sign_in(page, live_server.url, "coordinator_x")
+        page.goto(url)
+        page.wait_for_selector("#figures-chart canvas")
+        page.wait_for_selector("#trend-chart canvas")
+        assert page.locator("#figures-table tbody tr").count() == 4  # 2 leads, none, outside
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.screenshot(path=str(artifacts / f"accident-statistics-{name}.png"), full_page=True)
+        assert errors == []
+        context.close()
