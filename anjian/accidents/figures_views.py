@@ -84,7 +84,7 @@ def _require(user: Any) -> None:
         raise PermissionDenied(_("Your role does not use this page."))
 
 
-def _figures(request: HttpRequest) -> st.Figures:
+def _figures(request: HttpRequest) -> tuple[AccidentFiguresForm, st.Figures]:
     user = request.user
     _require(user)
     today = timezone.localdate()
@@ -97,8 +97,7 @@ def _figures(request: HttpRequest) -> st.Figures:
     figures = st.accident_figures(
         user, data["period"], data["group_by"], within=data.get("within"), today=today
     )
-    figures.form = form  # type: ignore[attr-defined]
-    return figures
+    return form, figures
 
 
 def _number(value: Any) -> str:
@@ -176,7 +175,7 @@ def _chart(figures: st.Figures) -> dict[str, Any]:
 @login_required
 @require_GET
 def figures_page(request: HttpRequest) -> HttpResponse:
-    figures = _figures(request)
+    form, figures = _figures(request)
     total = figures.total.figures
     with_rates = figures.group_by in st.WITH_WORKFORCE
     groups = [
@@ -197,7 +196,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         request,
         "accidents/figures.html",
         {
-            "form": figures.form,  # type: ignore[attr-defined]
+            "form": form,
             "figures": figures,
             "label": period_label(figures.period),
             "group_title": dict(GROUP_CHOICES)[figures.group_by],
@@ -296,7 +295,7 @@ RATES_NOTE = gettext_lazy(
 @login_required
 @require_GET
 def figures_download(request: HttpRequest) -> HttpResponse:
-    figures = _figures(request)
+    _form, figures = _figures(request)
     response = HttpResponse(
         figures_xlsx(figures),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
