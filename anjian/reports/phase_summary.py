@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Mm
 
@@ -507,7 +508,14 @@ def summary_docx(summary: Summary) -> bytes:
         rows.append([f.key, f.label, value, unit, f.text_previous, f.source])
     _grid(
         doc,
-        [_("Key"), _("Figure"), _("Value"), _("Unit"), _("Same period last year"), _("Source")],
+        [
+            _("Key"),
+            _("Figure"),
+            _("Value"),
+            pgettext("unit of measure", "Unit"),
+            _("Same period last year"),
+            _("Source"),
+        ],
         rows,
         [26, 32, 20, 12, 18, 48],
     )
