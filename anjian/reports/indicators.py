@@ -134,7 +134,7 @@ class Bounds:
         qs = qs.filter(**{f"{prefix}division_id__in": self.subtree})
         if self.department is not None:
             held = DutyAssignment.objects.filter(department=self.department).values("enterprise_id")
-            qs = qs.filter(**{f"{prefix}pk__in" if path == "" else f"{path}_id__in": held})
+            qs = qs.filter(**{f"{path}__in" if path else "pk__in": held})
         return qs
 
     def of_enterprise_by_time(self, qs: QuerySet) -> QuerySet:

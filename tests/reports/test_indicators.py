@@ -153,3 +153,10 @@ def test_given_a_second_fine_refused_when_counted_then_one_refusal_of_the_county
     assert ind.compute("double_fines_refused", _bounds(world, world.county_y, today)).value == 0
     earlier = _bounds(world, world.county_x, today, period=periods.Period(today.year - 1))
     assert ind.compute("double_fines_refused", earlier).value == 0
+
+
+def test_given_a_department_when_every_table_is_counted_then_no_lookup_fails(dataset, world):
+    b = _bounds(world, world.county_x, dataset.today, department=world.emergency_x)
+    figures = ind.compute_all(b)
+    assert figures["enterprises"].value == 1  # chem_a
+    assert figures["rechecks_done"].value == 0 and figures["accidents"].value == 0
