@@ -52,7 +52,9 @@ def test_given_the_library_when_synced_again_then_nothing_changes():
     assert list(ChecklistItem.objects.order_by("pk").values_list("pk", "content")) == before
 
 
-def test_given_a_metallurgy_enterprise_then_it_is_offered_the_general_and_the_metallurgy_lists(world):
+def test_given_a_metallurgy_enterprise_then_it_is_offered_the_general_and_the_metallurgy_lists(
+    world,
+):
     world.chem_a.industry = Industry.objects.get(code="HR-IT-MET")
     world.chem_a.save()
     keys = set(
@@ -91,7 +93,7 @@ def test_given_a_chemical_enterprise_when_it_adopts_chosen_items_weekly_then_one
 
 def test_given_an_adopted_list_when_adopted_again_for_the_same_place_then_refused(world):
     lst = hazchem_list()
-    kw = dict(checklist_id=lst.pk, enterprise_id=world.chem_a.pk, data=ADOPT)
+    kw = {"checklist_id": lst.pk, "enterprise_id": world.chem_a.pk, "data": ADOPT}
     cs.checklist_adopt(actor=actor(world, "safety_a"), **kw)
     with pytest.raises(Conflict):
         cs.checklist_adopt(actor=actor(world, "safety_a"), **kw)
@@ -147,9 +149,16 @@ def test_given_an_own_list_then_only_its_enterprise_and_regulators_in_scope_see_
     own = cs.checklist_create(
         actor=actor(world, "principal_a"),
         enterprise_id=world.chem_a.pk,
-        data={"name": "装卸作业检查表", "basis": "企业制度", "items": "鹤管接地\n\n  防溢流报警  \n"},
+        data={
+            "name": "装卸作业检查表",
+            "basis": "企业制度",
+            "items": "鹤管接地\n\n  防溢流报警  \n",
+        },
     )
-    assert list(own.items.values_list("position", "content")) == [(1, "鹤管接地"), (2, "防溢流报警")]
+    assert list(own.items.values_list("position", "content")) == [
+        (1, "鹤管接地"),
+        (2, "防溢流报警"),
+    ]
     for who, sees in [
         ("safety_a", True),
         ("officer_emergency_x", True),
@@ -171,7 +180,9 @@ def test_given_an_own_list_without_items_then_refused(world):
     assert "items" in exc.value.errors and not Checklist.objects.filter(name="空表").exists()
 
 
-def test_given_an_adopted_task_when_extended_and_trimmed_then_the_check_asks_the_active_items(world):
+def test_given_an_adopted_task_when_extended_and_trimmed_then_the_check_asks_the_active_items(
+    world,
+):
     adoption = cs.checklist_adopt(
         actor=actor(world, "safety_a"),
         checklist_id=hazchem_list().pk,
@@ -248,9 +259,7 @@ def test_given_the_pages_when_an_enterprise_adopts_on_the_phone_then_it_reaches_
     lst = hazchem_list()
     bad = client.post(reverse("checks:checklist", args=[lst.pk]), {**ADOPT, "cycle": "x"})
     assert bad.status_code == 400 and 'class="field-error"' in bad.content.decode()
-    r = client.post(
-        reverse("checks:checklist", args=[lst.pk]), {**ADOPT, "positions": ["1", "2"]}
-    )
+    r = client.post(reverse("checks:checklist", args=[lst.pk]), {**ADOPT, "positions": ["1", "2"]})
     assert r.status_code == 302
     task = CheckTask.objects.get(from_checklist=True)
     assert r.url == reverse("checks:adopted_task", args=[task.pk])
@@ -260,7 +269,9 @@ def test_given_the_pages_when_an_enterprise_adopts_on_the_phone_then_it_reaches_
     assert task.content in today
 
 
-@pytest.mark.parametrize("who, status", [("employee_a", 200), ("officer_emergency_x", 200), ("outsider", 403)])
+@pytest.mark.parametrize(
+    "who, status", [("employee_a", 200), ("officer_emergency_x", 200), ("outsider", 403)]
+)
 def test_given_the_library_page_then_readers_see_it_and_only_managers_may_adopt(
     client, world, who, status
 ):
