@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils.translation import gettext
 
 from anjian.core.models import Notification
 from anjian.dispatch import reminders, scope, services
@@ -101,9 +102,8 @@ def test_given_the_due_date_passed_then_one_overdue_reminder_and_not_after_the_w
     assert out["stages"] == {"overdue": 5}
     assert not DispatchReminder.objects.filter(form=town_form(opened)).exists()
     assert Notification.objects.filter(recipient__username="town_coord_x").count() == 0
-    assert (
-        "overdue" in Notification.objects.filter(recipient__username="officer_fire_x").get().title
-    )
+    title = Notification.objects.filter(recipient__username="officer_fire_x").get().title
+    assert title == gettext("Monthly dispatch %(month)s is overdue") % {"month": "2026-11"}
     assert reminders.dispatch_remind(today=dt.date(2026, 11, 27))["reminded"] == 0
     DispatchReminder.objects.all().delete()
     assert reminders.dispatch_remind(today=dt.date(2026, 12, 27))["reminded"] == 0  # 32 days
