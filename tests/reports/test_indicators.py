@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from anjian.penalties.services import DoublePenalty
 from anjian.reports import indicators as ind
@@ -102,7 +102,8 @@ def test_given_a_figure_without_a_table_when_computed_then_it_says_why_and_has_n
 
 def test_given_no_accident_model_when_computed_then_no_data_source(world, monkeypatch):
     monkeypatch.setattr(ind, "accident_model", lambda: None)
-    f = ind.compute("deaths", _bounds(world, world.county_x))
+    with translation.override("en"):
+        f = ind.compute("deaths", _bounds(world, world.county_x))
     assert not f.available and "accident" in f.no_source
 
 
