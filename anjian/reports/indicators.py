@@ -383,6 +383,32 @@ def _accidents(b: Bounds) -> dict[str, Any]:
     return out
 
 
+def dispatch_model() -> Any:
+    """The monthly dispatch's form model, or None where that app is not installed."""
+    try:
+        return apps.get_model("dispatch", "DispatchForm")
+    except LookupError:
+        return None
+
+
+def _dispatch(b: Bounds) -> dict[str, Any]:
+    """The submitted monthly dispatch forms of the period: a department's own forms, or
+    those of the townships and departments in the subtree (each reports its own work,
+    so they add up)."""
+    model = dispatch_model()
+    if model is None:
+        raise NoSource(_("the monthly dispatch that collects it is not on the platform yet"))
+    qs = model.objects.filter(state="submitted", month__gte=b.period.start, month__lte=b.period.end)
+    if b.department is not None:
+        qs = qs.filter(department=b.department)
+    else:
+        qs = qs.filter(Q(division_id__in=b.subtree) | Q(department__division_id__in=b.subtree))
+    out = qs.aggregate(investment=Sum("investment"), trained=Sum("trained_persons"))
+    out["investment"] = Decimal(out["investment"] or 0).quantize(CENT)
+    out["trained"] = out["trained"] or 0
+    return out
+
+
 GROUPS: dict[str, Callable[[Bounds], dict[str, Any]]] = {
     "registry": _registry,
     "hazards": _hazards,
@@ -394,6 +420,7 @@ GROUPS: dict[str, Callable[[Bounds], dict[str, Any]]] = {
     "checks": _checks,
     "monitoring": _monitoring,
     "accidents": _accidents,
+    "dispatch": _dispatch,
 }
 
 
@@ -911,13 +938,17 @@ _register(
     section="accidents",
 )
 
-# What the monthly dispatch will collect (issue 13 item 4): no table yet.
+# What the monthly dispatch collects (issue 13 item 4): the respondents' own figures.
+_DISPATCH_SOURCE = (
+    "月调度 (dispatch.DispatchForm): submitted forms of the months in the period, of the "
+    "townships and departments in the subtree (a department: its own): sum of {}"
+)
 _register(
     "safety_investment",
     _("Safety investment"),
     UNIT_YUAN,
-    "not on the platform yet: the monthly dispatch (月调度) form will collect it",
-    _no_source(_("the monthly dispatch that collects it is not on the platform yet")),
+    _DISPATCH_SOURCE.format("investment"),
+    _field("dispatch", "investment"),
     section="dispatch",
     kind=AMOUNT,
 )
@@ -925,8 +956,8 @@ _register(
     "persons_trained",
     _("Persons trained"),
     UNIT_PERSONS,
-    "not on the platform yet: the monthly dispatch (月调度) form will collect it",
-    _no_source(_("the monthly dispatch that collects it is not on the platform yet")),
+    _DISPATCH_SOURCE.format("trained_persons"),
+    _field("dispatch", "trained"),
     section="dispatch",
 )
 

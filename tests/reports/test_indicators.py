@@ -94,7 +94,10 @@ def test_given_no_rows_when_a_rate_is_asked_then_it_is_none_and_prints_a_dash(wo
     assert f.value is None and f.text_value == "—" and not f.yoy
 
 
-def test_given_a_figure_without_a_table_when_computed_then_it_says_why_and_has_no_value(world):
+def test_given_a_figure_without_a_table_when_computed_then_it_says_why_and_has_no_value(
+    world, monkeypatch
+):
+    monkeypatch.setattr(ind, "dispatch_model", lambda: None)
     for key in ("safety_investment", "persons_trained"):
         f = ind.compute(key, _bounds(world, world.county_x))
         assert not f.available and f.value is None and f.no_source
@@ -161,3 +164,30 @@ def test_given_a_department_when_every_table_is_counted_then_no_lookup_fails(dat
     figures = ind.compute_all(b)
     assert figures["enterprises"].value == 1  # chem_a
     assert figures["rechecks_done"].value == 0 and figures["accidents"].value == 0
+
+
+def test_given_submitted_dispatch_forms_then_investment_and_training_add_up_by_scope(world):
+    from decimal import Decimal
+
+    from anjian.dispatch.models import DispatchForm
+
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    common = {"month": month, "county": world.county_x, "due_on": month, "state": "submitted"}
+    DispatchForm.objects.create(
+        **common, division=world.town_x, investment=Decimal("1200.50"), trained_persons=30
+    )
+    DispatchForm.objects.create(
+        **common, department=world.emergency_x, investment=Decimal("800.00"), trained_persons=12
+    )
+    DispatchForm.objects.create(  # a draft does not count
+        **{**common, "state": "draft"}, department=world.housing_x, investment=Decimal("5")
+    )
+    county = _bounds(world, world.county_x, today)
+    assert ind.compute("safety_investment", county).value == Decimal("2000.50")
+    assert ind.compute("persons_trained", county).value == 42
+    town = _bounds(world, world.town_x, today)
+    assert ind.compute("persons_trained", town).value == 30
+    dept = _bounds(world, world.county_x, today, world.emergency_x)
+    assert ind.compute("safety_investment", dept).value == Decimal("800.00")
+    assert ind.compute("persons_trained", _bounds(world, world.county_y, today)).value == 0
