@@ -17,10 +17,10 @@ from django.utils import timezone, translation
 from docx import Document
 
 from anjian.accidents.models import Accident
-from anjian.dispatch.models import DispatchForm
 from anjian.checks.models import CheckRecord
 from anjian.core import scoping
 from anjian.core.models import AuditEntry
+from anjian.dispatch.models import DispatchForm
 from anjian.hazards.models import Hazard, Recheck
 from anjian.inspections.document_models import DocumentKind, EnforcementDocument
 from anjian.inspections.models import Inspection
