@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from anjian.accounts.models import ApiToken, Role, User, hash_token
+from anjian.checks.library import ensure_library
 from anjian.registry.models import (
     Department,
     Division,
@@ -87,6 +88,7 @@ def build_world() -> World:
     # A transactional test elsewhere on this worker may have flushed the migrations' data.
     ensure_reference()
     ensure_coupling_rules()
+    ensure_library()
     province = division("330000", "测试省", "province")
     city = division("330100", "测试市", "city", province)
     county_x = division("330101", "东县", "county", city)

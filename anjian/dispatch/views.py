@@ -61,10 +61,11 @@ def _month_url(name: str, month: dt.date, county: Division) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # The page itself, not a redirect: the menu's link opens a page (tests/web/test_nav_links).
     user = request.user
     if scope.counties_overseen(user).exists():
-        return redirect("dispatch:month", month=policy.month_key(timezone.localdate()))
-    return redirect("dispatch:mine")
+        return month_overview(request, month=policy.month_key(timezone.localdate()))
+    return mine(request)
 
 
 @login_required

@@ -31,7 +31,9 @@ def hazchem_list() -> Checklist:
     return Checklist.objects.get(key="hc2017:HR-HAZCHEM")
 
 
-def test_given_the_migrated_library_then_each_standard_and_industry_has_its_list_with_every_verified_item():
+def test_given_the_migrated_library_then_each_standard_and_industry_has_its_list_with_every_verified_item(
+    world,
+):
     for lst in library.library():
         row = Checklist.objects.get(key=lst.key)
         assert row.enterprise_id is None and row.industry.code == lst.industry
@@ -46,7 +48,7 @@ def test_given_the_migrated_library_then_each_standard_and_industry_has_its_list
     assert first.basis.startswith("《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准")
 
 
-def test_given_the_library_when_synced_again_then_nothing_changes():
+def test_given_the_library_when_synced_again_then_nothing_changes(world):
     before = list(ChecklistItem.objects.order_by("pk").values_list("pk", "content"))
     assert cs.library_sync() == {"created": 0, "updated": 0}
     assert list(ChecklistItem.objects.order_by("pk").values_list("pk", "content")) == before

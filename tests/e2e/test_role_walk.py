@@ -53,6 +53,8 @@ ALLOWED = {
     # Chinese standard prefixes: GB 18218, GB/T 33000, AQ/T 9006 …
     "GB",
     "AQ",
+    # The US injury rates the accident statistics name when saying they cannot be shown.
+    "OSHA",
     # Data and document formats named on buttons and hints.
     "Excel",
     "Word",
