@@ -541,6 +541,8 @@ def test_given_a_phone_then_an_inspector_issues_an_order_and_the_enterprise_down
     page.goto(base + reverse("enforcement_documents:list", args=[inspection.pk]))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.click(f'#issue-kinds li[data-kind="{pure.RECTIFICATION_ORDER}"] a')
+    # The link navigates: measure the form's page once it is there, not the one leaving.
+    page.wait_for_selector("#document-form")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     for user in inspection.inspectors.all():
         page.fill(f"#id_certificate_{user.pk}", f"ZJ330100{user.pk}")
