@@ -5,13 +5,19 @@ staff: their own enterprise's; anyone else nothing, and an id outside your scope
 
 * GET /accidents: newest first, filters grade, type (GB 6441 code), state, enterprise,
   division, from/to (the day it occurred);
+* GET /accidents/statistics: the statistics page's figures (anjian.accidents.statistics
+  `accident_figures`) for a quarter or a year against the same days one year earlier,
+  grouped by division, industry, lead department, type or grade; regulators only;
 * GET /accidents/{id}: one accident with its report versions, grade and why, deadlines,
   investigation, persons held accountable, history and the steps you may take now;
 * POST /accidents: the quick report (快报); the server's clock is the time of the
   report; the grade is computed (国务院令第493号 第三条), never sent;
 * POST /accidents/{id}/followups: a follow-up report (续报) with the figures as now
   known: the next version, graded again, flagged late after the 30-day (road traffic and
-  fire: 7-day) window.
+  fire: 7-day) window;
+* POST /accidents/{id}/investigate, /extend, /accountable, /close, /withdraw,
+  /conceal: the other steps of anjian.accidents.workflow, through the same services as
+  the detail page's forms, each answering the accident as it is now.
 
 Refusals: 422 with field messages, 403 (not yours to do), 404, 409 (stale version or a
 step the accident's state does not allow).
@@ -20,17 +26,23 @@ step the accident's state does not allow).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Strict, create_model
 
 from anjian.accidents import grading, services
+from anjian.accidents import statistics as st
 from anjian.accidents.models import Accident, AccidentReport, Grade, Investigation, State
-from anjian.core.errors import NotFound
+from anjian.core import scoping
+from anjian.core.errors import Forbidden, NotFound, ValidationFailed
+from anjian.core.sections import REGISTRY_ROLES
+from anjian.reports import periods
 
 from .checks import day_bounds, valid_id
 from .common import actor, caller, page
@@ -41,6 +53,7 @@ router = Router(tags=["accidents"])
 GradeCode = Literal[tuple(Grade.values)]  # type: ignore[valid-type]
 StateCode = Literal[tuple(State.values)]  # type: ignore[valid-type]
 TypeCode = Literal[tuple(code for code, _n in grading.GB6441_TYPES)]  # type: ignore[valid-type]
+GroupBy = Literal[st.GROUP_BY]  # type: ignore[valid-type]
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -161,6 +174,73 @@ class AccidentDetail(AccidentOut):
     actions: list[str] = Field(description="The steps you may take now.")
 
 
+def _figure_fields() -> dict[str, Any]:
+    """Each metric of anjian.accidents.statistics.METRICS this period, last year, the
+    change and the change in per cent; then the workforce and the per-thousand rates."""
+    out: dict[str, Any] = {}
+    for name in st.METRICS:
+        money = name == "direct_loss_yuan"
+        kind: Any = str if money else int
+        what = "Yuan, exact decimal." if money else "A count."
+        out[name] = (kind, Field(description=f"This period. {what}"))
+        out[f"{name}_prev"] = (kind, Field(description="The same days one year earlier."))
+        out[f"{name}_change"] = (kind, Field(description="This period minus last year."))
+        out[f"{name}_pct"] = (
+            str | None,
+            Field(
+                description="The change in per cent of last year, one decimal; null when it was 0."
+            ),
+        )
+    out["workforce"] = (
+        int | None,
+        Field(description="Registered employees of the group's enterprises; null: none known."),
+    )
+    for name, what in (("deaths", "Deaths"), ("serious", "Serious injuries")):
+        out[f"per_thousand_{name}"] = (
+            str | None,
+            Field(
+                description=f"{what} at registered enterprises per 1,000 registered "
+                "employees (GB 6441-86), four decimals; null without a workforce."
+            ),
+        )
+    return out
+
+
+AccidentFigureValues = create_model(
+    "AccidentFigureValues",
+    __base__=Schema,
+    __doc__="One group's (or the total's) figures.",
+    **_figure_fields(),
+)
+
+
+class AccidentFigureGroup(AccidentFigureValues):  # type: ignore[misc, valid-type]
+    key: int | str | None = Field(
+        description="Division, industry or department id; type or grade code; "
+        '"no-enterprise"; null: none.'
+    )
+    label: str
+
+
+class AccidentTrendMonth(Schema):
+    month: str = Field(description="YYYY-MM.")
+    accidents: int
+    deaths: int
+
+
+class AccidentStatisticsOut(Schema):
+    period: str
+    group_by: str
+    from_: dt.date = Field(alias="from", description="This period's first day.")
+    to: dt.date = Field(description="This period's last day: the period's end or today.")
+    last_year_from: dt.date
+    last_year_to: dt.date
+    within: AccidentRef | None = Field(description="The division whose subtree counts.")
+    groups: list[AccidentFigureGroup]
+    total: AccidentFigureValues  # type: ignore[valid-type]
+    trend: list[AccidentTrendMonth] = Field(description="The last 24 months, oldest first.")
+
+
 # --- inputs ---------------------------------------------------------------------------------
 
 
@@ -236,13 +316,125 @@ class AccidentQuickReportIn(AccidentFiguresIn):
     longitude: Lenient({"type": ["number", "string"], "minimum": -180, "maximum": 180}) = None
 
 
+_VERSION = Lenient(
+    {
+        "type": "integer",
+        "description": "The accident's version you read: a stale one answers 409.",
+    }
+)
+
+
 class AccidentFollowupIn(AccidentFiguresIn):
-    version: Lenient(
+    version: _VERSION = None
+
+
+# The steps' bodies: the fields of the detail page's forms (anjian.accidents.forms), any
+# JSON value per field at parse time (the services check them all at once, by field),
+# except the four boxes of the close-out, which are true or false.
+
+
+class AccidentInvestigateIn(BaseModel):
+    """Open the investigation (立案调查): the level and the due day follow from the grade
+    and the day of the accident; nothing else to send. Send {} to skip the version check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: _VERSION = None
+
+
+class AccidentExtendIn(BaseModel):
+    """Extend the investigation, once (第二十九条)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days: Lenient(
         {
             "type": "integer",
-            "description": "The accident's version you read: a stale one answers 409.",
+            "minimum": 1,
+            "maximum": grading.INVESTIGATION_MAX_EXTENSION_DAYS,
+            "description": "The extension in days (required).",
         }
     ) = None
+    reason: Lenient({**_TEXT, "description": "Why (required)."}) = None
+    version: _VERSION = None
+
+
+class AccidentAccountableIn(BaseModel):
+    """A person held accountable, found by the investigation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Lenient({"type": "string", "maxLength": 64, "description": "Required."}) = None
+    position: Lenient(
+        {"type": "string", "maxLength": 128, "description": "Role or position (required)."}
+    ) = None
+    measure: Lenient({**_TEXT, "description": "The measure taken (required)."}) = None
+    basis: Lenient({**_TEXT, "description": "The legal or disciplinary basis."}) = None
+    version: _VERSION = None
+
+
+_NOTE = Lenient({"type": "string", "maxLength": 1000})
+_BOX = Annotated[bool, Strict()]
+
+
+class AccidentCloseIn(BaseModel):
+    """The close-out (四不放过): every one of the four boxes must be true, each with an
+    optional note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: Lenient({**_TEXT, "description": "Investigation findings."}) = None
+    causes: Lenient({**_TEXT, "description": "The causes (required)."}) = None
+    lessons: Lenient(_TEXT) = None
+    measures: Lenient({**_TEXT, "description": "Corrective measures."}) = None
+    causes_found: _BOX = Field(False, description="The causes are found (原因未查清不放过).")
+    causes_found_note: _NOTE = None
+    responsible_dealt_with: _BOX = Field(
+        False, description="Those responsible are dealt with (责任人员未处理不放过)."
+    )
+    responsible_dealt_with_note: _NOTE = None
+    measures_taken: _BOX = Field(
+        False, description="The corrective measures are taken (整改措施未落实不放过)."
+    )
+    measures_taken_note: _NOTE = None
+    people_educated: _BOX = Field(
+        False, description="The people are educated (有关人员未受到教育不放过)."
+    )
+    people_educated_note: _NOTE = None
+    version: _VERSION = None
+
+
+class AccidentWithdrawIn(BaseModel):
+    """Withdraw a quick report made by mistake (kept, never deleted)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Lenient({**_TEXT, "description": "Why (required)."}) = None
+    version: _VERSION = None
+
+
+class AccidentConcealIn(BaseModel):
+    """Flag the accident as concealed (瞒报), once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Lenient({**_TEXT, "description": "How it was found (required)."}) = None
+    version: _VERSION = None
+
+
+PERIOD_DOC = 'A quarter ("2026Q1") or a year ("2026"); default: this year.'
+
+
+class AccidentStatisticsFilters(Schema):
+    period: str | None = Field(None, max_length=16, description=PERIOD_DOC)
+    group_by: GroupBy = Field(
+        "division", description="division, industry, department (lead), type or grade."
+    )
+    within: Id | None = Field(
+        None,
+        description="Division grouping: the children of this division of your "
+        "jurisdiction (another one: your own division's).",
+    )
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -377,6 +569,35 @@ def _figures(payload: AccidentFiguresIn) -> dict[str, Any]:
     }
 
 
+def _known(accident_id: int) -> None:
+    """An id no row can have answers 404 before any query (like one outside your scope)."""
+    if not valid_id(accident_id):
+        raise NotFound(_("No such accident in your scope."))
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    # Decimals as exact text (never floats, never exponents), as everywhere in the API.
+    return {k: format(v, "f") if isinstance(v, Decimal) else v for k, v in values.items()}
+
+
+def _statistics_out(figures: st.Figures) -> dict[str, Any]:
+    data = figures.as_dict()
+    data["groups"] = [_plain(g) for g in data["groups"]]
+    data["total"] = _plain(data["total"])
+    return data
+
+
+def _period(value: str | None, today: dt.date) -> periods.Period:
+    if value is None:
+        return periods.year_of(today)
+    try:
+        return periods.parse(value)
+    except periods.PeriodError:
+        raise ValidationFailed(
+            {"period": [_("Enter a quarter such as 2026Q1 or a year such as 2026.")]}
+        ) from None
+
+
 # --- endpoints ------------------------------------------------------------------------------
 
 
@@ -404,6 +625,30 @@ def accident_list(request: HttpRequest, filters: Query[AccidentFilters]) -> dict
         qs = qs.filter(occurred_at__lt=end)
     result = page(qs.order_by("-occurred_at", "-pk"), filters.limit, filters.offset)
     return {"count": result["count"], "items": [_accident_out(a) for a in result["items"]]}
+
+
+@router.get(
+    "/accidents/statistics",
+    response={200: AccidentStatisticsOut, 403: ErrorOut, 422: ValidationErrorOut},
+    by_alias=True,
+    summary="Accident figures of your jurisdiction for a quarter or a year against the same "
+    "days last year, grouped (the statistics page's)",
+)
+def accident_statistics(
+    request: HttpRequest, filters: Query[AccidentStatisticsFilters]
+) -> dict[str, Any]:
+    user = caller(request)
+    if not (scoping.is_active_user(user) and user.role in REGISTRY_ROLES):
+        raise Forbidden(_("Your role does not use this page."))
+    today = timezone.localdate()
+    figures = st.accident_figures(
+        user,
+        _period(filters.period, today),
+        filters.group_by,
+        within=filters.within,
+        today=today,
+    )
+    return _statistics_out(figures)
 
 
 @router.get(
@@ -450,12 +695,136 @@ def accident_report(request: HttpRequest, payload: AccidentQuickReportIn) -> Any
     summary="Follow-up report (续报): the figures as now known, graded again",
 )
 def accident_followup(request: HttpRequest, accident_id: int, payload: AccidentFollowupIn) -> Any:
-    if not valid_id(accident_id):
-        raise NotFound(_("No such accident in your scope."))
+    _known(accident_id)
     services.accident_followup(
         actor=actor(request),
         accident_id=accident_id,
         expected_version=payload.version,
         **_figures(payload),
+    )
+    return _detail(request, accident_id)
+
+
+# --- the steps after the reports (workflow.py) ----------------------------------------------
+
+_STEP_RESPONSES = {
+    200: AccidentDetail,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
+@router.post(
+    "/accidents/{accident_id}/investigate",
+    response=_STEP_RESPONSES,
+    summary="Open the investigation (立案调查; the authority where it happened)",
+)
+def accident_investigate(
+    request: HttpRequest, accident_id: int, payload: AccidentInvestigateIn
+) -> dict[str, Any]:
+    _known(accident_id)
+    services.accident_investigate(
+        actor=actor(request), accident_id=accident_id, expected_version=payload.version
+    )
+    return _detail(request, accident_id)
+
+
+@router.post(
+    "/accidents/{accident_id}/extend",
+    response=_STEP_RESPONSES,
+    summary="Extend the investigation once, by at most 60 days, with a reason",
+)
+def accident_extend(
+    request: HttpRequest, accident_id: int, payload: AccidentExtendIn
+) -> dict[str, Any]:
+    _known(accident_id)
+    services.investigation_extend(
+        actor=actor(request),
+        accident_id=accident_id,
+        days=payload.days,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+    return _detail(request, accident_id)
+
+
+@router.post(
+    "/accidents/{accident_id}/accountable",
+    response=_STEP_RESPONSES,
+    summary="Record a person held accountable (during the investigation)",
+)
+def accident_accountable(
+    request: HttpRequest, accident_id: int, payload: AccidentAccountableIn
+) -> dict[str, Any]:
+    _known(accident_id)
+    services.accident_accountable_add(
+        actor=actor(request),
+        accident_id=accident_id,
+        name=payload.name,
+        position=payload.position,
+        measure=payload.measure,
+        basis=payload.basis,
+        expected_version=payload.version,
+    )
+    return _detail(request, accident_id)
+
+
+@router.post(
+    "/accidents/{accident_id}/close",
+    response=_STEP_RESPONSES,
+    summary="Close the investigation (四不放过: all four boxes true)",
+)
+def accident_close(
+    request: HttpRequest, accident_id: int, payload: AccidentCloseIn
+) -> dict[str, Any]:
+    _known(accident_id)
+    services.investigation_close(
+        actor=actor(request),
+        accident_id=accident_id,
+        causes=payload.causes,
+        lessons=payload.lessons,
+        measures=payload.measures,
+        findings=payload.findings,
+        checklist={box: getattr(payload, box) for box in services.CHECKLIST},
+        notes={box: getattr(payload, f"{box}_note") for box in services.CHECKLIST},
+        expected_version=payload.version,
+    )
+    return _detail(request, accident_id)
+
+
+@router.post(
+    "/accidents/{accident_id}/withdraw",
+    response=_STEP_RESPONSES,
+    summary="Withdraw a quick report made by mistake (before any investigation; kept)",
+)
+def accident_withdraw(
+    request: HttpRequest, accident_id: int, payload: AccidentWithdrawIn
+) -> dict[str, Any]:
+    _known(accident_id)
+    services.accident_withdraw(
+        actor=actor(request),
+        accident_id=accident_id,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+    return _detail(request, accident_id)
+
+
+@router.post(
+    "/accidents/{accident_id}/conceal",
+    response=_STEP_RESPONSES,
+    summary="Flag the accident as concealed (瞒报; the authority, once)",
+)
+def accident_conceal(
+    request: HttpRequest, accident_id: int, payload: AccidentConcealIn
+) -> dict[str, Any]:
+    _known(accident_id)
+    services.accident_mark_concealed(
+        actor=actor(request),
+        accident_id=accident_id,
+        note=payload.note,
+        expected_version=payload.version,
     )
     return _detail(request, accident_id)
