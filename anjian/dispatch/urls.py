@@ -25,4 +25,5 @@ urlpatterns = [
     path("dispatch/<dispatch_month:month>/open/", views.month_open, name="month-open"),
     path("dispatch/<dispatch_month:month>/table/", views.table_page, name="table"),
     path("dispatch/<dispatch_month:month>/table.xlsx", views.table_xlsx, name="table-xlsx"),
+    path("dispatch/<dispatch_month:month>/table.docx", views.table_docx, name="table-docx"),
 ]

@@ -1,5 +1,5 @@
 """Dispatch pages: the respondent's form (phone-friendly), the county office's month
-overview with its progress, and the dispatch table with its Excel download.
+overview with its progress, and the dispatch table with its Excel and Word downloads.
 
 Reads start from anjian.dispatch.scope (built on anjian.core.scoping); writes go through
 anjian.dispatch.services. NotFound → 404, Forbidden → 403, Conflict → a message,
@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anjian.core import wordoc
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.registry.models import Division
 
-from . import documents, policy, queries, scope, services
+from . import documents, policy, queries, scope, services, word
 from .forms import ItemsForm, ReturnForm
 from .models import DispatchForm
 
@@ -144,10 +145,10 @@ def month_open(request: HttpRequest, month: str) -> HttpResponse:
     return redirect(_month_url("dispatch:month", the_month, county))
 
 
-def _table(request: HttpRequest, month: str) -> queries.Table:
+def _table(request: HttpRequest, month: str, today: dt.date | None = None) -> queries.Table:
     the_month = _month(month)
     county = _county(request)
-    return queries.dispatch_table(request.user, county, the_month)
+    return queries.dispatch_table(request.user, county, the_month, today)
 
 
 @login_required
@@ -174,6 +175,7 @@ def table_page(request: HttpRequest, month: str) -> HttpResponse:
             + [(label, table.total_platform[k]) for k, label in plat],
             "marks": documents.status_labels(),
             "xlsx_url": _month_url("dispatch:table-xlsx", table.month, table.county),
+            "docx_url": _month_url("dispatch:table-docx", table.month, table.county),
             "month_url": _month_url("dispatch:month", table.month, table.county),
         },
     )
@@ -187,6 +189,16 @@ def table_xlsx(request: HttpRequest, month: str) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"dispatch-{table.county.code}-{table.month_key}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def table_docx(request: HttpRequest, month: str) -> HttpResponse:
+    today = timezone.localdate()  # the marks and the document's date: the same day
+    table = _table(request, month, today)
+    response = HttpResponse(word.table_docx(table, today=today), content_type=wordoc.CONTENT_TYPE)
+    name = f"dispatch-{table.county.code}-{table.month_key}.docx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
