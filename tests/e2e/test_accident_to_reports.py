@@ -6,10 +6,11 @@
 2. the county coordinator (the authority of anjian.accidents.workflow) finds it in the
    list, opens the investigation, records a person held accountable, ticks the four
    boxes of the close-out (四不放过) and closes it;
-3. the coordinator opens the month's dispatch forms and downloads the county table, then
-   the quarterly bulletin, the annual assessment and the phase summary; each file is
-   opened again (openpyxl, python-docx) and its numbers are compared with a recount
-   from the database.
+3. the coordinator opens the month's dispatch forms, the township's office fills and
+   signs its form on a phone, and the coordinator downloads the county table (Excel and
+   Word), then the quarterly bulletin, the annual assessment and the phase summary; each
+   file is opened again (openpyxl, python-docx) and its numbers are compared with a
+   recount from the database.
 
 Beside the accident walked through, the database holds accidents that must not count
 in county X's current figures: one in county Y, one withdrawn, one a year earlier.
@@ -330,16 +331,11 @@ def test_given_a_phone_report_when_investigated_and_closed_then_every_report_cou
     with reg.expect_navigation():
         reg.click(f'a[href^="{reverse("dispatch:table", args=[month_key])}"]')
     table_xlsx = download(reg, f'a[href^="{reverse("dispatch:table-xlsx", args=[month_key])}"]')
-
-    book = openpyxl.load_workbook(io.BytesIO(table_xlsx))
-    sheet = book.active
-    values = [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]
-    town_row = next(r for r in values if r[0] == world.town_x.name)
+    table_docx = download(reg, f'a[href^="{reverse("dispatch:table-docx", args=[month_key])}"]')
     town_form.refresh_from_db()
     assert town_form.state == "submitted"
-    for i, item in enumerate(policy.ITEMS):
+    for item in policy.ITEMS:
         assert Decimal(str(getattr(town_form, item))) == Decimal(DISPATCH[item]), item
-        assert Decimal(str(town_row[3 + i])) == Decimal(str(getattr(town_form, item))), item
     month_start = policy.parse_month(month_key)
     month_hazards = Hazard.objects.filter(
         enterprise__division_id__in=scoping.subtree_ids(world.town_x),
@@ -347,17 +343,26 @@ def test_given_a_phone_report_when_investigated_and_closed_then_every_report_cou
         reported_at__lt=local_midnight(policy.month_end(month_start) + dt.timedelta(days=1)),
     ).count()
     assert month_hazards == 1
-    platform = 3 + len(policy.ITEMS)
-    assert town_row[platform] == month_hazards  # hazards found (platform)
-    total = values[-1]
-    submitted = DispatchForm.objects.filter(
-        county=world.county_x, month=month_start, state="submitted"
-    )
     opened = DispatchForm.objects.filter(county=world.county_x, month=month_start)
-    assert total[1] == f"{submitted.count()}/{opened.count()}"
-    for i, item in enumerate(policy.ITEMS):
-        recount = sum(Decimal(str(getattr(f, item))) for f in submitted)
-        assert Decimal(str(total[3 + i])) == recount, item
+    submitted = opened.filter(state="submitted")
+    sheet = openpyxl.load_workbook(io.BytesIO(table_xlsx)).active
+    word_rows = [cells(r) for r in docx.Document(io.BytesIO(table_docx)).tables[0].rows]
+    for rows, first in (
+        # Excel: respondent, status, submitted at, the items...; Word: no submission time.
+        ([list(r) for r in sheet.iter_rows(min_row=3, values_only=True)], 3),
+        (word_rows[2:], 2),  # below the two header rows
+    ):
+        town_row = next(r for r in rows if r[0] == world.town_x.name)
+        for i, item in enumerate(policy.ITEMS):
+            assert Decimal(str(town_row[first + i])) == getattr(town_form, item), item
+        platform = first + len(policy.ITEMS)
+        assert str(town_row[platform]) == str(month_hazards)  # hazards found (platform)
+        total = rows[-1]
+        assert total[1] == f"{submitted.count()}/{opened.count()}"
+        for i, item in enumerate(policy.ITEMS):
+            recount = sum(Decimal(str(getattr(f, item))) for f in submitted)
+            assert Decimal(str(total[first + i])) == recount, item
+        assert str(total[platform]) == str(month_hazards)
 
     # 3b. The quarterly bulletin and the annual assessment.
     profiles = assessment.load_profiles()
