@@ -269,3 +269,76 @@ class AccidentEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.accident_id} {self.action}"
+
+
+# --- the accident rollup (anjian.accidents.tally) -----------------------------------------------
+#
+# Derived data, kept by anjian.accidents.tally_services in the transactions that change
+# accidents and checked against a full recount by `anjian manage accident_tally`. Plain
+# integers and text (0 for "none") so INSERT … ON CONFLICT can add to a row on both
+# databases.
+
+
+class AccidentGroup(models.Model):
+    division = models.IntegerField()
+    industry = models.IntegerField(default=0)
+    lead = models.IntegerField(default=0)
+    at_enterprise = models.SmallIntegerField(default=0)
+    kind = models.CharField(max_length=2)
+    grade = models.CharField(max_length=24)
+    accidents = models.IntegerField(default=0)
+    deaths = models.IntegerField(default=0)
+    serious_injuries = models.IntegerField(default=0)
+    minor_injuries = models.IntegerField(default=0)
+    missing = models.IntegerField(default=0)
+    loss_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class AccidentTally(AccidentGroup):
+    """Accident counters of one group and month."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "industry", "lead", "at_enterprise", "kind", "grade", "month"],
+                name="accident_tally_key",
+            )
+        ]
+        indexes = [models.Index(fields=["month"], name="accident_tally_month")]
+
+    def __str__(self) -> str:
+        return f"{self.division}/{self.kind}/{self.grade} {self.month}"
+
+
+class AccidentDay(AccidentGroup):
+    """The same per day (only a window's partial last month is read)."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "industry", "lead", "at_enterprise", "kind", "grade", "day"],
+                name="accident_day_key",
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="accident_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.division}/{self.kind}/{self.grade} {self.day}"
+
+
+class AccidentLeadKey(models.Model):
+    """The lead department an enterprise's accidents are counted under now; when the
+    registry changes it, their counters move (tally_services.accident_tally_regroup)."""
+
+    enterprise_id = models.IntegerField(primary_key=True)
+    lead = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}: {self.lead}"

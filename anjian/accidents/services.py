@@ -33,7 +33,7 @@ from anjian.core.inputs import clean_text
 from anjian.core.numbers import is_decimal_text, is_int_text
 from anjian.registry.models import Division, Enterprise, Industry
 
-from . import grading
+from . import grading, tally_services
 from . import workflow as wf
 from .models import (
     CHECKLIST,
@@ -358,10 +358,13 @@ def _step(
 
 
 def _save(accident: Accident, found: wf.Transition) -> str:
+    """Write a step (the row is locked), and move the rollup from the stored row to it."""
+    counted = tally_services.fact_of(accident.pk)
     from_state = accident.state
     accident.state = found.target
     accident.version += 1
     accident.save()
+    tally_services.accident_tally_apply(old=counted, new=tally_services.fact_of(accident.pk))
     return from_state
 
 
@@ -541,6 +544,7 @@ def accident_report(
             decided_by=list(result.decided_by),
             **figures,
         )
+        tally_services.accident_tally_apply(old=None, new=tally_services.fact_of(accident.pk))
         _report_row(actor, accident, ReportKind.QUICK, 1, figures, texts, result, late=late, at=now)
         _event(
             actor,

@@ -56,7 +56,7 @@ from anjian.registry.models import (
 )
 from anjian.reports.periods import Period
 
-from . import grading, rates
+from . import grading, rates, tally_services
 from . import workflow as wf
 from .models import Accident, Grade
 
@@ -294,6 +294,81 @@ def _window_rows(
     return out
 
 
+# The accident rollup (anjian.accidents.tally): the same figures from counters kept per
+# group and month / day, for users whose view is a set of divisions.
+
+TALLY_COLUMNS = {
+    "division": ("division",),
+    "industry": ("industry",),
+    "type": ("kind",),
+    "grade": ("grade",),
+    "department": ("lead", "at_enterprise"),
+}
+
+
+def _tallied_key(row: dict[str, Any], group_by: str) -> Any:
+    if group_by == "department":
+        return (row["lead"] or None) if row["at_enterprise"] else NO_ENTERPRISE
+    value = row[TALLY_COLUMNS[group_by][0]]
+    return (value or None) if group_by == "industry" else value
+
+
+def _tallied_rows(
+    divisions: list[int] | None, group_by: str, current: Window, previous: Window
+) -> dict[Any, tuple[Counts, Counts]]:
+    """`_window_rows` from the rollup: whole months from the monthly counters, a window's
+    partial last month from the daily ones (two GROUP BYs over counter rows)."""
+    monthly, daily = tally_services.scoped(divisions)
+    larger = Q(grade__in=LARGER_PLUS)
+    columns = TALLY_COLUMNS[group_by]
+    out: dict[Any, tuple[Counts, Counts]] = {}
+    for qs, index in ((monthly, 0), (daily, 1)):
+        aggregates: dict[str, Any] = {}
+        anywhere = Q(pk__in=[])
+        for prefix, window in (("cur_", current), ("prev_", previous)):
+            inside = tally_services.window_filter(window.start, window.end)[index]
+            if inside is not None:
+                aggregates |= tally_services.sums(prefix, inside, larger)
+                anywhere |= inside
+        if not aggregates:
+            continue
+        for row in qs.filter(anywhere).values(*columns).annotate(**aggregates):
+            for prefix in ("cur_", "prev_"):
+                row[f"{prefix}direct_loss_yuan"] = (
+                    Decimal(row.get(f"{prefix}loss_cents") or 0) / 100
+                )
+            key = _tallied_key(row, group_by)
+            cur, prev = _counts_from(row, "cur_"), _counts_from(row, "prev_")
+            if key in out:
+                out[key][0].add(cur)
+                out[key][1].add(prev)
+            else:
+                out[key] = (cur, prev)
+    # Groups the hazard-table query would not return: nothing in either window.
+    return {k: v for k, v in out.items() if v[0].accidents or v[1].accidents}
+
+
+def _tallied_trend(divisions: list[int] | None, today: dt.date) -> list[dict[str, Any]]:
+    """`_trend` from the monthly counters."""
+    first = dt.date(today.year, today.month, 1)
+    for _i in range(TREND_MONTHS - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    monthly, _daily = tally_services.scoped(divisions)
+    rows = (
+        monthly.filter(month__gte=first, month__lte=today)
+        .values("month")
+        .annotate(n=Sum("accidents"), d=Sum("deaths"))
+    )
+    by_month = {row["month"]: (int(row["n"] or 0), int(row["d"] or 0)) for row in rows}
+    out = []
+    day = first
+    for _i in range(TREND_MONTHS):
+        n, d = by_month.get(day, (0, 0))
+        out.append({"month": f"{day.year:04d}-{day.month:02d}", "accidents": n, "deaths": d})
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
 def _workforce_rows(enterprises: QuerySet[Enterprise], group_by: str) -> dict[Any, int]:
     """Registered employees per group key (one GROUP BY over the register)."""
     if group_by == "division":
@@ -452,13 +527,19 @@ def accident_figures(
     qs = counted(user)
     root = _root(user, within) if scoping.is_active_user(user) else None
     enterprises = Enterprise.objects.exclude(status=EnterpriseStatus.CLOSED)
+    subtree: list[int] | None = None
     if root is not None:
         subtree = scoping.subtree_ids(root)
         qs = qs.filter(division_id__in=subtree)
         enterprises = enterprises.filter(division_id__in=subtree)
     elif not (scoping.is_active_user(user) and user.role == Role.PLATFORM_ADMIN):
         enterprises = enterprises.none()
-    raw = _window_rows(qs, group_by, current, previous)
+    placed = scoping.placed_scope(user)
+    divisions = None if placed is None else (subtree if root is not None else placed[0])
+    if placed is not None:
+        raw = _tallied_rows(divisions, group_by, current, previous)
+    else:
+        raw = _window_rows(qs, group_by, current, previous)
     workforce = _workforce_rows(enterprises, group_by) if group_by in WITH_WORKFORCE else None
     if group_by == "division":
         assert workforce is not None
@@ -500,5 +581,7 @@ def accident_figures(
         groups,
         total,
         root,
-        _trend(qs, today) if trend else [],
+        (_tallied_trend(divisions, today) if placed is not None else _trend(qs, today))
+        if trend
+        else [],
     )

@@ -173,19 +173,27 @@ def _load(request: HttpRequest, pk: int) -> Accident:
     return accident
 
 
+def _ids(action: str) -> str:
+    """Each step's form on the detail page has its own element ids (several share field
+    names such as version and measures; a label must point at its own form's field)."""
+    return f"id_{action}_%s"
+
+
 def _forms(accident: Accident, bound: dict[str, Any]) -> dict[str, Any]:
     v = {"version": accident.version}
     current = {
         name: getattr(accident, name) for name in (*services.FIGURE_FIELDS, "direct_loss_yuan")
     }
     made = {
-        wf.FOLLOWUP: lambda: f.FollowupForm(initial={**v, **current}),
-        wf.INVESTIGATE: lambda: f.VersionForm(initial=v),
-        wf.EXTEND: lambda: f.ExtendForm(initial=v),
-        wf.ACCOUNTABLE: lambda: f.AccountableForm(initial=v),
-        wf.CLOSE: lambda: f.CloseForm(services.checklist_labels(), initial=v),
-        wf.WITHDRAW: lambda: f.ReasonForm(initial=v),
-        wf.CONCEAL: lambda: f.NoteForm(initial=v),
+        wf.FOLLOWUP: lambda: f.FollowupForm(initial={**v, **current}, auto_id=_ids(wf.FOLLOWUP)),
+        wf.INVESTIGATE: lambda: f.VersionForm(initial=v, auto_id=_ids(wf.INVESTIGATE)),
+        wf.EXTEND: lambda: f.ExtendForm(initial=v, auto_id=_ids(wf.EXTEND)),
+        wf.ACCOUNTABLE: lambda: f.AccountableForm(initial=v, auto_id=_ids(wf.ACCOUNTABLE)),
+        wf.CLOSE: lambda: f.CloseForm(
+            services.checklist_labels(), initial=v, auto_id=_ids(wf.CLOSE)
+        ),
+        wf.WITHDRAW: lambda: f.ReasonForm(initial=v, auto_id=_ids(wf.WITHDRAW)),
+        wf.CONCEAL: lambda: f.NoteForm(initial=v, auto_id=_ids(wf.CONCEAL)),
     }
     return {action: bound.get(action) or build() for action, build in made.items()}
 
@@ -289,13 +297,15 @@ def accident_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in wf.ACTIONS:
         raise Http404(_("No such step."))
     builders = {
-        wf.FOLLOWUP: lambda: f.FollowupForm(request.POST),
-        wf.INVESTIGATE: lambda: f.VersionForm(request.POST),
-        wf.EXTEND: lambda: f.ExtendForm(request.POST),
-        wf.ACCOUNTABLE: lambda: f.AccountableForm(request.POST),
-        wf.CLOSE: lambda: f.CloseForm(services.checklist_labels(), request.POST),
-        wf.WITHDRAW: lambda: f.ReasonForm(request.POST),
-        wf.CONCEAL: lambda: f.NoteForm(request.POST),
+        wf.FOLLOWUP: lambda: f.FollowupForm(request.POST, auto_id=_ids(wf.FOLLOWUP)),
+        wf.INVESTIGATE: lambda: f.VersionForm(request.POST, auto_id=_ids(wf.INVESTIGATE)),
+        wf.EXTEND: lambda: f.ExtendForm(request.POST, auto_id=_ids(wf.EXTEND)),
+        wf.ACCOUNTABLE: lambda: f.AccountableForm(request.POST, auto_id=_ids(wf.ACCOUNTABLE)),
+        wf.CLOSE: lambda: f.CloseForm(
+            services.checklist_labels(), request.POST, auto_id=_ids(wf.CLOSE)
+        ),
+        wf.WITHDRAW: lambda: f.ReasonForm(request.POST, auto_id=_ids(wf.WITHDRAW)),
+        wf.CONCEAL: lambda: f.NoteForm(request.POST, auto_id=_ids(wf.CONCEAL)),
     }
     form = builders[action]()
     if not form.is_valid():

@@ -102,6 +102,21 @@ def visible_enterprises(user: User) -> QuerySet[Enterprise]:
     return qs.none()
 
 
+def grouped_scope(user: User) -> tuple[list[int] | None] | None:
+    """For counters kept per group of enterprises (grid, industry, duties; the hazard
+    rollup): `(grid ids,)` the user's view is the union of (None: every grid), or None
+    when it is not such a union and the rows must be counted one by one (enterprise
+    staff see one enterprise; a department officer also sees rows outside its duty,
+    SCOPE_DEPARTMENT_PATH; anyone else sees nothing)."""
+    if not _active(user):
+        return None
+    if user.role == Role.PLATFORM_ADMIN:
+        return (None,)
+    if user.role in SUBTREE_ROLES:
+        return (_user_subtree(user),)
+    return None
+
+
 def visible_divisions(user: User) -> QuerySet[Division]:
     from anjian.registry.models import Division
 
@@ -173,6 +188,20 @@ def _in_divisions(user: User, model: type[Model], division_path: str) -> QuerySe
     if (user.role in SUBTREE_ROLES or user.role == Role.DEPARTMENT_OFFICER) and user.division_id:
         return qs.filter(**{f"{division_path}_id__in": _user_subtree(user)})
     return qs.none()
+
+
+def placed_scope(user: User) -> tuple[list[int] | None] | None:
+    """For counters of rows placed by a division (SCOPE_DIVISION_PATH), kept per division:
+    `(division ids,)` the user sees (None: all), or None when the user's view is not a
+    set of divisions (enterprise staff see their enterprise's rows; anyone else nothing).
+    The same rule as _in_divisions."""
+    if not _active(user):
+        return None
+    if user.role == Role.PLATFORM_ADMIN:
+        return (None,)
+    if (user.role in SUBTREE_ROLES or user.role == Role.DEPARTMENT_OFFICER) and user.division_id:
+        return (_user_subtree(user),)
+    return None
 
 
 def visible_accidents(user: User) -> QuerySet:

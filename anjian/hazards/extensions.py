@@ -32,6 +32,7 @@ from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.models import NotificationKind
+from anjian.reports import tally_services
 
 from . import notify as hazard_notify
 from . import services
@@ -243,6 +244,7 @@ def deadline_extension_decide(
         }
         if approve:
             action = "extend_deadline"
+            counted = tally_services.fact_of(hazard)
             old_listing = hazard.listing_deadline
             hazard.deadline = extension.new_deadline
             if (
@@ -271,6 +273,9 @@ def deadline_extension_decide(
             hazard.last_reminded_on = None  # remind again before the new deadline
             hazard.version += 1
             hazard.save()
+            tally_services.hazard_tally_apply(
+                enterprise_id=hazard.enterprise_id, old=counted, new=tally_services.fact_of(hazard)
+            )
         else:
             action = "refuse_extension"
         event = _event(hazard, actor, action, hazard.state, hazard.state, now, text, data)

@@ -42,6 +42,7 @@ from anjian.core import scoping, sheets, xlsx
 from anjian.core.audit import Actor, audit_append
 from anjian.registry.models import Enterprise
 from anjian.registry.uscc import validate as validate_uscc
+from anjian.reports import tally_services
 from anjian.risks.services import _after_commit_recompute
 
 from . import reference, services
@@ -674,6 +675,7 @@ def hazards_import(*, actor: Actor, file: bytes | IO[bytes], filename: str = "")
                 )
             )
         Hazard.objects.bulk_create(hazards, batch_size=500)
+        tally_services.hazard_tally_added(hazards)
         events = []
         for plan, hazard in zip(plans, hazards, strict=True):
             data = {

@@ -33,6 +33,7 @@ from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.numbers import is_int_text, parse_decimal, parse_int
 from anjian.core.policy import recurrence_days
 from anjian.registry.models import Division, DivisionLevel, DutyAssignment, DutyRole, Enterprise
+from anjian.reports import tally_services
 from anjian.risks.models import ControlMeasure, RiskUnit
 from anjian.risks.services import _after_commit_recompute, reassessment_propose
 
@@ -859,6 +860,9 @@ def hazard_report(
             major_decided_by=user if cleaned["major_basis"] == MajorBasis.DECISION else None,
             **cleaned,
         )
+        tally_services.hazard_tally_apply(
+            enterprise_id=enterprise.pk, old=None, new=tally_services.fact_of(hazard)
+        )
         hooks = _risk_hooks(hazard, now, newly_major=hazard.level == Level.MAJOR, recurrence=True)
         similar = _similar(
             enterprise.pk,
@@ -1613,6 +1617,7 @@ def hazard_act(
         if expected_version is not None and expected_version != hazard.version:
             raise Conflict(_("Somebody else moved this hazard first; reload and try again."))
         step = _check_step(hazard, action, actor.user)
+        counted = tally_services.fact_of(hazard)
         now = timezone.now()
         errors: Errors = {}
         _photo_errors(errors, action, checked)
@@ -1624,6 +1629,9 @@ def hazard_act(
         hazard.state = step.target
         hazard.version += 1  # the row is locked: no lost update
         hazard.save()
+        tally_services.hazard_tally_apply(
+            enterprise_id=hazard.enterprise_id, old=counted, new=tally_services.fact_of(hazard)
+        )
         hooks = (
             _risk_hooks(hazard, now, newly_major=True, recurrence=False) if ctx.newly_major else {}
         )
@@ -1752,6 +1760,7 @@ def hazard_order_deadline(
     for hazard in Hazard.objects.select_for_update().filter(pk__in=list(hazard_ids)).order_by("pk"):
         if hazard.state not in wf.OPEN_STATES:
             continue
+        counted = tally_services.fact_of(hazard)
         data: dict[str, Any] = {
             "document": document_number,
             "ordered_deadline": deadline.isoformat(),
@@ -1767,6 +1776,9 @@ def hazard_order_deadline(
         data["deadline"] = hazard.deadline.isoformat()
         hazard.version += 1
         hazard.save()
+        tally_services.hazard_tally_apply(
+            enterprise_id=hazard.enterprise_id, old=counted, new=tally_services.fact_of(hazard)
+        )
         event = _event(
             hazard,
             actor,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from anjian.core import scoping
+from anjian.core import hooks, scoping
 from anjian.core.audit import Actor, audit_append, diff
 from anjian.core.choices import choose_one_of
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -403,6 +403,7 @@ def enterprise_update(
         changes = diff(before, _snapshot(enterprise))
         if {"industry_id", "division_id"} & set(changes):
             _rederive_duties(enterprise)
+            hooks.enterprises_regrouped([enterprise.pk])
         audit_append(
             actor=actor, action="change", obj=enterprise, summary=enterprise.name, changes=changes
         )
@@ -472,6 +473,7 @@ def duty_override(
             for d in cooperating
         ]
         DutyAssignment.objects.bulk_create(rows)
+        hooks.enterprises_regrouped([enterprise.pk])
         audit_append(
             actor=actor,
             action="duty_override" if source == DutySource.OVERRIDE else "duty_decision",
@@ -513,6 +515,7 @@ def duties_rederive_all(
                 )
             DutyAssignment.objects.bulk_create(rows, batch_size=2000)
             count += len(chunk)
+        hooks.enterprises_regrouped(ids)
         audit_append(
             actor=actor,
             action="duties_rederive",

@@ -180,12 +180,50 @@ def _registry(b: Bounds) -> dict[str, Any]:
     return counts
 
 
+def _from_rollup(b: Bounds) -> dict[str, int] | None:
+    """The hazard figures of the bounds from the rollup (anjian.reports.tally), counted
+    once for both hazard tables; None when it cannot answer (an as-of day that is neither
+    the period's end nor today)."""
+    from . import tally_services
+
+    p = b.period
+    if not tally_services.usable(p.start, p.end, b.on, timezone.localdate()):
+        return None
+    if "_rollup" not in b._groups:
+        department = None if b.department is None else b.department.pk
+        b._groups["_rollup"] = tally_services.tally_counts(
+            start=p.start, end=p.end, on=b.on, divisions=b.subtree, department=department
+        ).get(None) or dict.fromkeys(ROLLUP_FIELDS, 0)
+    return b._groups["_rollup"]
+
+
+ROLLUP_FIELDS = (
+    "found",
+    "found_fixed",
+    "fixed",
+    "on_time",
+    "major_found",
+    "major_fixed",
+    "listed",
+    "open",
+    "major_open",
+    "overdue_open",
+    "funds_cents",
+)
+
+
 def _hazards(b: Bounds) -> dict[str, Any]:
     """Hazard figures by the definitions of anjian.reports.hazard_figures, in three
     queries on indexed ranges: found in the period (reported_at), fixed in the period
     (closed_at), open at the as-of day (closed_at IS NULL or after it)."""
     from anjian.hazards.models import Hazard
 
+    counted = _from_rollup(b)
+    if counted is not None:
+        out = {k: counted[k] for k in ("found", "found_fixed", "major_found", "fixed", "on_time")}
+        out |= {"major_fixed": counted["major_fixed"], "listed": counted["listed"]}
+        out["funds"] = (Decimal(counted["funds_cents"]) / 100).quantize(CENT)
+        return out
     hazards = b.of_enterprise_by_time(Hazard.objects.all()).order_by()
     closed_by_on = Q(closed_at__isnull=False, closed_at__lt=b.on_before)
     major = Q(level=hf.MAJOR)
@@ -213,6 +251,9 @@ def _hazard_stock(b: Bounds) -> dict[str, Any]:
     year's stock would scan every hazard closed since)."""
     from anjian.hazards.models import Hazard
 
+    counted = _from_rollup(b)
+    if counted is not None:
+        return {k: counted[k] for k in ("open", "overdue_open", "major_open")}
     hazards = b.of_enterprise_by_time(Hazard.objects.all()).order_by()
     major = Q(level=hf.MAJOR)
     # Open at the as-of day: still open, or closed after it; two range queries (an OR

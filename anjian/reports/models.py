@@ -165,3 +165,85 @@ class StatementReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.year}/{self.quarter} {self.stage}"
+
+
+# --- the hazard rollup (anjian.reports.tally) ---------------------------------------------------
+#
+# Derived data, kept by anjian.reports.tally_services in the transactions that change hazards
+# and checked against a full recount by `anjian manage hazard_tally --check`. The group key is
+# plain integers and text (0 for "none") so that INSERT … ON CONFLICT can add to a row on
+# both databases (a NULL would never conflict).
+
+
+class TallyGroup(models.Model):
+    """The group key: the enterprises' grid, industry, lead department and the set of
+    departments with a duty (",3,7,12,"), so a department's figures are a LIKE away."""
+
+    division = models.IntegerField()
+    industry = models.IntegerField(default=0)
+    lead = models.IntegerField(default=0)
+    duties = models.CharField(max_length=400, default=",")
+
+    class Meta:
+        abstract = True
+
+
+class HazardTally(TallyGroup):
+    """Monthly hazard counters of one group, per (month, month the hazards were reported)."""
+
+    month = models.DateField()
+    origin = models.DateField()
+    found = models.IntegerField(default=0)
+    major_found = models.IntegerField(default=0)
+    fixed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    major_fixed = models.IntegerField(default=0)
+    funds_cents = models.BigIntegerField(default=0)
+    listed = models.IntegerField(default=0)
+    due_in = models.IntegerField(default=0)
+    due_out = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "industry", "lead", "duties", "month", "origin"],
+                name="hazard_tally_key",
+            )
+        ]
+        indexes = [models.Index(fields=["month"], name="hazard_tally_month")]
+
+    def __str__(self) -> str:
+        return f"{self.division}/{self.industry}/{self.lead} {self.month}←{self.origin}"
+
+
+class HazardDueDay(TallyGroup):
+    """The overdue counters per day (only the as-of day's month is ever read)."""
+
+    day = models.DateField()
+    due_in = models.IntegerField(default=0)
+    due_out = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "industry", "lead", "duties", "day"], name="hazard_due_day_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="hazard_due_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.division}/{self.industry}/{self.lead} {self.day}"
+
+
+class HazardTallyKey(models.Model):
+    """The group an enterprise's hazards are counted under now; when the registry moves the
+    enterprise (grid, industry, duties) its counters move with it (tally_services)."""
+
+    enterprise_id = models.IntegerField(primary_key=True)
+    division = models.IntegerField()
+    industry = models.IntegerField(default=0)
+    lead = models.IntegerField(default=0)
+    duties = models.CharField(max_length=400, default=",")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}: {self.division}/{self.industry}/{self.lead}"

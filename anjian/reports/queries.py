@@ -32,6 +32,7 @@ from anjian.registry.models import (
 )
 
 from . import hazard_figures as hf
+from . import tally_services
 from .models import HazardStatement
 from .periods import Period
 
@@ -218,6 +219,45 @@ def regulator_figures(
     if group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {GROUP_BY}")
     b = Bounds.of(period, today)
+    raw = _from_rollup(user, b, group_by)
+    if raw is None:
+        raw = _counted(user, b, group_by)
+    root = None
+    if group_by == "division":
+        root = _group_root(user, within)
+        groups = _by_division(raw, root)
+    elif group_by == "industry":
+        groups = _labelled(raw, Industry, _("No industry"))
+    else:
+        groups = _labelled(raw, Department, _("No lead department"))
+    total = Group(None, _("Total"))
+    for counts in raw.values():
+        total.counts.add(counts)
+    return Figures(period, group_by, b.on, groups, total, root)
+
+
+def _from_rollup(user: Any, b: Bounds, group_by: str) -> dict[Any, hf.Counts] | None:
+    """The figures from the hazard rollup (anjian.reports.tally), when it can answer:
+    the user's view is a union of its groups and the as-of day is the period's end or
+    today. None otherwise."""
+    scope = scoping.grouped_scope(user)
+    if scope is None or not tally_services.usable(b.start, b.end, b.on, timezone.localdate()):
+        return None
+    (divisions,) = scope
+    rows = tally_services.tally_counts(
+        start=b.start, end=b.end, on=b.on, divisions=divisions, group_by=group_by
+    )
+    # A group shows when it has a hazard that counts (found or fixed in the period, or
+    # open at the as-of day), as the hazard table's GROUP BY over `relevant` rows does.
+    return {
+        key: tally_services.counts_of(values)
+        for key, values in rows.items()
+        if values["found"] or values["fixed"] or values["open"]
+    }
+
+
+def _counted(user: Any, b: Bounds, group_by: str) -> dict[Any, hf.Counts]:
+    """The figures counted from the hazard table itself (the rollup's reference)."""
     qs = relevant(scoping.visible(user, Hazard), b)
     if group_by == "division":
         column = "enterprise__division_id"
@@ -233,19 +273,7 @@ def regulator_figures(
         )
         column = "lead__department_id"
     rows = qs.order_by().values(column).annotate(**aggregates(b))
-    raw = {row[column]: hf.counts_from(row) for row in rows}
-    root = None
-    if group_by == "division":
-        root = _group_root(user, within)
-        groups = _by_division(raw, root)
-    elif group_by == "industry":
-        groups = _labelled(raw, Industry, _("No industry"))
-    else:
-        groups = _labelled(raw, Department, _("No lead department"))
-    total = Group(None, _("Total"))
-    for counts in raw.values():
-        total.counts.add(counts)
-    return Figures(period, group_by, b.on, groups, total, root)
+    return {row[column]: hf.counts_from(row) for row in rows}
 
 
 # --- statements: who has submitted -------------------------------------------------------------

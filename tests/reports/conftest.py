@@ -13,6 +13,7 @@ from django.utils import timezone
 from anjian.accounts.models import Role, User
 from anjian.hazards.models import Hazard
 from anjian.reports import periods
+from anjian.reports.tally_services import hazard_tally_rebuild
 from tests.hazards.helpers import GENERAL_PATH, MAJOR_ITEM, do, photo, report
 
 
@@ -48,7 +49,10 @@ def close_general(world, hazard, manager: str, acceptor: str):
 
 
 def set_dates(hazard: Hazard, **values) -> None:
+    """Move a hazard's dates past the services, and count the rollup again as the nightly
+    repair would (anjian.reports.tally_services)."""
     Hazard.objects.filter(pk=hazard.pk).update(**values)
+    hazard_tally_rebuild()
 
 
 @pytest.fixture
