@@ -695,14 +695,13 @@ def accident_report(request: HttpRequest, payload: AccidentQuickReportIn) -> Any
     summary="Follow-up report (续报): the figures as now known, graded again",
 )
 def accident_followup(request: HttpRequest, accident_id: int, payload: AccidentFollowupIn) -> Any:
-    _known(accident_id)
-    services.accident_followup(
-        actor=actor(request),
-        accident_id=accident_id,
+    return _step(
+        request,
+        accident_id,
+        services.accident_followup,
         expected_version=payload.version,
         **_figures(payload),
     )
-    return _detail(request, accident_id)
 
 
 # --- the steps after the reports (workflow.py) ----------------------------------------------
@@ -716,6 +715,14 @@ _STEP_RESPONSES = {
 }
 
 
+def _step(request: HttpRequest, accident_id: int, service: Any, **fields: Any) -> dict[str, Any]:
+    """One workflow step: the accident's id checked, the service called with the payload's
+    fields (it checks scope, version, state and party), the accident as it now is."""
+    _known(accident_id)
+    service(actor=actor(request), accident_id=accident_id, **fields)
+    return _detail(request, accident_id)
+
+
 @router.post(
     "/accidents/{accident_id}/investigate",
     response=_STEP_RESPONSES,
@@ -724,11 +731,9 @@ _STEP_RESPONSES = {
 def accident_investigate(
     request: HttpRequest, accident_id: int, payload: AccidentInvestigateIn
 ) -> dict[str, Any]:
-    _known(accident_id)
-    services.accident_investigate(
-        actor=actor(request), accident_id=accident_id, expected_version=payload.version
+    return _step(
+        request, accident_id, services.accident_investigate, expected_version=payload.version
     )
-    return _detail(request, accident_id)
 
 
 @router.post(
@@ -739,15 +744,14 @@ def accident_investigate(
 def accident_extend(
     request: HttpRequest, accident_id: int, payload: AccidentExtendIn
 ) -> dict[str, Any]:
-    _known(accident_id)
-    services.investigation_extend(
-        actor=actor(request),
-        accident_id=accident_id,
+    return _step(
+        request,
+        accident_id,
+        services.investigation_extend,
         days=payload.days,
         reason=payload.reason,
         expected_version=payload.version,
     )
-    return _detail(request, accident_id)
 
 
 @router.post(
@@ -758,17 +762,16 @@ def accident_extend(
 def accident_accountable(
     request: HttpRequest, accident_id: int, payload: AccidentAccountableIn
 ) -> dict[str, Any]:
-    _known(accident_id)
-    services.accident_accountable_add(
-        actor=actor(request),
-        accident_id=accident_id,
+    return _step(
+        request,
+        accident_id,
+        services.accident_accountable_add,
         name=payload.name,
         position=payload.position,
         measure=payload.measure,
         basis=payload.basis,
         expected_version=payload.version,
     )
-    return _detail(request, accident_id)
 
 
 @router.post(
@@ -779,10 +782,10 @@ def accident_accountable(
 def accident_close(
     request: HttpRequest, accident_id: int, payload: AccidentCloseIn
 ) -> dict[str, Any]:
-    _known(accident_id)
-    services.investigation_close(
-        actor=actor(request),
-        accident_id=accident_id,
+    return _step(
+        request,
+        accident_id,
+        services.investigation_close,
         causes=payload.causes,
         lessons=payload.lessons,
         measures=payload.measures,
@@ -791,7 +794,6 @@ def accident_close(
         notes={box: getattr(payload, f"{box}_note") for box in services.CHECKLIST},
         expected_version=payload.version,
     )
-    return _detail(request, accident_id)
 
 
 @router.post(
@@ -802,14 +804,13 @@ def accident_close(
 def accident_withdraw(
     request: HttpRequest, accident_id: int, payload: AccidentWithdrawIn
 ) -> dict[str, Any]:
-    _known(accident_id)
-    services.accident_withdraw(
-        actor=actor(request),
-        accident_id=accident_id,
+    return _step(
+        request,
+        accident_id,
+        services.accident_withdraw,
         reason=payload.reason,
         expected_version=payload.version,
     )
-    return _detail(request, accident_id)
 
 
 @router.post(
@@ -820,11 +821,10 @@ def accident_withdraw(
 def accident_conceal(
     request: HttpRequest, accident_id: int, payload: AccidentConcealIn
 ) -> dict[str, Any]:
-    _known(accident_id)
-    services.accident_mark_concealed(
-        actor=actor(request),
-        accident_id=accident_id,
+    return _step(
+        request,
+        accident_id,
+        services.accident_mark_concealed,
         note=payload.note,
         expected_version=payload.version,
     )
-    return _detail(request, accident_id)

@@ -8,9 +8,12 @@ rollups use 0 or "" for "none"."""
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 
@@ -42,3 +45,31 @@ def lock_tables(*models: Any) -> None:
         for model in models:
             table = connection.ops.quote_name(model._meta.db_table)
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+
+
+class RollupCommand(BaseCommand):
+    """`anjian manage <rollup>_tally [--check | --repair]`: compare a rollup with a full
+    recount (exit code 1 when they differ) or rewrite it when they differ; prints the
+    comparison as JSON. Subclasses name the two functions and what the rollup is."""
+
+    what = "rollup"
+
+    def check(self) -> dict[str, Any]:  # pragma: no cover - every subclass names it
+        raise NotImplementedError
+
+    def rebuild(self) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    def add_arguments(self, parser: Any) -> None:
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--check", action="store_true", help="compare only (the default)")
+        mode.add_argument("--repair", action="store_true", help="rewrite when different")
+
+    def handle(self, *args: Any, check: bool, repair: bool, **options: Any) -> None:
+        started = time.perf_counter()
+        report = self.rebuild() if repair else self.check()
+        report["repaired"] = bool(repair and not report["ok"])
+        report["seconds"] = round(time.perf_counter() - started, 2)
+        self.stdout.write(json.dumps(report, ensure_ascii=False))
+        if not repair and not report["ok"]:
+            raise CommandError(f"the {self.what} differs from a recount; run with --repair")

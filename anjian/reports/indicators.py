@@ -184,7 +184,7 @@ def _from_rollup(b: Bounds) -> dict[str, int] | None:
     """The hazard figures of the bounds from the rollup (anjian.reports.tally), counted
     once for both hazard tables; None when it cannot answer (an as-of day that is neither
     the period's end nor today)."""
-    from . import tally_services
+    from . import tally, tally_services
 
     p = b.period
     if not tally_services.usable(p.start, p.end, b.on, timezone.localdate()):
@@ -193,23 +193,8 @@ def _from_rollup(b: Bounds) -> dict[str, int] | None:
         department = None if b.department is None else b.department.pk
         b._groups["_rollup"] = tally_services.tally_counts(
             start=p.start, end=p.end, on=b.on, divisions=b.subtree, department=department
-        ).get(None) or dict.fromkeys(ROLLUP_FIELDS, 0)
+        ).get(None) or dict.fromkeys(tally.FIGURES, 0)
     return b._groups["_rollup"]
-
-
-ROLLUP_FIELDS = (
-    "found",
-    "found_fixed",
-    "fixed",
-    "on_time",
-    "major_found",
-    "major_fixed",
-    "listed",
-    "open",
-    "major_open",
-    "overdue_open",
-    "funds_cents",
-)
 
 
 def _hazards(b: Bounds) -> dict[str, Any]:

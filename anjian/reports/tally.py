@@ -51,6 +51,21 @@ MONTHLY = (
     "due_out",
 )
 DAILY = ("due_in", "due_out")
+# What a window's reading gives (the Counts of hazard_figures, plus open, listed and the
+# funds in cents).
+FIGURES = (
+    "found",
+    "found_fixed",
+    "fixed",
+    "on_time",
+    "major_found",
+    "major_fixed",
+    "listed",
+    "open",
+    "major_open",
+    "overdue_open",
+    "funds_cents",
+)
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -180,22 +195,7 @@ def figures(
     counters), `daily` as (day, counters). Rows outside what a figure needs are ignored,
     so a caller may pass more than it must. The database readers do the same sums in SQL;
     this is their reference, used by the tests."""
-    out = dict.fromkeys(
-        (
-            "found",
-            "found_fixed",
-            "fixed",
-            "on_time",
-            "major_found",
-            "major_fixed",
-            "listed",
-            "open",
-            "major_open",
-            "overdue_open",
-            "funds_cents",
-        ),
-        0,
-    )
+    out = dict.fromkeys(FIGURES, 0)
     s, e, om = window.start, window.end, window.on_month
     for month, origin, c in monthly:
         if month > om:
