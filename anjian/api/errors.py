@@ -63,6 +63,8 @@ def pydantic_message(error: dict[str, Any]) -> str:
         return _("Contains characters that are not allowed.")
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
         return _("Send a JSON object.")
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
     return str(error.get("msg", ""))
 
 

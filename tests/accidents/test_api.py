@@ -259,3 +259,13 @@ def test_given_an_investigation_then_the_detail_shows_it(world, api):
     assert body["investigation"]["checklist"]["causes_found"] is False
     assert [e["action"] for e in body["events"]] == ["report", "investigate"]
     assert set(body["actions"]) >= {"extend", "close", "accountable"}
+
+
+def test_given_an_unknown_field_when_posting_then_422_names_it_in_the_users_language(world, api):
+    from django.utils.translation import gettext
+
+    with time_machine.travel(at(3, 9, 40), tick=False):
+        response = api("safety_a").post("/accidents", {**QUICK, "colour": "red"})
+    assert response.status_code == 422
+    assert gettext("Unknown field.") in str(response.json())
+    assert not Accident.objects.exists()
