@@ -2,7 +2,8 @@
 anjian.core.wordoc): the title with the county and the month, who submitted (on time,
 late, returned, overdue, not yet due), the table of anjian.dispatch.queries.dispatch_table
 exactly as the page and the Excel show it (each respondent's reported figures beside the
-platform's own, the totals row) and an appendix naming where each column comes from.
+platform's own, the totals row) and an appendix naming where each column comes from: in
+plain words first (translated), then the query (table, fields, conditions) smaller and grey.
 
 Every number is a value of the Table it is given: nothing is counted again here, so the
 page, the Excel and the Word cannot disagree. A month without forms gives a short
@@ -21,7 +22,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 from anjian.core import wordoc
 from anjian.inspections import penalties as rules
@@ -34,6 +35,8 @@ from .queries import Table
 GRID_SIZE = Pt(9)
 RESPONDENT_MM, STATUS_MM, NUMBER_MM = 34, 19, 17
 NOT_REPORTED = "—"
+QUERY_SIZE = Pt(7.5)
+QUERY_COLOR = RGBColor(0x6E, 0x6E, 0x6E)
 
 _IN_FORCE = "、".join(sorted(pwf.IN_FORCE))
 _FINES = "、".join(sorted(rules.FINE_KINDS))
@@ -57,6 +60,45 @@ def platform_sources() -> dict[str, str]:
         "fines": "行政处罚 (penalties.Penalty)：同“行政处罚数”所计处罚中罚款类 "
         f"({_FINES}) 的金额 amount 之和，单位元",
     }
+
+
+def platform_readable() -> dict[str, str]:
+    """What each platform column counts, in plain words (translated): printed before its
+    technical source."""
+    return {
+        "hazards_found": _(
+            "Hazards reported in the month: for a township, those of the enterprises in its "
+            "area; for a department, those of the enterprises it leads the supervision of"
+        ),
+        "hazards_fixed": _(
+            "Hazards fixed and closed in the month, attributed to townships and departments "
+            "as the hazards found"
+        ),
+        "inspections": _(
+            "Enforcement inspections concluded in the month: for a township, those of the "
+            "enterprises in its area; for a department, those it led"
+        ),
+        "penalties": _(
+            "Administrative penalties decided in the month and in force: for a township, "
+            "those on the enterprises in its area; for a department, those it decided"
+        ),
+        "fines": _("Total amount in yuan of the fines among those penalties"),
+    }
+
+
+def reported_readable() -> str:
+    return _(
+        "The figure each unit wrote in its submitted form for the month; a form not "
+        "submitted or returned for correction shows “—” and is not added to the total"
+    )
+
+
+def status_readable() -> str:
+    return _(
+        "The state of each unit's form; a form first submitted after the due date is late "
+        "(submitting again after a return does not change that); a form not submitted is "
+        "compared with the due date on the day the table is made"
+    )
 
 
 REPORTED_SOURCE = (
@@ -213,9 +255,10 @@ def _table(doc: Any, table: Table) -> Any:
 def _sources(doc: Any) -> None:
     wordoc.heading(doc, _("Appendix: sources of the figures"))
     rep, plat = documents.reported_labels(), documents.platform_labels()
-    lines = [(_("Status"), STATUS_SOURCE)]
-    lines += [(label, REPORTED_SOURCE) for _k, label in rep]
-    lines += [(label, platform_sources()[k]) for k, label in plat]
+    readable, technical = platform_readable(), platform_sources()
+    lines = [(_("Status"), status_readable(), STATUS_SOURCE)]
+    lines += [(label, reported_readable(), REPORTED_SOURCE) for _k, label in rep]
+    lines += [(label, readable[k], technical[k]) for k, label in plat]
     grid = doc.add_table(rows=1, cols=2)
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -227,10 +270,16 @@ def _sources(doc: Any) -> None:
         grid.rows[0].cells, (_("Figure"), _("Source")), widths, strict=True
     ):
         _cell(cell, text, width, bold=True)
-    for label, source in lines:
+    for label, readable_text, source in lines:
         cells = grid.add_row().cells
         _cell(cells[0], label, widths[0], center=False)
-        _cell(cells[1], source, widths[1], center=False)
+        _cell(cells[1], readable_text, widths[1], center=False)
+        # The technical source (table, fields, conditions) after it: smaller, grey.
+        paragraph = cells[1].paragraphs[0]
+        paragraph.runs[-1].add_break()
+        query = paragraph.add_run(source)
+        wordoc.fonts(query, size=QUERY_SIZE)
+        query.font.color.rgb = QUERY_COLOR
     wordoc.para(
         doc,
         _(

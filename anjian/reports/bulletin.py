@@ -6,9 +6,10 @@ with departments (their figures are of different kinds: a department's are the
 enterprises it has a duty for).
 
 Every figure in the documents is an indicator's value for that unit and period, and the
-appendix names each indicator's source (its table and condition), so a reader can trace
-any number to its query. A figure the platform cannot count yet is left out of the score
-(the policy renormalises the weights) and shows as "—"."""
+appendix names each indicator's source (what it counts in plain words, then its table and
+condition in a smaller grey run), so a reader can trace any number to its query. A figure
+the platform cannot count yet is left out of the score (the policy renormalises the
+weights) and shows as "—"."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from anjian.registry.models import Department, Division
 from . import assessment as a
 from . import indicators as ind
 from .periods import Period
+from .phase_summary import source_cell
 
 BULLETIN, ANNUAL = "bulletin", "annual"
 
@@ -154,7 +156,7 @@ def _cell(cell: Any, text: str, *, bold: bool = False) -> None:
     wordoc.fonts(cell.paragraphs[0].add_run(text), size=wordoc.TABLE_SIZE, bold=bold)
 
 
-def _grid(doc: Any, header: list[str], rows: list[list[str]]) -> Any:
+def _grid(doc: Any, header: list[str], rows: list[list[str | None]]) -> Any:
     grid = doc.add_table(rows=1, cols=len(header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -162,7 +164,8 @@ def _grid(doc: Any, header: list[str], rows: list[list[str]]) -> Any:
         _cell(cell, text, bold=True)
     for values in rows:
         for cell, text in zip(grid.add_row().cells, values, strict=True):
-            _cell(cell, text)
+            if text is not None:  # None: the caller fills the cell
+                _cell(cell, text)
     return grid
 
 
@@ -242,9 +245,11 @@ def word(report: Report) -> bytes:
             how = f"一票否决：≥{report.profile.veto.at_least}" if report.profile.veto else ""
         else:
             how = f"权重{a.round2(rule.weight)}，{'越高越好' if rule.direction == a.HIGHER else '越低越好'}"
-        source = figure.source if figure.available else f"暂无数据来源（{figure.no_source}）"
-        rows.append([figure.label, how, source])
-    _grid(doc, ["指标", "计分", "数据来源"], rows)
+        technical = figure.source if figure.available else f"暂无数据来源（{figure.no_source}）"
+        rows.append([figure.label, how, ind.readable_source(key), technical])
+    grid = _grid(doc, ["指标", "计分", "数据来源"], [[*row[:2], None] for row in rows])
+    for grid_row, row in zip(grid.rows[1:], rows, strict=True):
+        source_cell(grid_row.cells[-1], row[2], row[3])
     wordoc.para(
         doc,
         "计分方法：每项指标在同类单位中最好者100分、最差者0分，其余按数值线性折算；"

@@ -41,6 +41,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -463,6 +464,8 @@ class Indicator:
     section: str  # a GROUPS key: which table it reads
     kind: str = COUNT
     yoy: bool = False
+    # What is counted, in plain words (translated): printed before ``source``.
+    readable: Promise | str = ""
 
     def value(self, bounds: Bounds) -> Value:
         return self.compute(bounds)
@@ -490,11 +493,12 @@ def _register(
     section: str,
     kind: str = COUNT,
     yoy: bool | None = None,
+    readable: Any = "",
 ) -> None:
     assert key not in REGISTRY, key
     if yoy is None:
         yoy = kind in (COUNT, AMOUNT)
-    REGISTRY[key] = Indicator(key, label, unit, source, compute, section, kind, yoy)
+    REGISTRY[key] = Indicator(key, label, unit, source, compute, section, kind, yoy, readable)
 
 
 def _field(section: str, name: str) -> Callable[[Bounds], Value]:
@@ -527,465 +531,319 @@ def _coverage(b: Bounds) -> Value:
     return percent(b.group("inspections")["enterprises"], b.group("registry")["enterprises"])
 
 
-HAZ = "隐患台账 (hazards.Hazard) of enterprises in the division's subtree"
-PERIOD_NOTE = "period days are local (Asia/Shanghai) dates"
-
-# Registry (企业台账).
-_register(
-    "enterprises",
-    _("Enterprises in the registry"),
-    UNIT_ENTERPRISES,
-    "企业台账 (registry.Enterprise): division in the subtree, status not closed; "
-    "as registered today (the registry keeps no history)",
-    _field("registry", "enterprises"),
-    section="registry",
-    yoy=False,
-)
-_register(
-    "major_installation_enterprises",
-    _("Enterprises with a major hazard installation"),
-    UNIT_ENTERPRISES,
-    "企业台账 (registry.Enterprise): has_major_hazard, status not closed, as today",
-    _field("registry", "major_installations"),
-    section="registry",
-    yoy=False,
-)
-_register(
-    "supervision_gaps",
-    _("Enterprises without a lead supervising department"),
-    UNIT_ENTERPRISES,
-    "企业台账 (registry.Enterprise) without a DutyAssignment of role lead, status not "
-    "closed, as today (the supervision gaps page)",
-    _field("registry", "gaps"),
-    section="registry",
-    yoy=False,
-)
-_register(
-    "open_duty_disputes",
-    _("Duty disputes awaiting decision"),
-    UNIT_CASES,
-    "监管职责争议 (registry.DutyDispute): status open, jurisdiction or enterprise in the "
-    "subtree, as today",
-    _field("registry", "open_disputes"),
-    section="registry",
-    yoy=False,
-)
-
-# Hazards (隐患台账).
-_register(
-    "hazards_found",
-    _("Hazards found"),
-    UNIT_ITEMS,
-    f"{HAZ}: reported_at in the period ({PERIOD_NOTE})",
-    _field("hazards", "found"),
-    section="hazards",
-)
-_register(
-    "hazards_fixed",
-    _("Hazards fixed"),
-    UNIT_ITEMS,
-    f"{HAZ}: closed_at in the period and by the as-of day (state closed)",
-    _field("hazards", "fixed"),
-    section="hazards",
-)
-_register(
-    "hazards_fixed_on_time",
-    _("Hazards fixed on time"),
-    UNIT_ITEMS,
-    f"{HAZ}: fixed in the period and closed on or before the deadline day (or without a "
-    "deadline: fixed on the spot)",
-    _field("hazards", "on_time"),
-    section="hazards",
-)
-_register(
-    "hazards_on_time_rate",
-    _("On-time rectification rate"),
-    UNIT_PERCENT,
-    "hazards fixed on time / hazards fixed in the period × 100, one decimal, half up",
-    _rate("hazards", "on_time", "fixed"),
-    section="hazards",
-    kind=RATE,
-)
-_register(
-    "hazards_rectification_rate",
-    _("Rectification rate of the hazards found"),
-    UNIT_PERCENT,
-    f"{HAZ}: of the hazards reported in the period, those closed by the as-of day × 100",
-    _rate("hazards", "found_fixed", "found"),
-    section="hazards",
-    kind=RATE,
-)
-_register(
-    "major_hazards_found",
-    _("Major hazards found"),
-    UNIT_ITEMS,
-    f"{HAZ}: level major, reported_at in the period",
-    _field("hazards", "major_found"),
-    section="hazards",
-)
-_register(
-    "major_hazards_fixed",
-    _("Major hazards cleared"),
-    UNIT_ITEMS,
-    f"{HAZ}: level major, closed_at in the period and by the as-of day",
-    _field("hazards", "major_fixed"),
-    section="hazards",
-)
-_register(
-    "major_hazards_open",
-    _("Major hazards still open"),
-    UNIT_ITEMS,
-    f"{HAZ}: level major, reported by the as-of day and not closed by it (a stock on the "
-    "as-of day: no year on year)",
-    _field("hazard_stock", "major_open"),
-    section="hazard_stock",
-    yoy=False,
-)
-_register(
-    "major_hazards_cleared_rate",
-    _("Major hazard clearance rate"),
-    UNIT_PERCENT,
-    "major hazards cleared in the period / (cleared in the period + still open at the "
-    "as-of day) × 100",
-    _cleared_rate,
-    section="hazard_stock",
-    kind=RATE,
-)
-_register(
-    "hazards_overdue_open",
-    _("Hazards overdue and still open"),
-    UNIT_ITEMS,
-    f"{HAZ}: not closed by the as-of day and deadline before it (a stock on the as-of "
-    "day: no year on year)",
-    _field("hazard_stock", "overdue_open"),
-    section="hazard_stock",
-    yoy=False,
-)
-_register(
-    "hazards_listed",
-    _("Hazards listed for supervision"),
-    UNIT_ITEMS,
-    f"{HAZ}: listed_at (挂牌督办) in the period",
-    _field("hazards", "listed"),
-    section="hazards",
-)
-_register(
-    "rectification_funds",
-    _("Rectification funds of the hazards fixed"),
-    UNIT_YUAN,
-    f"{HAZ}: sum of funds of the hazards fixed in the period",
-    _field("hazards", "funds"),
-    section="hazards",
-    kind=AMOUNT,
-)
-
-# Re-checks (回头看).
-_register(
-    "rechecks_done",
-    _("Re-checks of closed hazards done"),
-    UNIT_ITEMS,
-    "回头看 (hazards.Recheck) of hazards of enterprises in the subtree: state done, "
-    "done_at in the period",
-    _field("rechecks", "done"),
-    section="rechecks",
-)
-_register(
-    "rechecks_relapsed",
-    _("Relapses found by re-checks"),
-    UNIT_ITEMS,
-    "回头看 (hazards.Recheck): state done, result relapsed, done_at in the period",
-    _field("rechecks", "relapsed"),
-    section="rechecks",
-)
-
-# Inspections (监管执法).
-INS = "执法检查 (inspections.Inspection) of enterprises in the subtree: state concluded"
-_register(
-    "inspections_done",
-    _("Enforcement inspections done"),
-    UNIT_TIMES,
-    f"{INS}, concluded_at in the period",
-    _field("inspections", "done"),
-    section="inspections",
-)
-_register(
-    "enterprises_inspected",
-    _("Enterprises inspected"),
-    UNIT_ENTERPRISES,
-    f"{INS}, concluded_at in the period: distinct enterprises",
-    _field("inspections", "enterprises"),
-    section="inspections",
-)
-_register(
-    "inspection_coverage",
-    _("Inspection coverage"),
-    UNIT_PERCENT,
-    "enterprises inspected in the period / enterprises in the registry × 100",
-    _coverage,
-    section="inspections",
-    kind=RATE,
-)
-_register(
-    "double_random_inspections",
-    _("Double-random inspections"),
-    UNIT_TIMES,
-    f"{INS}, kind double_random (双随机), concluded_at in the period",
-    _field("inspections", "double_random"),
-    section="inspections",
-)
-_register(
-    "double_random_share",
-    _("Share of double-random inspections"),
-    UNIT_PERCENT,
-    "double-random inspections / inspections done in the period × 100",
-    _rate("inspections", "double_random", "done"),
-    section="inspections",
-    kind=RATE,
-)
-_register(
-    "unannounced_inspections",
-    _("Unannounced inspections"),
-    UNIT_TIMES,
-    f"{INS}, kind unannounced (四不两直), concluded_at in the period",
-    _field("inspections", "unannounced"),
-    section="inspections",
-)
-_register(
-    "joint_inspections",
-    _("Joint inspections"),
-    UNIT_TIMES,
-    f"{INS}, kind joint (联合检查), concluded_at in the period",
-    _field("inspections", "joint"),
-    section="inspections",
-)
-
-
 def _document_kinds() -> list[tuple[str, Any]]:
     from anjian.inspections.document_models import DocumentKind
 
     return [(value, label) for value, label in DocumentKind.choices]
 
 
-for _kind, _label in _document_kinds():
-    _register(
-        f"documents_{_kind}",
-        _label,
-        pgettext_lazy("report unit", "documents"),
-        "执法文书 (inspections.EnforcementDocument) of enterprises in the subtree: kind "
-        f"{_kind}, issued_on in the period, corrections not counted again",
-        (lambda k: lambda b: b.group("documents").get(k, 0))(_kind),
-        section="documents",
-    )
+@dataclass(frozen=True)
+class Row:
+    """One line of the table below: what `_register` is given. ``readable`` says in plain
+    words what is counted (translated, printed first in the reports' appendices);
+    ``source`` names the table, the fields and the conditions of the query (technical,
+    not translated, printed after it). ``yoy`` None: year on year for counts and amounts."""
 
-# Penalties (行政处罚).
+    key: str
+    label: Any
+    unit: Any
+    readable: Any
+    source: str
+    compute: Callable[[Bounds], Value]
+    section: str
+    kind: str = COUNT
+    yoy: bool | None = None
+
+
+HAZ = "隐患台账 (hazards.Hazard) of enterprises in the division's subtree"
+PERIOD_NOTE = "period days are local (Asia/Shanghai) dates"
+INS = "执法检查 (inspections.Inspection) of enterprises in the subtree: state concluded"
 PEN = "行政处罚 (penalties.Penalty) on enterprises in the subtree: state decided or executed"
-_register(
-    "fines",
-    _("Fines imposed"),
-    UNIT_CASES,
-    f"{PEN}, kind fine or fine on a responsible person, decided_on in the period",
-    _field("penalties", "fines"),
-    section="penalties",
-)
-_register(
-    "fines_amount",
-    _("Amount of the fines"),
-    UNIT_YUAN,
-    f"{PEN}: sum of amount of the fines, decided_on in the period",
-    _field("penalties", "amount"),
-    section="penalties",
-    kind=AMOUNT,
-)
-_register(
-    "suspensions",
-    _("Orders to suspend production or business"),
-    UNIT_ENTERPRISES,
-    f"{PEN}, kind suspension, decided_on in the period",
-    _field("penalties", "suspensions"),
-    section="penalties",
-)
-_register(
-    "untrustworthy_listings",
-    _("Enterprises listed as seriously untrustworthy"),
-    UNIT_ENTERPRISES,
-    "失信名单 (penalties.Listing) of enterprises in the subtree: decided_on in the period, "
-    "not revoked or withdrawn",
-    _field("penalties", "listings"),
-    section="penalties",
-)
-_register(
-    "double_fines_refused",
-    _("Second fines for one act refused"),
-    UNIT_CASES,
-    "审计日志 (core.AuditEntry): action penalty_double_refused (penalty_decide refused a "
-    "second fine for one act, 行政处罚法 第二十九条), at in the period, on penalties of "
-    "enterprises in the subtree; distinct penalties. Refusals before this entry existed "
-    "were not recorded",
-    _field("penalties", "double_refused"),
-    section="penalties",
-)
-
-# Self-checks (企业自查).
-_register(
-    "self_checks_submitted",
-    _("Self-check records submitted"),
-    UNIT_ITEMS,
-    "自查记录 (checks.CheckRecord) of enterprises in the subtree: state submitted, "
-    "submitted_at in the period",
-    _field("checks", "submitted"),
-    section="checks",
-)
-_register(
-    "self_checks_flagged",
-    _("Self-check records flagged as possibly not genuine"),
-    UNIT_ITEMS,
-    "those records with a flag of the authenticity run (checks.RecordFlag, any run)",
-    _field("checks", "flagged"),
-    section="checks",
-)
-_register(
-    "self_check_flagged_share",
-    _("Share of self-check records flagged"),
-    UNIT_PERCENT,
-    "self-check records flagged / submitted in the period × 100",
-    _rate("checks", "flagged", "submitted"),
-    section="checks",
-    kind=RATE,
-)
-_register(
-    "enterprises_flagged_self_checks",
-    _("Enterprises flagged for faked self-checks"),
-    UNIT_ENTERPRISES,
-    "自查真实性 (checks.EnterpriseAuthenticity) of enterprises in the subtree: flag set in "
-    "a run dated in the period up to the as-of day, distinct enterprises",
-    _field("checks", "enterprises_flagged"),
-    section="checks",
-)
-
-# Monitoring (监测预警).
-_register(
-    "alarms_raised",
-    _("Monitoring alarms raised"),
-    UNIT_TIMES,
-    "监测报警 (monitoring.Alarm) of enterprises in the subtree: raised_at in the period, "
-    "offline alarms not counted",
-    _field("monitoring", "raised"),
-    section="monitoring",
-)
-_register(
-    "alarms_handled_in_time",
-    _("Alarms handled in time"),
-    UNIT_TIMES,
-    "those alarms with handled_at within the escalation window after raised_at (the last "
-    "step of ANJIAN_MONITORING_ESCALATION_MINUTES, before it reaches the department)",
-    _field("monitoring", "in_time"),
-    section="monitoring",
-)
-_register(
-    "alarms_handled_in_time_rate",
-    _("Alarms handled in time rate"),
-    UNIT_PERCENT,
-    "alarms handled in time / alarms raised in the period × 100",
-    _rate("monitoring", "in_time", "raised"),
-    section="monitoring",
-    kind=RATE,
-)
-_register(
-    "monitoring_points",
-    _("Active monitoring points"),
-    UNIT_POINTS,
-    "监测点 (monitoring.Point) of enterprises in the subtree: active, as today",
-    _field("monitoring", "points"),
-    section="monitoring",
-    yoy=False,
-)
-_register(
-    "sensors_offline",
-    _("Sensors offline"),
-    UNIT_POINTS,
-    "监测报警 (monitoring.Alarm): condition offline, raised by the as-of day and not "
-    "cleared by it, distinct points",
-    _field("monitoring", "offline"),
-    section="monitoring",
-)
-
-# Accidents (生产安全事故).
 ACC = (
     "生产安全事故 (accidents.Accident): division in the subtree, occurred_at in the period, "
     "not withdrawn"
 )
-_register(
-    "accidents",
-    _("Accidents"),
-    UNIT_CASES,
-    ACC,
-    _field("accidents", "accidents"),
-    section="accidents",
-)
-_register(
-    "deaths",
-    _("Deaths"),
-    UNIT_PERSONS,
-    f"{ACC}: sum of deaths (current figures)",
-    _field("accidents", "deaths"),
-    section="accidents",
-)
-_register(
-    "serious_injuries",
-    _("Serious injuries"),
-    UNIT_PERSONS,
-    f"{ACC}: sum of serious_injuries",
-    _field("accidents", "serious"),
-    section="accidents",
-)
-_register(
-    "minor_injuries",
-    _("Minor injuries"),
-    UNIT_PERSONS,
-    f"{ACC}: sum of minor_injuries",
-    _field("accidents", "minor"),
-    section="accidents",
-)
-_register(
-    "direct_loss",
-    _("Direct economic loss"),
-    UNIT_YUAN,
-    f"{ACC}: sum of direct_loss_yuan",
-    _field("accidents", "loss"),
-    section="accidents",
-    kind=AMOUNT,
-)
-_register(
-    "larger_accidents",
-    _("Larger or more serious accidents"),
-    UNIT_CASES,
-    f"{ACC}: grade larger, major or especially major (较大及以上, 国务院令第493号)",
-    _field("accidents", "larger"),
-    section="accidents",
-)
-
 # What the monthly dispatch collects (issue 13 item 4): the respondents' own figures.
 _DISPATCH_SOURCE = (
     "月调度 (dispatch.DispatchForm): submitted forms of the months in the period, of the "
     "townships and departments in the subtree (a department: its own): sum of {}"
 )
-_register(
-    "safety_investment",
-    _("Safety investment"),
-    UNIT_YUAN,
-    _DISPATCH_SOURCE.format("investment"),
-    _field("dispatch", "investment"),
-    section="dispatch",
-    kind=AMOUNT,
+
+
+DOCUMENT_READABLE = _(
+    "Enforcement documents “{kind}” issued in the period, corrections not counted again"
 )
-_register(
-    "persons_trained",
-    _("Persons trained"),
-    UNIT_PERSONS,
-    _DISPATCH_SOURCE.format("trained_persons"),
-    _field("dispatch", "trained"),
-    section="dispatch",
+
+
+def _document_rows() -> list[Row]:
+    """One row per kind of enforcement document, in the order of DocumentKind."""
+    return [
+        Row(
+            f"documents_{kind}",
+            label,
+            pgettext_lazy("report unit", "documents"),
+            format_lazy(DOCUMENT_READABLE, kind=label),
+            "执法文书 (inspections.EnforcementDocument) of enterprises in the subtree: kind "
+            f"{kind}, issued_on in the period, corrections not counted again",
+            (lambda k: lambda b: b.group("documents").get(k, 0))(kind),
+            "documents",
+        )
+        for kind, label in _document_kinds()
+    ]
+
+
+# The figures, in the order the reports print them. Each row: key, label, unit;
+# the readable source; the technical source; compute, section[, kind][, yoy].
+# fmt: off
+ROWS: tuple[Row, ...] = (
+    # Registry (企业台账).
+    Row("enterprises", _("Enterprises in the registry"), UNIT_ENTERPRISES,
+        _("Enterprises on the register in the jurisdiction, not closed, as of today"),
+        "企业台账 (registry.Enterprise): division in the subtree, status not closed; "
+        "as registered today (the registry keeps no history)",
+        _field("registry", "enterprises"), "registry", yoy=False),
+    Row("major_installation_enterprises", _("Enterprises with a major hazard installation"), UNIT_ENTERPRISES,
+        _("Enterprises on the register with a major hazard installation, not closed, as of today"),
+        "企业台账 (registry.Enterprise): has_major_hazard, status not closed, as today",
+        _field("registry", "major_installations"), "registry", yoy=False),
+    Row("supervision_gaps", _("Enterprises without a lead supervising department"), UNIT_ENTERPRISES,
+        _("Enterprises on the register without a lead supervising department, not closed, as of today"),
+        "企业台账 (registry.Enterprise) without a DutyAssignment of role lead, status not "
+        "closed, as today (the supervision gaps page)",
+        _field("registry", "gaps"), "registry", yoy=False),
+    Row("open_duty_disputes", _("Duty disputes awaiting decision"), UNIT_CASES,
+        _("Disputes over supervision duties in the jurisdiction still awaiting a decision, as of today"),
+        "监管职责争议 (registry.DutyDispute): status open, jurisdiction or enterprise in the "
+        "subtree, as today",
+        _field("registry", "open_disputes"), "registry", yoy=False),
+
+    # Hazards (隐患台账).
+    Row("hazards_found", _("Hazards found"), UNIT_ITEMS,
+        _("Hazards of the jurisdiction's enterprises reported in the period"),
+        f"{HAZ}: reported_at in the period ({PERIOD_NOTE})",
+        _field("hazards", "found"), "hazards"),
+    Row("hazards_fixed", _("Hazards fixed"), UNIT_ITEMS,
+        _("Hazards fixed and closed in the period"),
+        f"{HAZ}: closed_at in the period and by the as-of day (state closed)",
+        _field("hazards", "fixed"), "hazards"),
+    Row("hazards_fixed_on_time", _("Hazards fixed on time"), UNIT_ITEMS,
+        _("Hazards fixed in the period on or before their deadline, or fixed on the spot"),
+        f"{HAZ}: fixed in the period and closed on or before the deadline day (or without a "
+        "deadline: fixed on the spot)",
+        _field("hazards", "on_time"), "hazards"),
+    Row("hazards_on_time_rate", _("On-time rectification rate"), UNIT_PERCENT,
+        _("Hazards fixed on time as a share of the hazards fixed in the period"),
+        "hazards fixed on time / hazards fixed in the period × 100, one decimal, half up",
+        _rate("hazards", "on_time", "fixed"), "hazards", RATE),
+    Row("hazards_rectification_rate", _("Rectification rate of the hazards found"), UNIT_PERCENT,
+        _("Of the hazards reported in the period, the share fixed by the as-of day"),
+        f"{HAZ}: of the hazards reported in the period, those closed by the as-of day × 100",
+        _rate("hazards", "found_fixed", "found"), "hazards", RATE),
+    Row("major_hazards_found", _("Major hazards found"), UNIT_ITEMS,
+        _("Major hazards reported in the period"),
+        f"{HAZ}: level major, reported_at in the period",
+        _field("hazards", "major_found"), "hazards"),
+    Row("major_hazards_fixed", _("Major hazards cleared"), UNIT_ITEMS,
+        _("Major hazards fixed and closed in the period"),
+        f"{HAZ}: level major, closed_at in the period and by the as-of day",
+        _field("hazards", "major_fixed"), "hazards"),
+    Row("major_hazards_open", _("Major hazards still open"), UNIT_ITEMS,
+        _("Major hazards reported and not yet closed on the as-of day"),
+        f"{HAZ}: level major, reported by the as-of day and not closed by it (a stock on the "
+        "as-of day: no year on year)",
+        _field("hazard_stock", "major_open"), "hazard_stock", yoy=False),
+    Row("major_hazards_cleared_rate", _("Major hazard clearance rate"), UNIT_PERCENT,
+        _("Major hazards closed in the period as a share of those closed plus those still open"),
+        "major hazards cleared in the period / (cleared in the period + still open at the "
+        "as-of day) × 100",
+        _cleared_rate, "hazard_stock", RATE),
+    Row("hazards_overdue_open", _("Hazards overdue and still open"), UNIT_ITEMS,
+        _("Hazards past their deadline and not yet closed on the as-of day"),
+        f"{HAZ}: not closed by the as-of day and deadline before it (a stock on the as-of "
+        "day: no year on year)",
+        _field("hazard_stock", "overdue_open"), "hazard_stock", yoy=False),
+    Row("hazards_listed", _("Hazards listed for supervision"), UNIT_ITEMS,
+        _("Hazards listed for supervision in the period"),
+        f"{HAZ}: listed_at (挂牌督办) in the period",
+        _field("hazards", "listed"), "hazards"),
+    Row("rectification_funds", _("Rectification funds of the hazards fixed"), UNIT_YUAN,
+        _("Total rectification funds of the hazards closed in the period"),
+        f"{HAZ}: sum of funds of the hazards fixed in the period",
+        _field("hazards", "funds"), "hazards", AMOUNT),
+
+    # Re-checks (回头看).
+    Row("rechecks_done", _("Re-checks of closed hazards done"), UNIT_ITEMS,
+        _("Re-checks of closed hazards completed in the period"),
+        "回头看 (hazards.Recheck) of hazards of enterprises in the subtree: state done, "
+        "done_at in the period",
+        _field("rechecks", "done"), "rechecks"),
+    Row("rechecks_relapsed", _("Relapses found by re-checks"), UNIT_ITEMS,
+        _("Re-checks completed in the period that found the hazard had come back"),
+        "回头看 (hazards.Recheck): state done, result relapsed, done_at in the period",
+        _field("rechecks", "relapsed"), "rechecks"),
+
+    # Inspections (监管执法).
+    Row("inspections_done", _("Enforcement inspections done"), UNIT_TIMES,
+        _("Enforcement inspections of the jurisdiction's enterprises concluded in the period"),
+        f"{INS}, concluded_at in the period",
+        _field("inspections", "done"), "inspections"),
+    Row("enterprises_inspected", _("Enterprises inspected"), UNIT_ENTERPRISES,
+        _("Enterprises with at least one enforcement inspection concluded in the period"),
+        f"{INS}, concluded_at in the period: distinct enterprises",
+        _field("inspections", "enterprises"), "inspections"),
+    Row("inspection_coverage", _("Inspection coverage"), UNIT_PERCENT,
+        _("Enterprises inspected in the period as a share of the enterprises on the register"),
+        "enterprises inspected in the period / enterprises in the registry × 100",
+        _coverage, "inspections", RATE),
+    Row("double_random_inspections", _("Double-random inspections"), UNIT_TIMES,
+        _("Double-random inspections concluded in the period"),
+        f"{INS}, kind double_random (双随机), concluded_at in the period",
+        _field("inspections", "double_random"), "inspections"),
+    Row("double_random_share", _("Share of double-random inspections"), UNIT_PERCENT,
+        _("Double-random inspections as a share of the enforcement inspections concluded in the period"),
+        "double-random inspections / inspections done in the period × 100",
+        _rate("inspections", "double_random", "done"), "inspections", RATE),
+    Row("unannounced_inspections", _("Unannounced inspections"), UNIT_TIMES,
+        _("Unannounced inspections concluded in the period"),
+        f"{INS}, kind unannounced (四不两直), concluded_at in the period",
+        _field("inspections", "unannounced"), "inspections"),
+    Row("joint_inspections", _("Joint inspections"), UNIT_TIMES,
+        _("Joint inspections concluded in the period"),
+        f"{INS}, kind joint (联合检查), concluded_at in the period",
+        _field("inspections", "joint"), "inspections"),
+
+    # Enforcement documents (执法文书): one row per kind.
+    *_document_rows(),
+
+    # Penalties (行政处罚).
+    Row("fines", _("Fines imposed"), UNIT_CASES,
+        _("Fines decided in the period, on enterprises or on responsible persons"),
+        f"{PEN}, kind fine or fine on a responsible person, decided_on in the period",
+        _field("penalties", "fines"), "penalties"),
+    Row("fines_amount", _("Amount of the fines"), UNIT_YUAN,
+        _("Total amount of the fines decided in the period"),
+        f"{PEN}: sum of amount of the fines, decided_on in the period",
+        _field("penalties", "amount"), "penalties", AMOUNT),
+    Row("suspensions", _("Orders to suspend production or business"), UNIT_ENTERPRISES,
+        _("Orders to suspend production or business decided in the period"),
+        f"{PEN}, kind suspension, decided_on in the period",
+        _field("penalties", "suspensions"), "penalties"),
+    Row("untrustworthy_listings", _("Enterprises listed as seriously untrustworthy"), UNIT_ENTERPRISES,
+        _("Enterprises listed as seriously untrustworthy in the period, the listing not revoked or withdrawn"),
+        "失信名单 (penalties.Listing) of enterprises in the subtree: decided_on in the period, "
+        "not revoked or withdrawn",
+        _field("penalties", "listings"), "penalties"),
+    Row("double_fines_refused", _("Second fines for one act refused"), UNIT_CASES,
+        _("Second fines for the same act refused by the platform in the period (Administrative "
+          "Penalty Law, article 29); refusals before this was recorded are not counted"),
+        "审计日志 (core.AuditEntry): action penalty_double_refused (penalty_decide refused a "
+        "second fine for one act, 行政处罚法 第二十九条), at in the period, on penalties of "
+        "enterprises in the subtree; distinct penalties. Refusals before this entry existed "
+        "were not recorded",
+        _field("penalties", "double_refused"), "penalties"),
+
+    # Self-checks (企业自查).
+    Row("self_checks_submitted", _("Self-check records submitted"), UNIT_ITEMS,
+        _("Self-check records submitted by the enterprises in the period"),
+        "自查记录 (checks.CheckRecord) of enterprises in the subtree: state submitted, "
+        "submitted_at in the period",
+        _field("checks", "submitted"), "checks"),
+    Row("self_checks_flagged", _("Self-check records flagged as possibly not genuine"), UNIT_ITEMS,
+        _("Of those self-check records, the ones flagged as possibly not genuine"),
+        "those records with a flag of the authenticity run (checks.RecordFlag, any run)",
+        _field("checks", "flagged"), "checks"),
+    Row("self_check_flagged_share", _("Share of self-check records flagged"), UNIT_PERCENT,
+        _("Flagged self-check records as a share of those submitted in the period"),
+        "self-check records flagged / submitted in the period × 100",
+        _rate("checks", "flagged", "submitted"), "checks", RATE),
+    Row("enterprises_flagged_self_checks", _("Enterprises flagged for faked self-checks"), UNIT_ENTERPRISES,
+        _("Enterprises flagged in the period for self-checks that may not be genuine"),
+        "自查真实性 (checks.EnterpriseAuthenticity) of enterprises in the subtree: flag set in "
+        "a run dated in the period up to the as-of day, distinct enterprises",
+        _field("checks", "enterprises_flagged"), "checks"),
+
+    # Monitoring (监测预警).
+    Row("alarms_raised", _("Monitoring alarms raised"), UNIT_TIMES,
+        _("Monitoring alarms raised in the period, alarms of a sensor going offline not counted"),
+        "监测报警 (monitoring.Alarm) of enterprises in the subtree: raised_at in the period, "
+        "offline alarms not counted",
+        _field("monitoring", "raised"), "monitoring"),
+    Row("alarms_handled_in_time", _("Alarms handled in time"), UNIT_TIMES,
+        _("Of those alarms, the ones handled before they were escalated to the department"),
+        "those alarms with handled_at within the escalation window after raised_at (the last "
+        "step of ANJIAN_MONITORING_ESCALATION_MINUTES, before it reaches the department)",
+        _field("monitoring", "in_time"), "monitoring"),
+    Row("alarms_handled_in_time_rate", _("Alarms handled in time rate"), UNIT_PERCENT,
+        _("Alarms handled in time as a share of the alarms raised in the period"),
+        "alarms handled in time / alarms raised in the period × 100",
+        _rate("monitoring", "in_time", "raised"), "monitoring", RATE),
+    Row("monitoring_points", _("Active monitoring points"), UNIT_POINTS,
+        _("Monitoring points in use at the jurisdiction's enterprises, as of today"),
+        "监测点 (monitoring.Point) of enterprises in the subtree: active, as today",
+        _field("monitoring", "points"), "monitoring", yoy=False),
+    Row("sensors_offline", _("Sensors offline"), UNIT_POINTS,
+        _("Monitoring points offline on the as-of day"),
+        "监测报警 (monitoring.Alarm): condition offline, raised by the as-of day and not "
+        "cleared by it, distinct points",
+        _field("monitoring", "offline"), "monitoring"),
+
+    # Accidents (生产安全事故).
+    Row("accidents", _("Accidents"), UNIT_CASES,
+        _("Work safety accidents in the jurisdiction that occurred in the period, withdrawn reports not counted"),
+        ACC,
+        _field("accidents", "accidents"), "accidents"),
+    Row("deaths", _("Deaths"), UNIT_PERSONS,
+        _("Deaths in those accidents, as last reported"),
+        f"{ACC}: sum of deaths (current figures)",
+        _field("accidents", "deaths"), "accidents"),
+    Row("serious_injuries", _("Serious injuries"), UNIT_PERSONS,
+        _("Persons seriously injured in those accidents"),
+        f"{ACC}: sum of serious_injuries",
+        _field("accidents", "serious"), "accidents"),
+    Row("minor_injuries", _("Minor injuries"), UNIT_PERSONS,
+        _("Persons slightly injured in those accidents"),
+        f"{ACC}: sum of minor_injuries",
+        _field("accidents", "minor"), "accidents"),
+    Row("direct_loss", _("Direct economic loss"), UNIT_YUAN,
+        _("Total direct economic loss of those accidents"),
+        f"{ACC}: sum of direct_loss_yuan",
+        _field("accidents", "loss"), "accidents", AMOUNT),
+    Row("larger_accidents", _("Larger or more serious accidents"), UNIT_CASES,
+        _("Of those accidents, the larger, major and especially major ones"),
+        f"{ACC}: grade larger, major or especially major (较大及以上, 国务院令第493号)",
+        _field("accidents", "larger"), "accidents"),
+
+    # The monthly dispatch (月调度).
+    Row("safety_investment", _("Safety investment"), UNIT_YUAN,
+        _("Safety investment written in the monthly dispatch forms submitted for the period"),
+        _DISPATCH_SOURCE.format("investment"),
+        _field("dispatch", "investment"), "dispatch", AMOUNT),
+    Row("persons_trained", _("Persons trained"), UNIT_PERSONS,
+        _("Persons trained written in the monthly dispatch forms submitted for the period"),
+        _DISPATCH_SOURCE.format("trained_persons"),
+        _field("dispatch", "trained"), "dispatch"),
 )
+# fmt: on
+
+for _row in ROWS:
+    _register(
+        _row.key,
+        _row.label,
+        _row.unit,
+        _row.source,
+        _row.compute,
+        section=_row.section,
+        kind=_row.kind,
+        yoy=_row.yoy,
+        readable=_row.readable,
+    )
+
+
+def readable_source(key: str) -> str:
+    """The readable source of a registered figure in the active language ("" for a key
+    that is not registered, e.g. a figure a report derives itself)."""
+    indicator = REGISTRY.get(key)
+    return str(indicator.readable) if indicator is not None else ""
 
 
 # --- computing ---------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.shared import Mm
+from docx.shared import Mm, Pt, RGBColor
 
 from anjian.core import wordoc
 from anjian.registry.models import Department, Division
@@ -301,6 +302,22 @@ def _yoy_text(f: ind.Figure) -> str:
     return _(" (same period last year: %(previous)s)") % {"previous": f.text_previous}
 
 
+# The readable sources of the figures the summary derives itself (not in the registry).
+DERIVED_READABLE = {
+    "documents_total": _lazy("Enforcement documents of every kind issued in the period"),
+    "alarms_not_handled_in_time": _lazy(
+        "Monitoring alarms raised in the period less those handled in time"
+    ),
+}
+
+
+def readable_source(key: str) -> str:
+    """What a figure of the summary counts, in plain words (the active language)."""
+    if key in DERIVED_READABLE:
+        return str(DERIVED_READABLE[key])
+    return ind.readable_source(key)
+
+
 def _derived(figures: dict[str, ind.Figure], bounds: ind.Bounds) -> dict[str, ind.Figure]:
     """Figures the summary states that are sums or differences of registry figures."""
     out = {}
@@ -422,7 +439,25 @@ def build_phase_summary(
 # --- the Word document --------------------------------------------------------------------------
 
 
-def _grid(doc: Any, header: list[str], rows: list[list[str]], widths: list[int]) -> Any:
+# The technical source (the query) after the readable one: smaller and grey.
+QUERY_SIZE = Pt(9)
+QUERY_COLOR = RGBColor(0x6E, 0x6E, 0x6E)
+
+
+def source_cell(cell: Any, readable: str, technical: str, *, size: Any = None) -> None:
+    """A source cell of an appendix: the readable sentence, then, on a new line, the
+    technical source (table, fields, conditions) in a smaller grey run."""
+    paragraph = cell.paragraphs[0]
+    if readable:
+        run = paragraph.add_run(readable)
+        wordoc.fonts(run, size=size or wordoc.TABLE_SIZE)
+        run.add_break()
+    query = paragraph.add_run(technical)
+    wordoc.fonts(query, size=QUERY_SIZE)
+    query.font.color.rgb = QUERY_COLOR
+
+
+def _grid(doc: Any, header: list[str], rows: list[list[str | None]], widths: list[int]) -> Any:
     grid = doc.add_table(rows=1, cols=len(header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -433,7 +468,8 @@ def _grid(doc: Any, header: list[str], rows: list[list[str]], widths: list[int])
         cells = grid.add_row().cells
         for cell, text, width in zip(cells, row, widths, strict=True):
             cell.width = Mm(width)
-            wordoc.fonts(cell.paragraphs[0].add_run(text), size=wordoc.TABLE_SIZE)
+            if text is not None:  # None: the caller fills the cell
+                wordoc.fonts(cell.paragraphs[0].add_run(text), size=wordoc.TABLE_SIZE)
     return grid
 
 
@@ -505,8 +541,8 @@ def summary_docx(summary: Summary) -> bytes:
             else _("no data source: %(reason)s") % {"reason": f.no_source}
         )
         unit = f.unit if f.available else ""
-        rows.append([f.key, f.label, value, unit, f.text_previous, f.source])
-    _grid(
+        rows.append([f.key, f.label, value, unit, f.text_previous])
+    grid = _grid(
         doc,
         [
             _("Key"),
@@ -516,8 +552,10 @@ def summary_docx(summary: Summary) -> bytes:
             _("Same period last year"),
             _("Source"),
         ],
-        rows,
+        [[*row, None] for row in rows],
         [26, 32, 20, 12, 18, 48],
     )
+    for row, f in zip(grid.rows[1:], summary.figures, strict=True):
+        source_cell(row.cells[-1], readable_source(f.key), f.source)
     moment = timezone.make_aware(dt.datetime.combine(summary.today, dt.time.min))
     return wordoc.to_bytes(doc, summary.title, summary.period.key, moment=moment)
