@@ -61,6 +61,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/run.py --reuse --only hazards --hazards 2000000 --repeat 3
 	$(BIN)/python bench/reports_phase_summary.py --hazards 2000000 --repeat 3
+	$(BIN)/python bench/statistics_bench.py --hazards 2000000 --accidents 100000
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/statistics_bench.py --hazards 2000000 --accidents 100000
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/reports_phase_summary.py --hazards 2000000 --repeat 3
 	$(BIN)/python bench/monitoring.py
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/monitoring.py
 	$(BIN)/python bench/inspections_draw.py
