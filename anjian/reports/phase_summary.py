@@ -17,8 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Mm, Pt, RGBColor
 
@@ -304,8 +303,8 @@ def _yoy_text(f: ind.Figure) -> str:
 
 # The readable sources of the figures the summary derives itself (not in the registry).
 DERIVED_READABLE = {
-    "documents_total": _lazy("Enforcement documents of every kind issued in the period"),
-    "alarms_not_handled_in_time": _lazy(
+    "documents_total": gettext_lazy("Enforcement documents of every kind issued in the period"),
+    "alarms_not_handled_in_time": gettext_lazy(
         "Monitoring alarms raised in the period less those handled in time"
     ),
 }
