@@ -316,36 +316,31 @@ def _tallied_key(row: dict[str, Any], group_by: str) -> Any:
 def _tallied_rows(
     divisions: list[int] | None, group_by: str, current: Window, previous: Window
 ) -> dict[Any, tuple[Counts, Counts]]:
-    """`_window_rows` from the rollup: whole months from the monthly counters, a window's
-    partial last month from the daily ones (two GROUP BYs over counter rows)."""
+    """`_window_rows` from the rollup: each window's whole months from the monthly
+    counters and its partial last month from the daily ones, one GROUP BY over an index
+    range each."""
     monthly, daily = tally_services.scoped(divisions)
     larger = Q(grade__in=LARGER_PLUS)
     columns = TALLY_COLUMNS[group_by]
-    out: dict[Any, tuple[Counts, Counts]] = {}
-    for qs, index in ((monthly, 0), (daily, 1)):
-        aggregates: dict[str, Any] = {}
-        anywhere = Q(pk__in=[])
-        for prefix, window in (("cur_", current), ("prev_", previous)):
-            inside = tally_services.window_filter(window.start, window.end)[index]
-            if inside is not None:
-                aggregates |= tally_services.sums(prefix, inside, larger)
-                anywhere |= inside
-        if not aggregates:
-            continue
-        for row in qs.filter(anywhere).values(*columns).annotate(**aggregates):
-            for prefix in ("cur_", "prev_"):
-                row[f"{prefix}direct_loss_yuan"] = (
-                    Decimal(row.get(f"{prefix}loss_cents") or 0) / 100
-                )
-            key = _tallied_key(row, group_by)
-            cur, prev = _counts_from(row, "cur_"), _counts_from(row, "prev_")
-            if key in out:
-                out[key][0].add(cur)
-                out[key][1].add(prev)
-            else:
-                out[key] = (cur, prev)
-    # Groups the hazard-table query would not return: nothing in either window.
-    return {k: v for k, v in out.items() if v[0].accidents or v[1].accidents}
+    sums: dict[Any, dict[str, Counts]] = {}
+    for prefix, window in (("cur_", current), ("prev_", previous)):
+        for qs, inside in zip(
+            (monthly, daily), tally_services.window_filter(window.start, window.end), strict=True
+        ):
+            if inside is None:
+                continue
+            aggregates = tally_services.sums(prefix, larger)
+            for row in qs.filter(inside).values(*columns).annotate(**aggregates):
+                row[f"{prefix}direct_loss_yuan"] = Decimal(row[f"{prefix}loss_cents"] or 0) / 100
+                key = _tallied_key(row, group_by)
+                part = sums.setdefault(key, {"cur_": Counts(), "prev_": Counts()})
+                part[prefix].add(_counts_from(row, prefix))
+    # Groups the accident-table query would not return: nothing in either window.
+    return {
+        k: (v["cur_"], v["prev_"])
+        for k, v in sums.items()
+        if v["cur_"].accidents or v["prev_"].accidents
+    }
 
 
 def _tallied_trend(divisions: list[int] | None, today: dt.date) -> list[dict[str, Any]]:

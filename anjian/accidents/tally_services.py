@@ -253,19 +253,18 @@ def scoped(divisions: list[int] | None) -> tuple[QuerySet, QuerySet]:
     return monthly, daily
 
 
-def sums(prefix: str, inside: Q, larger: Q) -> dict[str, Any]:
-    """The statistics' Counts as sums of counter rows inside a window."""
-    at_enterprise = inside & Q(at_enterprise=1)
-    big = inside & larger
+def sums(prefix: str, larger: Q) -> dict[str, Any]:
+    """The statistics' Counts as sums of counter rows (of one window: the caller filters)."""
+    at_enterprise = Q(at_enterprise=1)
     return {
-        f"{prefix}accidents": Sum("accidents", filter=inside),
-        f"{prefix}deaths": Sum("deaths", filter=inside),
-        f"{prefix}serious_injuries": Sum("serious_injuries", filter=inside),
-        f"{prefix}minor_injuries": Sum("minor_injuries", filter=inside),
-        f"{prefix}missing": Sum("missing", filter=inside),
-        f"{prefix}loss_cents": Sum("loss_cents", filter=inside),
-        f"{prefix}larger_plus": Sum("accidents", filter=big),
-        f"{prefix}larger_plus_deaths": Sum("deaths", filter=big),
+        f"{prefix}accidents": Sum("accidents"),
+        f"{prefix}deaths": Sum("deaths"),
+        f"{prefix}serious_injuries": Sum("serious_injuries"),
+        f"{prefix}minor_injuries": Sum("minor_injuries"),
+        f"{prefix}missing": Sum("missing"),
+        f"{prefix}loss_cents": Sum("loss_cents"),
+        f"{prefix}larger_plus": Sum("accidents", filter=larger),
+        f"{prefix}larger_plus_deaths": Sum("deaths", filter=larger),
         f"{prefix}enterprise_deaths": Sum("deaths", filter=at_enterprise),
         f"{prefix}enterprise_serious": Sum("serious_injuries", filter=at_enterprise),
         f"{prefix}enterprise_minor": Sum("minor_injuries", filter=at_enterprise),

@@ -235,6 +235,26 @@ class HazardDueDay(TallyGroup):
         return f"{self.division}/{self.industry}/{self.lead} {self.day}"
 
 
+class HazardNow(TallyGroup):
+    """Each group's counters summed over all months (open, major open, and the overdue
+    counters due_in − due_out whatever their day): a figure as of a day is this less the
+    months after it, so a reader touches recent months only."""
+
+    open = models.IntegerField(default=0)
+    major_open = models.IntegerField(default=0)
+    due = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "industry", "lead", "duties"], name="hazard_now_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division}/{self.industry}/{self.lead} open {self.open}"
+
+
 class HazardTallyKey(models.Model):
     """The group an enterprise's hazards are counted under now; when the registry moves the
     enterprise (grid, industry, duties) its counters move with it (tally_services)."""

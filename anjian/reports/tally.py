@@ -51,6 +51,7 @@ MONTHLY = (
     "due_out",
 )
 DAILY = ("due_in", "due_out")
+NOW = ("open", "major_open", "due")
 # What a window's reading gives (the Counts of hazard_figures, plus open, listed and the
 # funds in cents).
 FIGURES = (
@@ -83,6 +84,10 @@ class Fact:
 
 def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - ONE_DAY
 
 
 def cents(amount: Decimal | None) -> int:
@@ -144,6 +149,16 @@ def change(old: Fact | None, new: Fact | None) -> tuple[Monthly, Daily]:
         merge(monthly, m)
         merge(daily, d)
     return _clean(monthly), _clean(daily)
+
+
+def now_of(monthly: Mapping[Any, Mapping[str, int]]) -> dict[str, int]:
+    """The all-time sums kept per group (HazardNow) that monthly counters add up to."""
+    out = dict.fromkeys(NOW, 0)
+    for c in monthly.values():
+        out["open"] += c.get("found", 0) - c.get("fixed", 0)
+        out["major_open"] += c.get("major_found", 0) - c.get("major_fixed", 0)
+        out["due"] += c.get("due_in", 0) - c.get("due_out", 0)
+    return out
 
 
 def merge(into: dict[Any, dict[str, int]], more: Mapping[Any, Mapping[str, int]]) -> None:

@@ -20,7 +20,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,7 @@ from anjian.core.counters import counters_add, lock_tables
 
 from . import hazard_figures as hf
 from . import tally
-from .models import HazardDueDay, HazardTally, HazardTallyKey
+from .models import HazardDueDay, HazardNow, HazardTally, HazardTallyKey
 
 KEY_FIELDS = ("division", "industry", "lead", "duties")
 
@@ -152,6 +152,11 @@ def _add(key: Key, monthly: tally.Monthly, daily: tally.Daily) -> None:
             for d, c in sorted(daily.items())
         ],
     )
+    now = tally.now_of(monthly)
+    if any(now.values()):
+        counters_add(
+            HazardNow, KEY_FIELDS, tally.NOW, [(*key.values(), *(now[n] for n in tally.NOW))]
+        )
 
 
 def hazard_tally_apply(
@@ -231,6 +236,7 @@ class Recount:
     monthly: dict[tuple[Key, dt.date, dt.date], dict[str, int]]
     daily: dict[tuple[Key, dt.date], dict[str, int]]
     keys: dict[int, Key]
+    now: dict[Key, dict[str, int]] = field(default_factory=dict)
 
 
 def hazard_tally_recount() -> Recount:
@@ -252,7 +258,13 @@ def hazard_tally_recount() -> Recount:
             tally.merge(monthly, {(key, month, origin): counters})
         for day, counters in d.items():
             tally.merge(daily, {(key, day): counters})
-    return Recount(tally._clean(monthly), tally._clean(daily), keys)
+    monthly = tally._clean(monthly)
+    per_key: dict[Key, dict[Any, dict[str, int]]] = defaultdict(dict)
+    for (key, month, origin), counters in monthly.items():
+        per_key[key][(month, origin)] = counters
+    now = {key: tally.now_of(rows) for key, rows in per_key.items()}
+    now = {key: c for key, c in now.items() if any(c.values())}
+    return Recount(monthly, tally._clean(daily), keys, now)
 
 
 def _stored() -> Recount:
@@ -276,7 +288,12 @@ def _stored() -> Recount:
         if counters:
             daily[(Key(*(row[f] for f in KEY_FIELDS)), row["day"])] = counters
     keys = {pk: Key(*rest) for pk, *rest in HazardTallyKey.objects.values_list("pk", *KEY_FIELDS)}
-    return Recount(monthly, daily, keys)
+    now = {}
+    for row in HazardNow.objects.order_by().values_list(*KEY_FIELDS, *tally.NOW):
+        counters = dict(zip(tally.NOW, row[len(KEY_FIELDS) :], strict=True))
+        if any(counters.values()):
+            now[Key(*row[: len(KEY_FIELDS)])] = counters
+    return Recount(monthly, daily, keys, now)
 
 
 def _differences(expected: Recount, stored: Recount, limit: int = 20) -> dict[str, Any]:
@@ -299,14 +316,20 @@ def _differences(expected: Recount, stored: Recount, limit: int = 20) -> dict[st
         }
     moved = [pk for pk, key in expected.keys.items() if stored.keys.get(pk, key) != key]
     out["keys_stale"] = len(moved)
-    out["ok"] = not (out["monthly"]["rows_wrong"] or out["daily"]["rows_wrong"] or moved)
+    now_wrong = [
+        k for k in set(expected.now) | set(stored.now) if expected.now.get(k) != stored.now.get(k)
+    ]
+    out["now_rows_wrong"] = len(now_wrong)
+    out["ok"] = not (
+        out["monthly"]["rows_wrong"] or out["daily"]["rows_wrong"] or moved or now_wrong
+    )
     return out
 
 
 def hazard_tally_check() -> dict[str, Any]:
     """Compare the counters with a full recount; changes nothing."""
     with transaction.atomic():
-        lock_tables(HazardTally, HazardDueDay, HazardTallyKey)
+        lock_tables(HazardTally, HazardDueDay, HazardTallyKey, HazardNow)
         return _differences(hazard_tally_recount(), _stored())
 
 
@@ -314,14 +337,20 @@ def hazard_tally_rebuild() -> dict[str, Any]:
     """Replace the counters by a full recount (the repair, and the first load). Returns
     what was wrong before, as hazard_tally_check does."""
     with transaction.atomic():
-        lock_tables(HazardTally, HazardDueDay, HazardTallyKey)
+        lock_tables(HazardTally, HazardDueDay, HazardTallyKey, HazardNow)
         expected = hazard_tally_recount()
         report = _differences(expected, _stored())
         if report["ok"]:
             return report
-        HazardTally.objects.all().delete()
-        HazardDueDay.objects.all().delete()
-        HazardTallyKey.objects.all().delete()
+        for model in (HazardTally, HazardDueDay, HazardTallyKey, HazardNow):
+            model.objects.all().delete()
+        HazardNow.objects.bulk_create(
+            [
+                HazardNow(**dict(zip(KEY_FIELDS, key.values(), strict=True)), **c)
+                for key, c in expected.now.items()
+            ],
+            batch_size=5000,
+        )
         HazardTallyKey.objects.bulk_create(
             [
                 HazardTallyKey(enterprise_id=pk, **dict(zip(KEY_FIELDS, k.values(), strict=True)))
@@ -373,18 +402,24 @@ def tally_counts(
     group_by: str | None = None,
 ) -> dict[Any, dict[str, Any]]:
     """Per group (grid id, industry id, lead department id; None for a total; 0 keys
-    become None), the window's figures: hazard_figures.Counts plus open and listed."""
+    become None), the window's figures: hazard_figures.Counts plus open and listed.
+
+    Three reads, none of them over all history: the monthly counters from the period's
+    first month on (the period's flows; found-and-fixed; and the months after the as-of
+    day's, which the stocks subtract), the all-time sums per group (HazardNow), and the
+    daily overdue counters of the days after the as-of day within its month."""
     window = tally.Window(start, end, on)
     om = window.on_month
+    month_end = tally.month_end(on)
     scope = Q()
     if divisions is not None:
         scope &= Q(division__in=divisions)
     if department is not None:
         scope &= Q(duties__contains=f",{int(department)},")
     column = GROUP_COLUMNS[group_by]
-    in_period = Q(month__gte=start, month__lte=end)
-    monthly = HazardTally.objects.filter(scope, month__lte=om).order_by()
-    daily = HazardDueDay.objects.filter(scope, day__gte=om, day__lte=on).order_by()
+    in_period = Q(month__lte=end)
+    after = Q(month__gt=om)
+    monthly = HazardTally.objects.filter(scope, month__gte=start).order_by()
     aggregates = {
         "found": Sum("found", filter=in_period),
         "major_found": Sum("major_found", filter=in_period),
@@ -393,25 +428,34 @@ def tally_counts(
         "major_fixed": Sum("major_fixed", filter=in_period),
         "funds_cents": Sum("funds_cents", filter=in_period),
         "listed": Sum("listed", filter=in_period),
-        "found_fixed": Sum("fixed", filter=Q(origin__gte=start, origin__lte=end)),
-        "open": Sum(F("found") - F("fixed")),
-        "major_open": Sum(F("major_found") - F("major_fixed")),
-        "overdue_open": Sum(F("due_in") - F("due_out"), filter=Q(month__lt=om)),
+        "found_fixed": Sum("fixed", filter=Q(origin__gte=start, origin__lte=end, month__lte=om)),
+        "open_after": Sum(F("found") - F("fixed"), filter=after),
+        "major_after": Sum(F("major_found") - F("major_fixed"), filter=after),
+        "due_after": Sum(F("due_in") - F("due_out"), filter=after),
     }
     # Aliased: an aggregate named like a column would shadow it in the next expression.
     aliased = {f"t_{name}": expression for name, expression in aggregates.items()}
-    due = {"t_overdue_day": Sum(F("due_in") - F("due_out"))}
+    now = HazardNow.objects.filter(scope).order_by()
+    totals = {"t_open": Sum("open"), "t_major": Sum("major_open"), "t_due": Sum("due")}
+    daily = HazardDueDay.objects.filter(scope, day__gt=on, day__lte=month_end).order_by()
+    due = {"t_due_days": Sum(F("due_in") - F("due_out"))}
     if column is None:
         rows = {None: monthly.aggregate(**aliased)}
-        days = {None: daily.aggregate(**due)["t_overdue_day"]}
+        nows = {None: now.aggregate(**totals)}
+        days = {None: daily.aggregate(**due)}
     else:
         rows = {r[column]: r for r in monthly.values(column).annotate(**aliased)}
-        days = {r[column]: r["t_overdue_day"] for r in daily.values(column).annotate(**due)}
+        nows = {r[column]: r for r in now.values(column).annotate(**totals)}
+        days = {r[column]: r for r in daily.values(column).annotate(**due)}
     out: dict[Any, dict[str, Any]] = {}
-    for group in set(rows) | set(days):
+    for group in set(rows) | set(nows) | set(days):
         row = rows.get(group) or {}
+        n = nows.get(group) or {}
         values = {name: int(row.get(f"t_{name}") or 0) for name in aggregates}
-        values["overdue_open"] += int(days.get(group) or 0)
+        later_days = int((days.get(group) or {}).get("t_due_days") or 0)
+        values["open"] = int(n.get("t_open") or 0) - values.pop("open_after")
+        values["major_open"] = int(n.get("t_major") or 0) - values.pop("major_after")
+        values["overdue_open"] = int(n.get("t_due") or 0) - values.pop("due_after") - later_days
         out[group or None] = values
     return out
 

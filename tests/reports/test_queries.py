@@ -162,7 +162,7 @@ def test_given_unknown_group_then_refused(world):
 
 
 @pytest.mark.parametrize(
-    ("group_by", "most"), [("division", 8), ("industry", 3), ("department", 3)]
+    ("group_by", "most"), [("division", 10), ("industry", 5), ("department", 5)]
 )
 def test_given_any_grouping_then_a_few_queries_whatever_the_number_of_hazards(
     world, dataset, django_assert_max_num_queries, group_by, most
