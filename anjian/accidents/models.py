@@ -280,42 +280,46 @@ class AccidentEvent(AppendOnly):
 
 
 class AccidentGroup(models.Model):
+    """A division and one dimension's value (anjian.accidents.tally: "all" with "", or
+    industry, department, type or grade with its value), and the counters."""
+
     division = models.IntegerField()
-    industry = models.IntegerField(default=0)
-    lead = models.IntegerField(default=0)
-    at_enterprise = models.SmallIntegerField(default=0)
-    kind = models.CharField(max_length=2)
-    grade = models.CharField(max_length=24)
+    dim = models.CharField(max_length=12)
+    value = models.CharField(max_length=24, default="", blank=True)
     accidents = models.IntegerField(default=0)
     deaths = models.IntegerField(default=0)
     serious_injuries = models.IntegerField(default=0)
     minor_injuries = models.IntegerField(default=0)
     missing = models.IntegerField(default=0)
     loss_cents = models.BigIntegerField(default=0)
+    larger_plus = models.IntegerField(default=0)
+    larger_plus_deaths = models.IntegerField(default=0)
+    enterprise_deaths = models.IntegerField(default=0)
+    enterprise_serious = models.IntegerField(default=0)
+    enterprise_minor = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
 
 
-class AccidentTally(AccidentGroup):
-    """Accident counters of one group and month."""
+class AccidentCount(AccidentGroup):
+    """Accident counters of one division, dimension value and month."""
 
     month = models.DateField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["division", "industry", "lead", "at_enterprise", "kind", "grade", "month"],
-                name="accident_tally_key",
+                fields=["division", "dim", "value", "month"], name="accident_count_key"
             )
         ]
-        indexes = [models.Index(fields=["month"], name="accident_tally_month")]
+        indexes = [models.Index(fields=["dim", "month"], name="accident_count_dim_month")]
 
     def __str__(self) -> str:
-        return f"{self.division}/{self.kind}/{self.grade} {self.month}"
+        return f"{self.division}/{self.dim}={self.value} {self.month}"
 
 
-class AccidentDay(AccidentGroup):
+class AccidentCountDay(AccidentGroup):
     """The same per day (only a window's partial last month is read)."""
 
     day = models.DateField()
@@ -323,14 +327,13 @@ class AccidentDay(AccidentGroup):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["division", "industry", "lead", "at_enterprise", "kind", "grade", "day"],
-                name="accident_day_key",
+                fields=["division", "dim", "value", "day"], name="accident_count_day_key"
             )
         ]
-        indexes = [models.Index(fields=["day"], name="accident_day_day")]
+        indexes = [models.Index(fields=["dim", "day"], name="accident_count_dim_day")]
 
     def __str__(self) -> str:
-        return f"{self.division}/{self.kind}/{self.grade} {self.day}"
+        return f"{self.division}/{self.dim}={self.value} {self.day}"
 
 
 class AccidentLeadKey(models.Model):

@@ -56,7 +56,7 @@ from anjian.registry.models import (
 )
 from anjian.reports.periods import Period
 
-from . import grading, rates, tally_services
+from . import grading, rates, tally, tally_services
 from . import workflow as wf
 from .models import Accident, Grade
 
@@ -297,20 +297,24 @@ def _window_rows(
 # The accident rollup (anjian.accidents.tally): the same figures from counters kept per
 # group and month / day, for users whose view is a set of divisions.
 
-TALLY_COLUMNS = {
-    "division": ("division",),
-    "industry": ("industry",),
-    "type": ("kind",),
-    "grade": ("grade",),
-    "department": ("lead", "at_enterprise"),
+# The rollup's dimension for each grouping (division: the division column of "all").
+TALLY_DIMENSIONS = {
+    "division": tally.ALL,
+    "industry": tally.INDUSTRY,
+    "department": tally.DEPARTMENT,
+    "type": tally.TYPE,
+    "grade": tally.GRADE,
 }
 
 
-def _tallied_key(row: dict[str, Any], group_by: str) -> Any:
-    if group_by == "department":
-        return (row["lead"] or None) if row["at_enterprise"] else NO_ENTERPRISE
-    value = row[TALLY_COLUMNS[group_by][0]]
-    return (value or None) if group_by == "industry" else value
+def _tallied_key(division: int, value: str, group_by: str) -> Any:
+    if group_by == "division":
+        return division
+    if group_by in ("industry", "department"):
+        if value == tally.NO_ENTERPRISE:
+            return NO_ENTERPRISE
+        return int(value) if value else None
+    return value
 
 
 def _tallied_rows(
@@ -318,10 +322,9 @@ def _tallied_rows(
 ) -> dict[Any, tuple[Counts, Counts]]:
     """`_window_rows` from the rollup: each window's whole months from the monthly
     counters and its partial last month from the daily ones, one GROUP BY over an index
-    range each."""
-    monthly, daily = tally_services.scoped(divisions)
-    larger = Q(grade__in=LARGER_PLUS)
-    columns = TALLY_COLUMNS[group_by]
+    range of one dimension's rows each."""
+    monthly, daily = tally_services.scoped(divisions, TALLY_DIMENSIONS[group_by])
+    columns = ("division", "value") if group_by == "division" else ("value",)
     sums: dict[Any, dict[str, Counts]] = {}
     for prefix, window in (("cur_", current), ("prev_", previous)):
         for qs, inside in zip(
@@ -329,10 +332,9 @@ def _tallied_rows(
         ):
             if inside is None:
                 continue
-            aggregates = tally_services.sums(prefix, larger)
-            for row in qs.filter(inside).values(*columns).annotate(**aggregates):
+            for row in qs.filter(inside).values(*columns).annotate(**tally_services.sums(prefix)):
                 row[f"{prefix}direct_loss_yuan"] = Decimal(row[f"{prefix}loss_cents"] or 0) / 100
-                key = _tallied_key(row, group_by)
+                key = _tallied_key(row.get("division", 0), row["value"], group_by)
                 part = sums.setdefault(key, {"cur_": Counts(), "prev_": Counts()})
                 part[prefix].add(_counts_from(row, prefix))
     # Groups the accident-table query would not return: nothing in either window.
@@ -348,7 +350,7 @@ def _tallied_trend(divisions: list[int] | None, today: dt.date) -> list[dict[str
     first = dt.date(today.year, today.month, 1)
     for _i in range(TREND_MONTHS - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    monthly, _daily = tally_services.scoped(divisions)
+    monthly, _daily = tally_services.scoped(divisions, tally.ALL)
     rows = (
         monthly.filter(month__gte=first, month__lte=today)
         .values("month")

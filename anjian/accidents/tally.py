@@ -1,10 +1,12 @@
 """The accident rollup's arithmetic (issue 13 item 3). Pure: no Django import.
 
-What one accident adds to the counters of its group, per month and per day. The group
-is what the statistics group and filter by: the division where it happened, its
-industry, its enterprise's lead department, whether it was at a registered enterprise,
-its GB 6441 type and its grade. A withdrawn report adds nothing
-(anjian.accidents.statistics counts accidents that are not withdrawn).
+What one accident adds to the counters, per month and per day. The statistics group by
+one dimension at a time (division, industry, lead department, GB 6441 type, grade) and
+always filter by division, so each accident is counted once per dimension: rows keyed
+(division, dimension, value), e.g. (grid 7, "type", "19"). A query reads one dimension's
+rows, few per month, instead of rows keyed by every dimension at once (as sparse as the
+accidents themselves). A withdrawn report adds nothing (anjian.accidents.statistics
+counts accidents that are not withdrawn).
 
 A window of the statistics runs from a month's first day (a period's start, or the same
 day a year earlier) to any day: its whole months are read from the monthly counters and
@@ -18,8 +20,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-COUNTERS = ("accidents", "deaths", "serious_injuries", "minor_injuries", "missing", "loss_cents")
-KEY = ("division", "industry", "lead", "at_enterprise", "kind", "grade")
+COUNTERS = (
+    "accidents",
+    "deaths",
+    "serious_injuries",
+    "minor_injuries",
+    "missing",
+    "loss_cents",
+    "larger_plus",
+    "larger_plus_deaths",
+    "enterprise_deaths",
+    "enterprise_serious",
+    "enterprise_minor",
+)
+KEY = ("division", "dim", "value")
+# The dimensions and the value an accident has in each ("all": the division alone).
+ALL, INDUSTRY, DEPARTMENT, TYPE, GRADE = "all", "industry", "department", "type", "grade"
+DIMENSIONS = (ALL, INDUSTRY, DEPARTMENT, TYPE, GRADE)
+NO_ENTERPRISE = "-"  # the department value of an accident outside any enterprise
+LARGER_PLUS = frozenset({"larger", "major", "especially_major"})  # 493号令 第三条
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -42,28 +61,25 @@ class Fact:
     loss: Decimal = Decimal("0")
     withdrawn: bool = False
 
-    @property
-    def key(self) -> tuple:
-        return (
-            self.division,
-            self.industry,
-            self.lead,
-            int(self.at_enterprise),
-            self.kind,
-            self.grade,
-        )
+    def values(self) -> dict[str, str]:
+        return {
+            ALL: "",
+            INDUSTRY: str(self.industry or ""),
+            DEPARTMENT: str(self.lead or "") if self.at_enterprise else NO_ENTERPRISE,
+            TYPE: self.kind,
+            GRADE: self.grade,
+        }
 
 
 def cents(amount: Decimal | None) -> int:
     return 0 if amount is None else int((Decimal(amount) * 100).to_integral_value())
 
 
-Table = dict[tuple, dict[str, int]]  # (key…, month or day) → counters
+Table = dict[tuple, dict[str, int]]  # (division, dim, value, month or day) → counters
 
 
-def contributions(fact: Fact, sign: int = 1) -> tuple[Table, Table]:
-    if fact.withdrawn:
-        return {}, {}
+def counters(fact: Fact) -> dict[str, int]:
+    larger = fact.grade in LARGER_PLUS
     values = {
         "accidents": 1,
         "deaths": fact.deaths,
@@ -71,16 +87,32 @@ def contributions(fact: Fact, sign: int = 1) -> tuple[Table, Table]:
         "minor_injuries": fact.minor_injuries,
         "missing": fact.missing,
         "loss_cents": cents(fact.loss),
+        "larger_plus": int(larger),
+        "larger_plus_deaths": fact.deaths if larger else 0,
+        "enterprise_deaths": fact.deaths if fact.at_enterprise else 0,
+        "enterprise_serious": fact.serious_injuries if fact.at_enterprise else 0,
+        "enterprise_minor": fact.minor_injuries if fact.at_enterprise else 0,
     }
-    counters = {n: sign * v for n, v in values.items() if v}
+    return {n: v for n, v in values.items() if v}
+
+
+def contributions(fact: Fact, sign: int = 1) -> tuple[Table, Table]:
+    if fact.withdrawn:
+        return {}, {}
+    added = {n: sign * v for n, v in counters(fact).items()}
     month = fact.occurred_on.replace(day=1)
-    return {(*fact.key, month): dict(counters)}, {(*fact.key, fact.occurred_on): dict(counters)}
+    monthly: Table = {}
+    daily: Table = {}
+    for dim, value in fact.values().items():
+        monthly[(fact.division, dim, value, month)] = dict(added)
+        daily[(fact.division, dim, value, fact.occurred_on)] = dict(added)
+    return monthly, daily
 
 
 def merge(into: Table, more: Table) -> None:
-    for key, counters in more.items():
+    for key, values in more.items():
         row = into.setdefault(key, {})
-        for name, value in counters.items():
+        for name, value in values.items():
             row[name] = row.get(name, 0) + value
 
 

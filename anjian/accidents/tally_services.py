@@ -23,7 +23,7 @@ from anjian.core.counters import counters_add, lock_tables
 
 from . import tally
 from . import workflow as wf
-from .models import Accident, AccidentDay, AccidentLeadKey, AccidentTally
+from .models import Accident, AccidentCount, AccidentCountDay, AccidentLeadKey
 
 FACT_FIELDS = (
     "occurred_at",
@@ -92,7 +92,7 @@ def fact_of(accident_id: int) -> tally.Fact:
 def _add(monthly: tally.Table, daily: tally.Table) -> None:
     date = connection.ops.adapt_datefield_value
     counters_add(
-        AccidentTally,
+        AccidentCount,
         (*tally.KEY, "month"),
         tally.COUNTERS,
         [
@@ -101,7 +101,7 @@ def _add(monthly: tally.Table, daily: tally.Table) -> None:
         ],
     )
     counters_add(
-        AccidentDay,
+        AccidentCountDay,
         (*tally.KEY, "day"),
         tally.COUNTERS,
         [
@@ -164,7 +164,7 @@ def _recount() -> tuple[tally.Table, tally.Table, dict[int, int]]:
 
 def _stored() -> tuple[tally.Table, tally.Table, dict[int, int]]:
     out: list[tally.Table] = []
-    for model, column in ((AccidentTally, "month"), (AccidentDay, "day")):
+    for model, column in ((AccidentCount, "month"), (AccidentCountDay, "day")):
         table: tally.Table = {}
         for row in model.objects.order_by().values_list(*tally.KEY, column, *tally.COUNTERS):
             counters = {
@@ -200,23 +200,23 @@ def _differences(expected, stored) -> dict[str, Any]:
 
 def accident_tally_check() -> dict[str, Any]:
     with transaction.atomic():
-        lock_tables(AccidentTally, AccidentDay, AccidentLeadKey)
+        lock_tables(AccidentCount, AccidentCountDay, AccidentLeadKey)
         return _differences(_recount(), _stored())
 
 
 def accident_tally_rebuild() -> dict[str, Any]:
     """Replace the counters by a full recount when they differ; returns what differed."""
     with transaction.atomic():
-        lock_tables(AccidentTally, AccidentDay, AccidentLeadKey)
+        lock_tables(AccidentCount, AccidentCountDay, AccidentLeadKey)
         expected = _recount()
         report = _differences(expected, _stored())
         if report["ok"]:
             return report
-        for model in (AccidentTally, AccidentDay, AccidentLeadKey):
+        for model in (AccidentCount, AccidentCountDay, AccidentLeadKey):
             model.objects.all().delete()
         for model, column, table in (
-            (AccidentTally, "month", expected[0]),
-            (AccidentDay, "day", expected[1]),
+            (AccidentCount, "month", expected[0]),
+            (AccidentCountDay, "day", expected[1]),
         ):
             model.objects.bulk_create(
                 [
@@ -245,27 +245,16 @@ def window_filter(
     return monthly, daily
 
 
-def scoped(divisions: list[int] | None) -> tuple[QuerySet, QuerySet]:
-    monthly, daily = AccidentTally.objects.order_by(), AccidentDay.objects.order_by()
+def scoped(divisions: list[int] | None, dim: str) -> tuple[QuerySet, QuerySet]:
+    """The monthly and daily counter rows of one dimension in the divisions (None: all)."""
+    monthly = AccidentCount.objects.filter(dim=dim).order_by()
+    daily = AccidentCountDay.objects.filter(dim=dim).order_by()
     if divisions is not None:
         monthly = monthly.filter(division__in=divisions)
         daily = daily.filter(division__in=divisions)
     return monthly, daily
 
 
-def sums(prefix: str, larger: Q) -> dict[str, Any]:
+def sums(prefix: str) -> dict[str, Any]:
     """The statistics' Counts as sums of counter rows (of one window: the caller filters)."""
-    at_enterprise = Q(at_enterprise=1)
-    return {
-        f"{prefix}accidents": Sum("accidents"),
-        f"{prefix}deaths": Sum("deaths"),
-        f"{prefix}serious_injuries": Sum("serious_injuries"),
-        f"{prefix}minor_injuries": Sum("minor_injuries"),
-        f"{prefix}missing": Sum("missing"),
-        f"{prefix}loss_cents": Sum("loss_cents"),
-        f"{prefix}larger_plus": Sum("accidents", filter=larger),
-        f"{prefix}larger_plus_deaths": Sum("deaths", filter=larger),
-        f"{prefix}enterprise_deaths": Sum("deaths", filter=at_enterprise),
-        f"{prefix}enterprise_serious": Sum("serious_injuries", filter=at_enterprise),
-        f"{prefix}enterprise_minor": Sum("minor_injuries", filter=at_enterprise),
-    }
+    return {f"{prefix}{name}": Sum(name) for name in tally.COUNTERS}

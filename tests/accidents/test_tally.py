@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from anjian.accidents import services, tally, tally_services
 from anjian.accidents import statistics as st
-from anjian.accidents.models import AccidentTally
+from anjian.accidents.models import AccidentCount
 from anjian.core.audit import Actor
 from anjian.registry import services as registry_services
 from anjian.reports.periods import Period
@@ -63,8 +63,17 @@ def test_given_a_withdrawn_accident_then_it_adds_nothing_and_withdrawing_takes_i
     gone = tally.Fact(**{**fact.__dict__, "withdrawn": True})
     assert tally.contributions(gone) == ({}, {})
     monthly, daily = tally.change(fact, gone)
-    assert monthly == {(*fact.key, D(2026, 3, 1)): {"accidents": -1, "deaths": -1}}
-    assert daily == {(*fact.key, D(2026, 3, 5)): {"accidents": -1, "deaths": -1}}
+    taken = {"accidents": -1, "deaths": -1, "enterprise_deaths": -1}
+    values = {"all": "", "industry": "3", "department": "2", "type": "19", "grade": "general"}
+    assert monthly == {(7, dim, value, D(2026, 3, 1)): taken for dim, value in values.items()}
+    assert daily == {(7, dim, value, D(2026, 3, 5)): taken for dim, value in values.items()}
+
+
+def test_given_an_accident_outside_any_enterprise_then_its_department_is_none_of_them():
+    fact = tally.Fact(D(2026, 3, 5), 7, 0, 0, False, "02", "larger", deaths=3)
+    monthly, _daily = tally.contributions(fact)
+    row = monthly[(7, "department", tally.NO_ENTERPRISE, D(2026, 3, 1))]
+    assert row == {"accidents": 1, "deaths": 3, "larger_plus": 1, "larger_plus_deaths": 3}
 
 
 # --- in the database ----------------------------------------------------------------------------
@@ -194,15 +203,16 @@ def test_given_a_lead_department_changed_then_the_accidents_move_with_it(world):
         lead_department_id=new_lead.pk,
         reason="安委办协调",
     )
-    assert AccidentTally.objects.filter(lead=new_lead.pk, accidents__gt=0).exists()
+    moved = AccidentCount.objects.filter(dim="department", value=str(new_lead.pk))
+    assert sum(moved.values_list("accidents", flat=True)) == 1
     _assert_consistent(world)
 
 
 @pytest.mark.django_db
 def test_given_a_drifted_counter_then_check_fails_and_repair_mends_it(world, capsys):
     report(world)
-    row = AccidentTally.objects.filter(accidents__gt=0).first()
-    AccidentTally.objects.filter(pk=row.pk).update(deaths=row.deaths + 5)
+    row = AccidentCount.objects.filter(accidents__gt=0).first()
+    AccidentCount.objects.filter(pk=row.pk).update(deaths=row.deaths + 5)
     with pytest.raises(CommandError):
         call_command("accident_tally", "--check")
     printed = json.loads(capsys.readouterr().out)
