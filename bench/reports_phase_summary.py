@@ -44,22 +44,14 @@ def main() -> int:
     from run import setup_django
 
     setup_django(fresh=False)
-    from django.core.management import call_command
+    from bench_data import ensure
     from django.db import connection
     from django.utils import timezone
 
-    from anjian.demo.generator import build_demo, database_is_empty, stderr_progress
     from anjian.hazards.models import Hazard
     from anjian.registry.models import Division, Enterprise
 
-    call_command("migrate", verbosity=0)
-    if database_is_empty():
-        build_demo(enterprises=args.enterprises, seed=1, progress=stderr_progress)
-    have = Hazard.objects.count()
-    if have < args.hazards:
-        from hazards_data import generate
-
-        generate(args.hazards - have, progress=stderr_progress)
+    ensure(enterprises=args.enterprises, hazards=args.hazards)
     if args.load_only:
         return 0
 

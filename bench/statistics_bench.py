@@ -52,8 +52,8 @@ def main() -> int:
     from run import setup_django
 
     setup_django(fresh=False)
+    from bench_data import ensure
     from bench_hazards import timed
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -62,23 +62,12 @@ def main() -> int:
     from anjian.accidents.models import Accident
     from anjian.accidents.tally_services import accident_tally_rebuild
     from anjian.accounts.models import User
-    from anjian.demo.generator import build_demo, database_is_empty, stderr_progress
     from anjian.hazards.models import Hazard
     from anjian.registry.models import Division, Enterprise
     from anjian.reports import indicators, periods, queries
     from anjian.reports.tally_services import hazard_tally_rebuild
 
-    call_command("migrate", verbosity=0)
-    if database_is_empty():
-        build_demo(enterprises=args.enterprises, seed=1, progress=stderr_progress)
-    if Hazard.objects.count() < args.hazards:
-        from hazards_data import generate
-
-        generate(args.hazards - Hazard.objects.count(), progress=stderr_progress)
-    if Accident.objects.count() < args.accidents:
-        from accidents_data import generate as generate_accidents
-
-        generate_accidents(args.accidents - Accident.objects.count(), progress=stderr_progress)
+    ensure(enterprises=args.enterprises, hazards=args.hazards, accidents=args.accidents)
     started = time.perf_counter()
     tally = hazard_tally_rebuild()
     tally_seconds = time.perf_counter() - started
