@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "anjian.inspections",
     "anjian.penalties",
     "anjian.accidents",
+    "anjian.emergency",
     "anjian.dispatch",
     "anjian.dashboard",  # the home page: above every capability
     "anjian.api",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("anjian.inspections.figures_urls")),
     path("", include("anjian.penalties.urls")),
     path("", include("anjian.accidents.urls")),
+    path("", include("anjian.emergency.urls")),
     path("", include("anjian.dispatch.urls")),
     path("", include("anjian.reports.bulletin_urls")),
     path("", include("anjian.accounts.urls")),

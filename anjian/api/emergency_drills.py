@@ -1,0 +1,5 @@
+"""Emergency drills over HTTP (issue 14)."""
+
+from ninja import Router
+
+router = Router(tags=["emergency"])

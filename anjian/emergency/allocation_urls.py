@@ -1,0 +1,5 @@
+"""Routes of the emergency allocation pages (merged into the "emergency" namespace by urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmergencyConfig(AppConfig):
+    name = "anjian.emergency"
+    label = "emergency"
+    verbose_name = _("Emergency management")
