@@ -82,6 +82,9 @@ class PlanState(models.TextChoices):
 
 class Plan(models.Model):
     SCOPE_ENTERPRISE_PATH = "enterprise"
+    # The department a plan is submitted to for filing sees it even when it does not
+    # supervise the enterprise (第二十六条: filed with the 应急管理部门 by territory).
+    SCOPE_DEPARTMENT_PATH = "filing_department"
 
     enterprise = models.ForeignKey(
         "registry.Enterprise",
@@ -198,6 +201,7 @@ class RevisionReason(models.TextChoices):
 
 class RevisionTrigger(models.Model):
     SCOPE_ENTERPRISE_PATH = "plan__enterprise"
+    SCOPE_DEPARTMENT_PATH = "plan__filing_department"
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="triggers"
@@ -247,6 +251,7 @@ class RevisionTrigger(models.Model):
 
 class PlanEvent(AppendOnly):
     SCOPE_ENTERPRISE_PATH = "plan__enterprise"
+    SCOPE_DEPARTMENT_PATH = "plan__filing_department"
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="events"
