@@ -167,6 +167,14 @@ def deadlines(plan: Plan, today: dt.date | None = None) -> Deadlines:
     )
 
 
+def review_kind(plan: Plan) -> str:
+    """ "review" (评审) or "demonstration" (论证) for the plan's enterprise (第二十一条)."""
+    industry = plan.enterprise.industry
+    return rules.review_kind(
+        industry_code=industry.code if industry else "", scale=plan.enterprise.scale or ""
+    )
+
+
 def versions(plan: Plan) -> list[Plan]:
     """Every version of the plan's series, newest first."""
     return list(Plan.objects.filter(series=plan.series).order_by("-version"))
