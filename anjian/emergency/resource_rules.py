@@ -63,9 +63,7 @@ def supply_warnings(
         elif left <= notice_days:
             out.append(Warning(EXPIRING, facts.expires_on.isoformat(), days_left=left))
     if facts.quantity < facts.minimum:
-        out.append(
-            Warning(SHORT, str(facts.minimum), missing=facts.minimum - facts.quantity)
-        )
+        out.append(Warning(SHORT, str(facts.minimum), missing=facts.minimum - facts.quantity))
     if facts.state != GOOD:
         out.append(Warning(STATE, facts.state))
     return out

@@ -672,8 +672,8 @@ def _lock_supply(actor: Actor, pk: Any) -> Supply:
     number = _id(pk)
     if number is None or not scoping.visible(actor.user, Supply).filter(pk=number).exists():
         raise NotFound(_("No such supply record in your scope."))
-    supply = Supply.objects.select_for_update(of=("self",)).select_related("warehouse").get(
-        pk=number
+    supply = (
+        Supply.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=number)
     )
     if not may_change(actor.user, supply.warehouse):
         raise Forbidden(_("You may see this resource but not change it: its keeper does."))
