@@ -124,7 +124,7 @@ def test_given_a_run_when_exported_then_the_workbook_lists_shipments_and_shortag
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     shipments, short = book.worksheets
-    values = [row for row in shipments.iter_rows(min_row=5, values_only=True)]
+    values = list(shipments.iter_rows(min_row=5, values_only=True))
     assert {v[2] for v in values if v[1] == "沙袋"} == {"东镇一号库", "东县中心库"}
     assert sum(v[3] for v in values if v[1] == "沙袋") == 600
     rows = list(short.iter_rows(min_row=2, values_only=True))
