@@ -386,6 +386,22 @@ def drill_compliance(request: HttpRequest, filters: Query[ComplianceFilters]) ->
     return {"profile": profile, "as_of": today, "count": count, "items": items}
 
 
+@router.post(
+    "/emergency/drills/order",
+    response={201: DrillDetail, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Order an unannounced drill (不打招呼) at an enterprise in your scope",
+)
+def drill_order(request: HttpRequest, payload: DrillOrderIn) -> Any:
+    drill = services.drill_order(
+        actor=actor(request),
+        enterprise_id=payload.enterprise,
+        scenario=payload.scenario,
+        kind=payload.kind,
+        plan_id=payload.plan,
+    )
+    return Status(201, _detail(request, drill.pk))
+
+
 @router.get(
     "/emergency/drills/{drill_id}",
     response={200: DrillDetail, 404: ErrorOut},
@@ -409,22 +425,6 @@ def drill_plan(request: HttpRequest, payload: DrillPlanIn) -> Any:
         risk_unit_id=payload.risk_unit,
         scenario=payload.scenario,
         planned_for=payload.planned_for,
-    )
-    return Status(201, _detail(request, drill.pk))
-
-
-@router.post(
-    "/emergency/drills/order",
-    response={201: DrillDetail, 403: ErrorOut, 422: ValidationErrorOut},
-    summary="Order an unannounced drill (不打招呼) at an enterprise in your scope",
-)
-def drill_order(request: HttpRequest, payload: DrillOrderIn) -> Any:
-    drill = services.drill_order(
-        actor=actor(request),
-        enterprise_id=payload.enterprise,
-        scenario=payload.scenario,
-        kind=payload.kind,
-        plan_id=payload.plan,
     )
     return Status(201, _detail(request, drill.pk))
 
