@@ -76,6 +76,7 @@ def action_labels() -> dict[str, str]:
         wf.TRIGGER: _("raise a revision trigger"),
         wf.DEEM_FILED: _("counts as filed (no answer in time)"),
         wf.SUPERSEDE: _("superseded by the new version"),
+        "remind": _("reminder sent"),
     }
 
 
