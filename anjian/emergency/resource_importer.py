@@ -343,6 +343,16 @@ class _Rows:
                 out["state"] = ""
         return out
 
+    def more(self, number: int, before: int, kind: str, data: dict[str, Any]) -> None:
+        """A row refused already: add the services' other problems with it, so that the
+        file lists every one (cells flagged already are not flagged twice)."""
+        flagged = {e.field for e in self.errors[before:]}
+        for name, messages in services.field_errors(kind, data).items():
+            key = name.split(".")[0]
+            if key in self.cols and self.cols[key].header not in flagged:
+                for message in messages:
+                    self.error(number, key, message)
+
     def division(self, number: int, code: str) -> int | str:
         if not code:
             return ""
@@ -384,6 +394,7 @@ def import_resources(
                 data = rows.data(number, cells)
                 data["division"] = rows.division(number, data["division"])
                 if len(rows.errors) > before:
+                    rows.more(number, before, RESOURCE[kind], data)
                     continue
                 if not data["division"]:
                     data.pop("division")
@@ -440,10 +451,10 @@ def _warehouses(actor: Actor, rows: _Rows, parsed: list) -> tuple[int, int]:
                 created += made is not None
         warehouse_id = by_name[name]
         supply = {k: data[k] for k in SUPPLY_KEYS if data[k] != "" or k in ("kind", "quantity")}
-        if warehouse_id is None or len(rows.errors) > before:
-            continue
         if supply["quantity"] == "":
             rows.error(number, "quantity", "必填")
+        if warehouse_id is None or len(rows.errors) > before:
+            rows.more(number, before, "supply", supply)
             continue
         made = _call(
             rows,

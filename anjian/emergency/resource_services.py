@@ -397,6 +397,17 @@ def _clean(spec: Spec, data: Mapping[str, Any], *, partial: bool) -> tuple[dict,
     return values, errors
 
 
+def field_errors(kind: str, data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The field problems of a new `kind` ("team", …, or "supply") without writing (the
+    importer lists every problem of a row that is refused anyway)."""
+    if kind == "supply":
+        return _clean_supply(data, partial=False)[1]
+    errors = _clean(SPECS[kind], data, partial=False)[1]
+    if kind == "team":
+        clean_roster(errors, data.get("roster"))
+    return errors
+
+
 def resource_create(*, actor: Actor, kind: str, data: Mapping[str, Any]) -> Any:
     """A new team (with `roster`), warehouse, expert or shelter, placed for the actor."""
     spec = SPECS[kind]

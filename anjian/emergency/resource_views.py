@@ -528,8 +528,7 @@ def supply_warnings(request: HttpRequest) -> HttpResponse:
         {
             "supply": r.supply,
             "warnings": [
-                {"kind": w.kind, "label": labels[w.kind], "missing": w.missing}
-                for w in r.warnings
+                {"kind": w.kind, "label": labels[w.kind], "missing": w.missing} for w in r.warnings
             ],
         }
         for r in services.warning_rows(request.user, kind=kind, today=today)

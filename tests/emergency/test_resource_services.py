@@ -77,7 +77,9 @@ def test_given_coordinator_when_placing_in_another_county_then_422(world):
     assert not RescueTeam.objects.exists()
 
 
-@pytest.mark.parametrize("persona", ["employee_a", "grid_x1", "expert_x", "outsider", "audit_admin"])
+@pytest.mark.parametrize(
+    "persona", ["employee_a", "grid_x1", "expert_x", "outsider", "audit_admin"]
+)
 def test_given_a_non_keeper_when_creating_then_forbidden(world, persona):
     with pytest.raises(Forbidden):
         services.team_create(actor=act(world, persona), data=team_data())
@@ -144,7 +146,9 @@ def test_given_resources_when_personas_read_then_only_those_in_scope_see_them(
 def test_given_government_resource_when_enterprise_staff_update_then_not_found(world):
     house = government_warehouse(world)
     with pytest.raises(NotFound):
-        services.warehouse_update(actor=act(world, "principal_a"), pk=house.pk, data={"keeper": "x"})
+        services.warehouse_update(
+            actor=act(world, "principal_a"), pk=house.pk, data={"keeper": "x"}
+        )
 
 
 def test_given_enterprise_resource_when_regulator_updates_then_forbidden(world):
@@ -194,7 +198,10 @@ def test_given_a_stale_updated_at_then_conflict(world):
     services.team_update(actor=act(world, "safety_a"), pk=team.pk, data={"leader": "甲"})
     with pytest.raises(Conflict):
         services.team_update(
-            actor=act(world, "safety_a"), pk=team.pk, data={"leader": "乙"}, expected_updated_at=seen
+            actor=act(world, "safety_a"),
+            pk=team.pk,
+            data={"leader": "乙"},
+            expected_updated_at=seen,
         )
 
 
@@ -252,7 +259,13 @@ def test_given_bad_supply_values_then_every_error(world):
         services.supply_create(
             actor=act(world, "coordinator_x"),
             warehouse_id=house.pk,
-            data={"kind": "no-such", "quantity": "x", "minimum": -1, "expires_on": "31/12", "state": "?"},
+            data={
+                "kind": "no-such",
+                "quantity": "x",
+                "minimum": -1,
+                "expires_on": "31/12",
+                "state": "?",
+            },
         )
     assert set(exc.value.errors) == {"kind", "quantity", "minimum", "expires_on", "state"}
 
