@@ -25,15 +25,28 @@ EVALUATION_YEARS = 3  # 第三十五条
 DUE_SOON_WORKING_DAYS = 5
 
 
+# The holidays on fixed solar dates (《全国年节及纪念日放假办法》, 2024 revision): New Year's
+# Day, Labour Day (1–2 May), National Day (1–3 October). For a year the calendar package
+# does not publish yet, these and the weekends are the days off; the lunar holidays and
+# the adjusted working days are known only once the State Council publishes the year.
+FIXED_HOLIDAYS: frozenset[tuple[int, int]] = frozenset(
+    {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
+)
+
+
+def fallback_is_workday(day: dt.date) -> bool:
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+
+
 def official_is_workday(day: dt.date) -> bool:
-    """The official calendar; a year it does not know yet falls back to Monday–Friday
-    (the package raises NotImplementedError beyond its data)."""
+    """The official calendar; a year it does not know yet (the package raises
+    NotImplementedError beyond its data) falls back to fallback_is_workday."""
     try:
         import chinese_calendar
 
         return bool(chinese_calendar.is_workday(day))
     except (ImportError, NotImplementedError):
-        return day.weekday() < 5
+        return fallback_is_workday(day)
 
 
 def add_working_days(start: dt.date, n: int, is_workday: Workday = official_is_workday) -> dt.date:

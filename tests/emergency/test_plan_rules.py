@@ -102,3 +102,15 @@ def test_given_an_industry_and_scale_when_review_kind_then_article_21():
     assert r.review_kind(industry_code="HR-CONSTR", scale="micro") == "review"
     assert r.review_kind(industry_code="HR-IT-LGT", scale="medium") == "review"
     assert r.review_kind(industry_code="HR-IT-LGT", scale="small") == "demonstration"
+
+
+def test_given_a_year_the_calendar_does_not_publish_then_weekends_and_fixed_holidays_are_off():
+    # 1 Jan 2027 (Fri) and 1–3 Oct 2030 are statutory; a Saturday is off.
+    assert not r.fallback_is_workday(D(2027, 1, 1))
+    assert not r.fallback_is_workday(D(2030, 10, 2))
+    assert not r.fallback_is_workday(D(2027, 1, 2))
+    assert r.fallback_is_workday(D(2027, 1, 4))
+    assert not r.official_is_workday(D(2099, 10, 1))  # far beyond any published data
+    # Issued 4 Dec 2026 (Fri): 7–31 Dec give 19 working days, 1 Jan 2027 is off, so the
+    # twentieth is Monday 4 Jan 2027.
+    assert r.filing_due(D(2026, 12, 4)) == D(2027, 1, 4)
