@@ -38,7 +38,7 @@ router = Router(tags=["emergency"])
 # --- outputs --------------------------------------------------------------------------------
 
 
-class ShipmentOut(Schema):
+class AllocationShipmentOut(Schema):
     warehouse: str = Field(description='"w<id>" (a warehouse) in a run; the id sent to /solve.')
     incident: str = Field(description='"i<id>" (an incident) or "p<n>" (a place) in a run.')
     kind: str = Field(description="Supply kind code.")
@@ -49,7 +49,7 @@ class ShipmentOut(Schema):
     cost: float = Field(description="quantity × unit cost, in km or minutes (cost_unit).")
 
 
-class LineOut(Schema):
+class AllocationLineOut(Schema):
     incident: str
     kind: str
     demanded: int
@@ -57,7 +57,7 @@ class LineOut(Schema):
     short: int
 
 
-class TotalsOut(Schema):
+class AllocationTotalsOut(Schema):
     demanded: int
     allocated: int
     short: int
@@ -65,19 +65,21 @@ class TotalsOut(Schema):
     shipments: int
 
 
-class SolutionOut(Schema):
+class AllocationSolutionOut(Schema):
     objective: str
     cost_unit: str = Field(description="km or minutes.")
-    shipments: list[ShipmentOut]
-    lines: list[LineOut] = Field(description="Each incident's demand per kind and its cover.")
-    unmet: list[LineOut] = Field(description="The lines that cannot be met in full.")
+    shipments: list[AllocationShipmentOut]
+    lines: list[AllocationLineOut] = Field(
+        description="Each incident's demand per kind and its cover."
+    )
+    unmet: list[AllocationLineOut] = Field(description="The lines that cannot be met in full.")
     arrival_minutes: dict[str, int | None] = Field(
         description="Per incident, when its last shipment arrives; null: nothing shipped."
     )
-    totals: TotalsOut
+    totals: AllocationTotalsOut
 
 
-class RunPointOut(Schema):
+class AllocationPointOut(Schema):
     id: str
     name: str
     incident: int | None = Field(None, description="The incident record, if any.")
@@ -87,7 +89,7 @@ class RunPointOut(Schema):
     demands: dict[str, int]
 
 
-class RunWarehouseOut(Schema):
+class AllocationWarehouseOut(Schema):
     id: str
     name: str
     lat: float
@@ -95,25 +97,25 @@ class RunWarehouseOut(Schema):
     stocks: dict[str, int]
 
 
-class RunOut(Schema):
+class AllocationRunOut(Schema):
     id: int
     title: str
     objective: str
     division: int
     created_by: str
     created_at: dt.datetime
-    totals: TotalsOut
+    totals: AllocationTotalsOut
 
 
-class RunPage(Schema):
+class AllocationRunPage(Schema):
     count: int
-    items: list[RunOut]
+    items: list[AllocationRunOut]
 
 
-class RunDetail(RunOut):
-    incidents: list[RunPointOut]
-    warehouses: list[RunWarehouseOut] = Field(description="The usable stocks as computed.")
-    result: SolutionOut
+class AllocationRunDetail(AllocationRunOut):
+    incidents: list[AllocationPointOut]
+    warehouses: list[AllocationWarehouseOut] = Field(description="The usable stocks as computed.")
+    result: AllocationSolutionOut
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -157,7 +159,7 @@ class AllocationIn(BaseModel):
     ) = None
 
 
-class SolveIncidentIn(BaseModel):
+class AllocationSolveIncidentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Lenient({"type": ["string", "integer"]}) = None
@@ -168,7 +170,7 @@ class SolveIncidentIn(BaseModel):
     demands: Lenient(_QTYS) = None
 
 
-class SolveWarehouseIn(BaseModel):
+class AllocationSolveWarehouseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Lenient({"type": ["string", "integer"]}) = None
@@ -179,7 +181,7 @@ class SolveWarehouseIn(BaseModel):
     stocks: Lenient(_QTYS) = None
 
 
-class SolveRouteIn(BaseModel):
+class AllocationSolveRouteIn(BaseModel):
     """A road-network provider's answer for one pair, or {"reachable": false}."""
 
     model_config = ConfigDict(extra="forbid")
@@ -191,7 +193,7 @@ class SolveRouteIn(BaseModel):
     reachable: Lenient({"type": "boolean"}) = True
 
 
-class SolveIn(BaseModel):
+class AllocationSolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     objective: Lenient({"type": "string", "enum": ["distance", "time"]}) = "distance"
@@ -200,12 +202,12 @@ class SolveIn(BaseModel):
     ) = 1.3
     speed_kmh: Lenient({"type": "number", "minimum": 1, "maximum": 200}) = 40
     max_km: Lenient({"type": "number", "minimum": 0}) = None
-    incidents: list[SolveIncidentIn] = Field(default_factory=list)
-    warehouses: list[SolveWarehouseIn] = Field(default_factory=list)
-    routes: list[SolveRouteIn] = Field(default_factory=list)
+    incidents: list[AllocationSolveIncidentIn] = Field(default_factory=list)
+    warehouses: list[AllocationSolveWarehouseIn] = Field(default_factory=list)
+    routes: list[AllocationSolveRouteIn] = Field(default_factory=list)
 
 
-class RunFilters(Schema):
+class AllocationRunFilters(Schema):
     limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
     offset: Offset = 0
 
@@ -242,19 +244,19 @@ def _require_reader(request: HttpRequest) -> Any:
 
 @router.post(
     "/emergency/allocations/solve",
-    response={200: SolutionOut, 422: ValidationErrorOut},
+    response={200: AllocationSolutionOut, 422: ValidationErrorOut},
     summary="Solve an allocation problem given whole (points, stocks, demands); nothing stored",
 )
-def allocation_solve(request: HttpRequest, payload: SolveIn) -> dict[str, Any]:
+def allocation_solve(request: HttpRequest, payload: AllocationSolveIn) -> dict[str, Any]:
     return svc.solve_problem(payload.model_dump(exclude_none=True))
 
 
 @router.get(
     "/emergency/allocations",
-    response={200: RunPage, 403: ErrorOut, 422: ValidationErrorOut},
+    response={200: AllocationRunPage, 403: ErrorOut, 422: ValidationErrorOut},
     summary="Allocation plans of your jurisdiction, newest first",
 )
-def allocation_list(request: HttpRequest, filters: Query[RunFilters]) -> dict[str, Any]:
+def allocation_list(request: HttpRequest, filters: Query[AllocationRunFilters]) -> dict[str, Any]:
     user = _require_reader(request)
     qs = svc.visible_runs(user).select_related("created_by").order_by("-created_at", "-pk")
     result = page(qs, filters.limit, filters.offset)
@@ -274,7 +276,7 @@ def _detail(request: HttpRequest, run_id: Any) -> dict[str, Any]:
 
 @router.get(
     "/emergency/allocations/{run_id}",
-    response={200: RunDetail, 403: ErrorOut, 404: ErrorOut},
+    response={200: AllocationRunDetail, 403: ErrorOut, 404: ErrorOut},
     summary="One allocation plan: shipments, what cannot be met, totals",
 )
 def allocation_detail(request: HttpRequest, run_id: int) -> dict[str, Any]:
@@ -283,7 +285,7 @@ def allocation_detail(request: HttpRequest, run_id: int) -> dict[str, Any]:
 
 @router.post(
     "/emergency/allocations",
-    response={201: RunDetail, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={201: AllocationRunDetail, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Compute and keep an allocation plan from the usable stocks of your jurisdiction",
 )
 def allocation_create(request: HttpRequest, payload: AllocationIn) -> Any:
