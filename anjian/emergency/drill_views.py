@@ -108,9 +108,12 @@ def drill_list(request: HttpRequest) -> HttpResponse:
         }
     elif not is_enterprise:
         rows = services.jurisdiction_compliance(user, profile=profile)
-        context["compliance"] = Paginator(rows, COMPLIANCE_PAGE_SIZE).get_page(
-            request.GET.get("cpage")
-        )
+        compliance = Paginator(rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("cpage"))
+        context["compliance"] = compliance
+        context["compliance_rows"] = [
+            {"row": row, "obligations": _obligations(row.compliance)}
+            for row in compliance.object_list
+        ]
         unannounced = drills.filter(unannounced=True).select_related("ordered_by")[:PAGE_SIZE]
         context["unannounced"] = [_times_row(d) for d in unannounced]
     return render(request, "emergency/drill_list.html", context)
