@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anjian.accounts.models import Role, User
 from anjian.core import scoping
@@ -90,9 +91,9 @@ def obligation_labels() -> dict[str, str]:
 
 def status_labels() -> dict[str, str]:
     return {
-        rules.SATISFIED: _("met"),
-        rules.DUE: _("due"),
-        rules.OVERDUE: _("overdue"),
+        rules.SATISFIED: pgettext("drill obligation", "met"),
+        rules.DUE: pgettext("drill obligation", "due"),
+        rules.OVERDUE: pgettext("drill obligation", "overdue"),
     }
 
 
