@@ -77,7 +77,7 @@
   if (!window.echarts) return;
   var chart = window.echarts.init(el, null, { renderer: "canvas" });
   var frame = null;
-  var margin = { left: 52, right: 12, top: 12, bottom: 36 };
+  var margin = { left: 52, right: 12, top: 12, bottom: mode === "incident" ? 64 : 36 };
 
   var areaSeries = function () {
     var areas = data.areas || [];
@@ -112,6 +112,7 @@
       var p = picked();
       out.push({
         id: "pick", name: labels.incident, type: "scatter", symbol: "pin", symbolSize: 34, z: 5,
+        symbolOffset: [0, "-45%"],
         itemStyle: { color: "#b91c1c" }, data: p ? [p] : []
       });
       return out;
@@ -137,8 +138,8 @@
       });
     });
     out.push({
-      id: "incident", name: labels.incident, type: "effectScatter", z: 5, symbolSize: 16,
-      rippleEffect: { scale: 3 }, itemStyle: { color: "#b91c1c" },
+      id: "incident", name: labels.incident, type: "effectScatter", z: 2, symbolSize: 12,
+      rippleEffect: { scale: 2.5 }, itemStyle: { color: "#b91c1c" },
       data: [{ value: inc, name: data.incident.name }]
     });
     return out;
@@ -222,6 +223,12 @@
     line.calls.forEach(function (c) {
       var key = c.kind + ":" + c.target_id;
       if (!called[key]) { called[key] = true; changed = true; }
+      var buttons = document.querySelector('#er-ranked [data-buttons="' + c.id + '"]');
+      if (buttons) {
+        Array.prototype.forEach.call(buttons.querySelectorAll("button[name=answer]"), function (b) {
+          b.hidden = c.next.indexOf(b.value) < 0;
+        });
+      }
       var badge = document.querySelector('#er-ranked [data-call="' + c.id + '"]');
       if (badge && badge.textContent !== c.answer_label) {
         badge.textContent = c.answer_label;
