@@ -446,3 +446,16 @@ def test_given_a_jurisdiction_when_listed_then_overdue_first_and_scoped(world):
         world.chem_c.pk
     ]
     assert s.jurisdiction_compliance(world.user("outsider")) == []
+
+
+def test_given_the_ordering_regulator_when_a_finding_is_a_hazard_then_it_enters_the_ledger(world):
+    drill = put(ordered(world), wf.DONE)
+    s.drill_evaluate(
+        actor=who(world, "coordinator_x"),
+        drill_id=drill.pk,
+        evaluation="到场迟缓",
+        findings=[{"text": "消防通道被占用", "outcome": "hazard"}],
+    )
+    finding = DrillFinding.objects.get(drill=drill)
+    assert finding.hazard.enterprise_id == world.chem_a.pk
+    assert finding.hazard.source == "other"
