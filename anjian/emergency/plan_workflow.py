@@ -15,7 +15,8 @@ Django import. Rules: standards.md A10 (《生产安全事故应急预案管理�
   (materials missing are told all at once, 一次性告知); no answer within 5 working days
   and the plan counts as filed (the job, not a transition of a user);
 * revise: a new version (第三十六条), once per version; evaluate: the 3-year evaluation
-  (第三十五条); trigger: a reason to revise is raised (by the unit or a regulator).
+  (第三十五条); trigger: a reason to revise is raised (by the unit or a regulator), on
+  any version: the triggers of a series are answered by the next version signed.
 
 The parties: PRINCIPAL (the enterprise's principal), UNIT (its principal or safety
 officer), FILER (the filing department's officer or the coordinator over the filing
@@ -79,10 +80,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(SUBMITTED, RETURN, RETURNED, _FILER),
     *(Transition(s, REVISE, s, _UNIT) for s in (ISSUED, SUBMITTED, RETURNED, FILED)),
     *(Transition(s, EVALUATE, s, _UNIT) for s in (ISSUED, SUBMITTED, RETURNED, FILED)),
-    *(
-        Transition(s, TRIGGER, s, _UNIT_OR_REGULATOR)
-        for s in (DRAFT, ISSUED, SUBMITTED, RETURNED, FILED)
-    ),
+    # A trigger raised on an old version (a drill of the version then in force) counts
+    # for the series: it is answered by the next version signed.
+    *(Transition(s, TRIGGER, s, _UNIT_OR_REGULATOR) for s in STATES),
 )
 TABLE: dict[tuple[str, str], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
 
