@@ -130,7 +130,7 @@
                axisLabel: { formatter: fmt, showMinLabel: false, showMaxLabel: false }, splitLine: { lineStyle: { color: "#eef1f4" } } },
       tooltip: { trigger: "item", formatter: function (item) { return enc(item.data.name || (item.data.value && item.data.value[2]) || ""); } },
       series: [
-        { id: "areas", type: "custom", silent: true, z: 0, coordinateSystem: "cartesian2d",
+        { id: "areas", type: "custom", silent: true, z: 0, coordinateSystem: "cartesian2d", clip: true,
           data: areas.map(function (a, i) { return [i]; }),
           renderItem: function (params, api) {
             var a = areas[api.value(0)];
@@ -139,7 +139,7 @@
           } },
         { id: "unused", name: el.getAttribute("data-label-warehouse"), type: "scatter", symbol: "rect", symbolSize: 7, z: 2,
           itemStyle: { color: "#98a2b3" }, data: unused.map(function (w) { return { name: w.name, value: [w.lon, w.lat, w.name] }; }) },
-        { id: "lines", name: el.getAttribute("data-label-shipment"), type: "lines", coordinateSystem: "cartesian2d", z: 3,
+        { id: "lines", name: el.getAttribute("data-label-shipment"), type: "lines", coordinateSystem: "cartesian2d", z: 3, clip: true,
           lineStyle: { color: "#1d4ed8", opacity: 0.7, curveness: 0.12 },
           symbol: ["none", "arrow"], symbolSize: 8, data: lines },
         { id: "warehouses", name: el.getAttribute("data-label-warehouse"), type: "scatter", symbol: "rect", symbolSize: 13, z: 4,
