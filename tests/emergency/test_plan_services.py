@@ -466,3 +466,22 @@ def test_given_the_filters_when_searching_then_state_kind_and_overdue_apply(worl
         a.pk,
         b.pk,
     }
+
+
+def test_given_risk_units_and_installations_when_linking_then_only_the_plans_own(world):
+    from tests.commitments.helpers import installation, risk_unit
+
+    own_unit, own_inst = risk_unit(world.chem_a), installation(world.chem_a)
+    other_unit = risk_unit(world.chem_c, "丙车间")
+    plan = draft(world, risk_unit_ids=[own_unit.pk], installation_ids=[own_inst.pk])
+    assert list(plan.risk_units.all()) == [own_unit]
+    assert list(plan.installations.all()) == [own_inst]
+    with pytest.raises(ValidationFailed) as err:
+        draft(world, risk_unit_ids=[own_unit.pk, other_unit.pk])
+    assert "risk_unit_ids" in err.value.errors
+    new = ps.plan_revise(actor=actor(world, "safety_a"), plan_id=issued_with(world, plan).pk)
+    assert list(new.risk_units.all()) == [own_unit]
+
+
+def issued_with(world, plan):
+    return ps.plan_sign(actor=actor(world, "principal_a"), plan_id=plan.pk)
