@@ -50,6 +50,10 @@ MAX_QUANTITY = 10**9
 MAX_PRIORITY = 10
 MAX_POINTS = 5000
 MAX_KINDS = 500
+# Bounds of one problem, so that a request cannot hold a worker for minutes: the pairs of
+# warehouses and incidents (the benchmark's 500 × 50 is 25,000) and the kinds demanded.
+MAX_PAIRS = 500_000
+MAX_DEMANDED_KINDS = 100
 
 
 class ProblemError(ValueError):
@@ -207,6 +211,10 @@ def parse(data: Any) -> Problem:
 
     incidents = sites("incidents", "demands")
     warehouses = sites("warehouses", "stocks")
+    if len(incidents) * len(warehouses) > MAX_PAIRS:
+        err("warehouses", "too_many_pairs", n=MAX_PAIRS)
+    if len({k for s in incidents for k in s.quantities}) > MAX_DEMANDED_KINDS:
+        err("incidents", "too_many_kinds", n=MAX_DEMANDED_KINDS)
     routes: dict[tuple[str, str], Route | None] = {}
     raw_routes = data.get("routes") or []
     if not isinstance(raw_routes, list):

@@ -113,6 +113,10 @@ def _messages() -> dict[str, str]:
         "choice": _("Choose one of: %(choices)s."),
         "quantity": _("Enter a whole number from 0 to %(high)s."),
         "kind_required": _("Name the supply kind."),
+        "too_many_pairs": _(
+            "Too large: incidents × warehouses may be at most %(n)s; split the problem."
+        ),
+        "too_many_kinds": _("At most %(n)s supply kinds in one problem."),
     }
 
 
@@ -163,13 +167,15 @@ def _demands(
 
 
 def _stocks(
-    user: Any, division: Division, only: list[int] | None, today: dt.date
+    user: Any, division: Division, only: list[int] | None, today: dt.date, needed: set[str]
 ) -> tuple[list[dict[str, Any]], dict[int, Warehouse]]:
+    # Only the kinds demanded: a warehouse holding none of them plays no part.
     supplies = (
         scoping.visible(user, Supply)
         .filter(
             state=SupplyState.GOOD,
             quantity__gt=0,
+            kind__code__in=sorted(needed),
             warehouse__active=True,
             warehouse__division_id__in=scoping.subtree_ids(division),
             warehouse__latitude__isnull=False,
@@ -297,12 +303,18 @@ def _build(
                 errors["warehouses"] = [_("No such warehouse in your scope.")]
     if errors:
         raise ValidationFailed(errors)
-    stocks, _rows = _stocks(user, division, only, today)
+    needed = {code for p in points for code in p["demands"]}
+    stocks, _rows = _stocks(user, division, only, today, needed)
     if not stocks:
         raise ValidationFailed(
-            {"warehouses": [_("No warehouse in this jurisdiction holds usable supplies.")]}
+            {
+                "warehouses": [
+                    _(
+                        "No warehouse in this jurisdiction holds usable stocks of the kinds demanded."
+                    )
+                ]
+            }
         )
-    needed = {code for p in points for code in p["demands"]}
     problem = {
         "objective": objective,
         "incidents": points,

@@ -292,3 +292,14 @@ def test_given_a_bad_problem_when_solved_statelessly_then_422_messages_are_worde
         svc.solve_problem({"objective": "x", "incidents": [], "warehouses": []})
     assert set(caught.value.errors) >= {"objective", "incidents", "warehouses"}
     assert all(m and "%(" not in m for v in caught.value.errors.values() for m in v)
+
+
+def test_given_stock_of_other_kinds_only_when_computing_then_refused(world, depot):
+    kind("T-TENT", "帐篷", "顶")
+    with pytest.raises(ValidationFailed) as caught:
+        svc.allocation_compute(
+            actor=actor(world),
+            title="x",
+            incidents=[{"name": "a", "lat": 30, "lon": 120, "demands": {"T-TENT": 5}}],
+        )
+    assert "warehouses" in caught.value.errors

@@ -291,3 +291,11 @@ def test_given_many_warehouses_when_reduced_then_the_cost_equals_the_full_graph(
     full = alloc.solve(data)
     assert sum(full["edges"].values()) > sum(reduced["edges"].values())
     assert reduced["totals"] == full["totals"]
+
+
+def test_given_too_many_pairs_when_parsed_then_the_size_is_refused(monkeypatch):
+    monkeypatch.setattr(alloc, "MAX_PAIRS", 3)
+    data = problem([site("I1", a=1), site("I2", a=1)], [site("W1", a=1), site("W2", a=1)])
+    with pytest.raises(alloc.ProblemError) as caught:
+        alloc.parse(data)
+    assert caught.value.errors["warehouses"][0][0] == "too_many_pairs"
