@@ -3,7 +3,9 @@ one-click page, clicks the incident's place on the jurisdiction map (township ar
 by ECharts, no tiles), picks the type, starts, sees the nearest teams with distance and
 ETA, calls one and sees the call on the live timeline; then the same page on a 390 px
 phone. Screenshots in test-artifacts/, and with ANJIAN_SCREENSHOTS=1 also as
-docs/screenshots/emergency-response.png (1280×800) and emergency-response-phone.png."""
+docs/screenshots/emergency-response.png (1280 wide, the whole page),
+emergency-response-new.png (the one-click page) and emergency-response-phone.png (the
+first screen of a 390 × 844 phone)."""
 
 from __future__ import annotations
 
@@ -27,11 +29,11 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def shot(page, artifacts, name: str) -> None:  # noqa: F811
-    page.screenshot(path=str(artifacts / name), full_page=True)
+def shot(page, artifacts, name: str, *, full_page: bool = True) -> None:  # noqa: F811
+    page.screenshot(path=str(artifacts / name), full_page=full_page)
     if os.environ.get("ANJIAN_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
 
 
 def place(world) -> None:
@@ -123,6 +125,6 @@ def test_given_a_coordinator_when_one_click_on_the_map_then_nearest_teams_with_e
     width = p2.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1
     p2.wait_for_timeout(300)
-    shot(p2, artifacts, "emergency-response-phone.png")
+    shot(p2, artifacts, "emergency-response-phone.png", full_page=False)
     context.close()
     phone.close()
