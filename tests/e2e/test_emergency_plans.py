@@ -59,6 +59,7 @@ def test_given_an_enterprise_when_it_files_a_plan_then_the_regulator_files_it_an
     )
     page.fill("#id_roles", "总指挥 | 李四 | 13800000001\n现场指挥 | 王五 | 13800000002")
     no_sideways_scroll(page)
+    screenshot(page, artifacts / "emergency-plan-new.png")
     page.click("#plan-save")
     page.wait_for_selector("#plan-state[data-state=draft]")
     plan = Plan.objects.get()
