@@ -19,5 +19,10 @@ urlpatterns: list[URLPattern] = [
     path(
         "emergency/incidents/<int:incident_id>/report/", v.incident_report, name="incident-report"
     ),
+    path(
+        "emergency/incidents/<int:incident_id>/report.docx",
+        v.incident_report_docx,
+        name="incident-report-docx",
+    ),
     path("emergency/calls/<int:call_id>/answer/", v.call_answer, name="call-answer"),
 ]

@@ -412,3 +412,70 @@ def incident_report(request: HttpRequest, incident_id: int) -> HttpResponse:
             "printed_at": timezone.now(),
         },
     )
+
+
+@login_required
+@require_GET
+def incident_report_docx(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """The close-out report as a Word document (closeout.py)."""
+    from anjian.core.wordoc import CONTENT_TYPE
+
+    from .closeout import CallRow, CloseOut, closeout_docx
+
+    _require_user(request.user)
+    incident = _incident(request, incident_id)
+    local = timezone.localtime
+    report = CloseOut(
+        number=incident.pk,
+        title=incident.title,
+        type_code=incident.accident_type,
+        type_name=rs.TYPE_NAMES.get(incident.accident_type, ""),
+        response_level=incident.response_level,
+        place=incident.place,
+        latitude=format(incident.latitude, "f"),
+        longitude=format(incident.longitude, "f"),
+        division=incident.division.name,
+        enterprise=incident.enterprise.name if incident.enterprise else "",
+        started_at=local(incident.started_at),
+        started_by=str(incident.started_by.display_name or incident.started_by),
+        closed_at=incident.closed_at and local(incident.closed_at),
+        outcome=incident.outcome,
+        casualties=incident.casualties,
+        lessons=incident.lessons,
+        plans=[
+            f"{p.get_kind_display()}：{p.title}（第{p.version}版）"
+            for p in incident.plans.order_by("kind", "pk")
+        ],
+        calls=[
+            CallRow(
+                kind=c.target_kind,
+                name=c.target_name,
+                phone=c.phone,
+                km="" if c.distance_km is None else format(c.distance_km, "f"),
+                eta_minutes=c.eta_minutes,
+                called_at=local(c.called_at),
+                answer=c.answer,
+                arrived_at=c.arrived_at and local(c.arrived_at),
+            )
+            for c in incident.calls.order_by("called_at", "pk")
+        ],
+        timeline=[
+            (
+                local(e.at),
+                " ".join(
+                    x
+                    for x in (
+                        rs.action_labels().get(e.action, e.action),
+                        e.data.get("name", ""),
+                        e.data.get("phone", ""),
+                        e.note,
+                    )
+                    if x
+                ),
+            )
+            for e in incident.events.order_by("at", "pk")
+        ],
+    )
+    response = HttpResponse(closeout_docx(report), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="incident-{incident.pk}-closeout.docx"'
+    return response

@@ -152,3 +152,47 @@ def test_given_a_grid_officer_when_viewing_then_no_call_buttons_and_posting_is_4
         reverse("emergency:incident-call", args=[incident.pk]), {"target": f"team:{r['fire'].pk}"}
     )
     assert res.status_code == 403
+
+
+def test_given_a_closed_incident_when_the_word_report_is_downloaded_then_it_holds_the_figures(
+    world,
+):
+    import io
+
+    from docx import Document
+
+    from anjian.core.audit import Actor
+    from anjian.emergency import response_services as rs
+
+    r = resources(world)
+    incident = start(world)
+    coordinator = Actor.for_user(world.user("coordinator_x"), "web")
+    call = rs.incident_call(
+        actor=coordinator, incident_id=incident.pk, targets=[{"kind": "team", "id": r["chem"].pk}]
+    )[0]
+    rs.call_answer(actor=coordinator, call_id=call.pk, answer="arrived")
+    rs.incident_close(
+        actor=coordinator, incident_id=incident.pk, outcome="泄漏已控制", lessons="加强巡检"
+    )
+    c = client_for(world, "coordinator_x")
+    res = c.get(reverse("emergency:incident-report-docx", args=[incident.pk]))
+    assert res.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(res.content)).paragraphs)
+    cells = "\n".join(
+        cell.text
+        for t in Document(io.BytesIO(res.content)).tables
+        for row in t.rows
+        for cell in row.cells
+    )
+    assert "泄漏已控制" in text and "加强巡检" in text
+    assert "甲化工专职队" in cells and "0571-1001" in cells and "已到达" in cells
+    # Same content, same bytes.
+    assert (
+        c.get(reverse("emergency:incident-report-docx", args=[incident.pk])).content == res.content
+    )
+    assert (
+        client_for(world, "coordinator_y")
+        .get(reverse("emergency:incident-report-docx", args=[incident.pk]))
+        .status_code
+        == 404
+    )
