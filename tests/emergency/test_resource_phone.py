@@ -41,18 +41,25 @@ def seed(world) -> None:
     coord = act(world, "coordinator_x")
     services.team_create(
         actor=coord,
-        data=team_data(name="东县危化救援队", latitude=30.27, longitude=120.15, division=town.pk),
+        data=team_data(
+            name="东县危化救援队", members=24, latitude=30.27, longitude=120.15, division=town.pk
+        ),
     )
     services.team_create(
         actor=coord,
         data=team_data(
-            name="东镇消防救援站", kind="fire", latitude=30.25, longitude=120.19, division=town.pk
+            name="东镇消防救援站",
+            kind="fire",
+            members=18,
+            latitude=30.25,
+            longitude=120.19,
+            division=town.pk,
         ),
     )
     services.team_create(
         actor=act(world, "safety_a"),
         data=team_data(
-            name="甲化工企业救援队", kind="enterprise", latitude=30.29, longitude=120.12
+            name="甲化工企业救援队", kind="enterprise", members=12, latitude=30.29, longitude=120.12
         ),
     )
     house = services.warehouse_create(
