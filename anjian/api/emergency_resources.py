@@ -58,16 +58,18 @@ ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 # --- outputs --------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class ResourceRef(Schema):
     id: int
     name: str
 
 
-class PlacedOut(Schema):
+class ResourcePlacedOut(Schema):
     id: int
     name: str
-    division: Ref
-    enterprise: Ref | None = Field(description="The keeping enterprise; null: the government's.")
+    division: ResourceRef
+    enterprise: ResourceRef | None = Field(
+        description="The keeping enterprise; null: the government's."
+    )
     address: str
     latitude: str | None
     longitude: str | None
@@ -76,13 +78,13 @@ class PlacedOut(Schema):
     may_change: bool
 
 
-class MemberOut(Schema):
+class RescueTeamMemberOut(Schema):
     name: str
     speciality: str
     phone: str
 
 
-class TeamOut(PlacedOut):
+class RescueTeamOut(ResourcePlacedOut):
     kind: str
     specialities: list[str]
     members: int
@@ -92,29 +94,29 @@ class TeamOut(PlacedOut):
     readiness_minutes: int
 
 
-class TeamDetail(TeamOut):
-    roster: list[MemberOut]
+class RescueTeamDetail(RescueTeamOut):
+    roster: list[RescueTeamMemberOut]
 
 
-class WarehouseOut(PlacedOut):
+class SupplyWarehouseOut(ResourcePlacedOut):
     keeper: str
     phone: str
     supplies: int = Field(description="Supply records not scrapped.")
 
 
-class ExpertOut(PlacedOut):
+class EmergencyExpertOut(ResourcePlacedOut):
     specialities: list[str]
     title: str
     employer: str
     phone: str
 
 
-class ShelterOut(PlacedOut):
+class EmergencyShelterOut(ResourcePlacedOut):
     capacity: int
     phone: str
 
 
-class KindOut(Schema):
+class SupplyKindOut(Schema):
     id: int
     code: str
     name: str
@@ -123,40 +125,40 @@ class KindOut(Schema):
     accident_types: list[str] = Field(description="GB 6441-86 codes the kind serves.")
 
 
-class WarningOut(Schema):
+class SupplyWarningOut(Schema):
     kind: Literal[rules.KINDS]  # type: ignore[valid-type]
     label: str
     days_left: int | None
     missing: int | None
 
 
-class SupplyOut(Schema):
+class SupplyRecordOut(Schema):
     id: int
-    warehouse: Ref
-    kind: KindOut
+    warehouse: ResourceRef
+    kind: SupplyKindOut
     quantity: int
     minimum: int
     expires_on: dt.date | None
     state: str
     batch: str
     updated_at: dt.datetime
-    warnings: list[WarningOut]
+    warnings: list[SupplyWarningOut]
 
 
 def _pages(schema: type[Schema]) -> type[Schema]:
     return type(
-        f"{schema.__name__}Page",
+        f"{schema.__name__.removesuffix('Out')}Page",
         (Schema,),
         {"__annotations__": {"count": int, "items": list[schema]}},
     )
 
 
-TeamPage = _pages(TeamOut)
-WarehousePage = _pages(WarehouseOut)
-ExpertPage = _pages(ExpertOut)
-ShelterPage = _pages(ShelterOut)
-SupplyPage = _pages(SupplyOut)
-KindPage = _pages(KindOut)
+RescueTeamPage = _pages(RescueTeamOut)
+SupplyWarehousePage = _pages(SupplyWarehouseOut)
+EmergencyExpertPage = _pages(EmergencyExpertOut)
+EmergencyShelterPage = _pages(EmergencyShelterOut)
+SupplyRecordPage = _pages(SupplyRecordOut)
+SupplyKindPage = _pages(SupplyKindOut)
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -177,11 +179,11 @@ _STAMP = Lenient(
 )
 
 
-class _Body(BaseModel):
+class _ResourceBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class PlacedIn(_Body):
+class ResourcePlacedIn(_ResourceBody):
     name: Lenient({**_S, "maxLength": 120, "description": "Required on create."}) = None
     address: Lenient({**_S, "maxLength": 255}) = None
     latitude: _COORD_LAT = None
@@ -196,7 +198,7 @@ class PlacedIn(_Body):
     updated_at: _STAMP = None
 
 
-class TeamIn(PlacedIn):
+class RescueTeamIn(ResourcePlacedIn):
     kind: Lenient({**_S, "description": "professional, fire, enterprise or social."}) = None
     specialities: _SPECIALITIES = None
     members: _COUNT = None
@@ -218,24 +220,24 @@ class TeamIn(PlacedIn):
     ) = None
 
 
-class WarehouseIn(PlacedIn):
+class SupplyWarehouseIn(ResourcePlacedIn):
     keeper: Lenient({**_S, "maxLength": 64}) = None
     phone: Lenient({**_S, "maxLength": 32}) = None
 
 
-class ExpertIn(PlacedIn):
+class EmergencyExpertIn(ResourcePlacedIn):
     specialities: _SPECIALITIES = None
     title: Lenient({**_S, "maxLength": 64}) = None
     employer: Lenient({**_S, "maxLength": 120}) = None
     phone: Lenient({**_S, "maxLength": 32, "description": "Required on create."}) = None
 
 
-class ShelterIn(PlacedIn):
+class EmergencyShelterIn(ResourcePlacedIn):
     capacity: _COUNT = None
     phone: Lenient({**_S, "maxLength": 32}) = None
 
 
-class SupplyIn(_Body):
+class SupplyRecordIn(_ResourceBody):
     warehouse: Lenient({"type": "integer", "description": "Create: the warehouse (required)."}) = (
         None
     )
@@ -250,11 +252,11 @@ class SupplyIn(_Body):
     updated_at: _STAMP = None
 
 
-class RetireIn(_Body):
+class ResourceRetireIn(_ResourceBody):
     reason: Lenient({**_S, "maxLength": 1000}) = None
 
 
-class ResourceFilters(Schema):
+class EmergencyResourceFilters(Schema):
     active: bool | None = Field(True, description="In service (default), retired, or null: all.")
     division: Id | None = Field(None, description="Placed in this division's subtree.")
     enterprise: Id | None = Field(None, description="Kept by this enterprise.")
@@ -262,7 +264,7 @@ class ResourceFilters(Schema):
     offset: Offset = 0
 
 
-class SupplyFilters(Schema):
+class SupplyRecordFilters(Schema):
     warehouse: Id | None = None
     kind: Id | None = None
     scrapped: bool = Field(False, description="Include scrapped records.")
@@ -270,7 +272,7 @@ class SupplyFilters(Schema):
     offset: Offset = 0
 
 
-class WarningFilters(Schema):
+class SupplyWarningFilters(Schema):
     kind: Literal[rules.KINDS] | None = None  # type: ignore[valid-type]
     days: int | None = Field(
         None, ge=0, le=rules.MAX_NOTICE_DAYS, description="Expiry notice (default 30)."
@@ -357,7 +359,7 @@ def _scrapped():
     return Q(supplies__state=SupplyState.SCRAPPED)
 
 
-def _list(request: HttpRequest, kind: str, filters: ResourceFilters) -> dict[str, Any]:
+def _list(request: HttpRequest, kind: str, filters: EmergencyResourceFilters) -> dict[str, Any]:
     user = caller(request)
     qs = _scoped(user, kind)
     if filters.active is not None:
@@ -394,13 +396,13 @@ def _data(payload: BaseModel) -> tuple[dict[str, Any], Any]:
     return data, stamp
 
 
-def _create(request: HttpRequest, kind: str, payload: PlacedIn) -> Any:
+def _create(request: HttpRequest, kind: str, payload: ResourcePlacedIn) -> Any:
     data, _stamp = _data(payload)
     row = services.resource_create(actor=actor(request), kind=kind, data=data)
     return Status(201, _one(request, kind, row.pk))
 
 
-def _patch(request: HttpRequest, kind: str, pk: int, payload: PlacedIn) -> dict[str, Any]:
+def _patch(request: HttpRequest, kind: str, pk: int, payload: ResourcePlacedIn) -> dict[str, Any]:
     data, stamp = _data(payload)
     services.resource_update(
         actor=actor(request), kind=kind, pk=pk, data=data, expected_updated_at=stamp
@@ -408,7 +410,9 @@ def _patch(request: HttpRequest, kind: str, pk: int, payload: PlacedIn) -> dict[
     return _one(request, kind, pk)
 
 
-def _retire(request: HttpRequest, kind: str, pk: int, payload: RetireIn | None) -> dict[str, Any]:
+def _retire(
+    request: HttpRequest, kind: str, pk: int, payload: ResourceRetireIn | None
+) -> dict[str, Any]:
     reason = payload.reason if payload is not None else ""
     services.resource_retire(actor=actor(request), kind=kind, pk=pk, reason=reason or "")
     return _one(request, kind, pk)
@@ -417,19 +421,23 @@ def _retire(request: HttpRequest, kind: str, pk: int, payload: RetireIn | None) 
 # --- endpoints: teams, warehouses, experts, shelters ----------------------------------------
 
 
-@router.get("/emergency/teams", response={200: TeamPage}, summary="Rescue teams in your scope")
-def team_list(request: HttpRequest, filters: Query[ResourceFilters]) -> dict[str, Any]:
+@router.get(
+    "/emergency/teams", response={200: RescueTeamPage}, summary="Rescue teams in your scope"
+)
+def team_list(request: HttpRequest, filters: Query[EmergencyResourceFilters]) -> dict[str, Any]:
     return _list(request, "team", filters)
 
 
-@router.post("/emergency/teams", response={201: TeamDetail, **ERRORS}, summary="Add a rescue team")
-def team_create(request: HttpRequest, payload: TeamIn) -> Any:
+@router.post(
+    "/emergency/teams", response={201: RescueTeamDetail, **ERRORS}, summary="Add a rescue team"
+)
+def team_create(request: HttpRequest, payload: RescueTeamIn) -> Any:
     return _create(request, "team", payload)
 
 
 @router.get(
     "/emergency/teams/{team_id}",
-    response={200: TeamDetail, 404: ErrorOut},
+    response={200: RescueTeamDetail, 404: ErrorOut},
     summary="One rescue team with its roster",
 )
 def team_detail(request: HttpRequest, team_id: int) -> dict[str, Any]:
@@ -438,43 +446,45 @@ def team_detail(request: HttpRequest, team_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/emergency/teams/{team_id}",
-    response={200: TeamDetail, **ERRORS},
+    response={200: RescueTeamDetail, **ERRORS},
     summary="Change a rescue team",
 )
-def team_update(request: HttpRequest, team_id: int, payload: TeamIn) -> dict[str, Any]:
+def team_update(request: HttpRequest, team_id: int, payload: RescueTeamIn) -> dict[str, Any]:
     return _patch(request, "team", team_id, payload)
 
 
 @router.post(
     "/emergency/teams/{team_id}/retire",
-    response={200: TeamDetail, **ERRORS},
+    response={200: RescueTeamDetail, **ERRORS},
     summary="Retire a rescue team",
 )
 def team_retire(
-    request: HttpRequest, team_id: int, payload: RetireIn | None = None
+    request: HttpRequest, team_id: int, payload: ResourceRetireIn | None = None
 ) -> dict[str, Any]:
     return _retire(request, "team", team_id, payload)
 
 
 @router.get(
     "/emergency/warehouses",
-    response={200: WarehousePage},
+    response={200: SupplyWarehousePage},
     summary="Supplies warehouses in your scope",
 )
-def warehouse_list(request: HttpRequest, filters: Query[ResourceFilters]) -> dict[str, Any]:
+def warehouse_list(
+    request: HttpRequest, filters: Query[EmergencyResourceFilters]
+) -> dict[str, Any]:
     return _list(request, "warehouse", filters)
 
 
 @router.post(
-    "/emergency/warehouses", response={201: WarehouseOut, **ERRORS}, summary="Add a warehouse"
+    "/emergency/warehouses", response={201: SupplyWarehouseOut, **ERRORS}, summary="Add a warehouse"
 )
-def warehouse_create(request: HttpRequest, payload: WarehouseIn) -> Any:
+def warehouse_create(request: HttpRequest, payload: SupplyWarehouseIn) -> Any:
     return _create(request, "warehouse", payload)
 
 
 @router.get(
     "/emergency/warehouses/{warehouse_id}",
-    response={200: WarehouseOut, 404: ErrorOut},
+    response={200: SupplyWarehouseOut, 404: ErrorOut},
     summary="One warehouse",
 )
 def warehouse_detail(request: HttpRequest, warehouse_id: int) -> dict[str, Any]:
@@ -483,40 +493,46 @@ def warehouse_detail(request: HttpRequest, warehouse_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/emergency/warehouses/{warehouse_id}",
-    response={200: WarehouseOut, **ERRORS},
+    response={200: SupplyWarehouseOut, **ERRORS},
     summary="Change a warehouse",
 )
 def warehouse_update(
-    request: HttpRequest, warehouse_id: int, payload: WarehouseIn
+    request: HttpRequest, warehouse_id: int, payload: SupplyWarehouseIn
 ) -> dict[str, Any]:
     return _patch(request, "warehouse", warehouse_id, payload)
 
 
 @router.post(
     "/emergency/warehouses/{warehouse_id}/retire",
-    response={200: WarehouseOut, **ERRORS},
+    response={200: SupplyWarehouseOut, **ERRORS},
     summary="Retire a warehouse",
 )
 def warehouse_retire(
-    request: HttpRequest, warehouse_id: int, payload: RetireIn | None = None
+    request: HttpRequest, warehouse_id: int, payload: ResourceRetireIn | None = None
 ) -> dict[str, Any]:
     return _retire(request, "warehouse", warehouse_id, payload)
 
 
 @router.get(
-    "/emergency/experts", response={200: ExpertPage}, summary="Emergency experts in your scope"
+    "/emergency/experts",
+    response={200: EmergencyExpertPage},
+    summary="Emergency experts in your scope",
 )
-def expert_list(request: HttpRequest, filters: Query[ResourceFilters]) -> dict[str, Any]:
+def expert_list(request: HttpRequest, filters: Query[EmergencyResourceFilters]) -> dict[str, Any]:
     return _list(request, "expert", filters)
 
 
-@router.post("/emergency/experts", response={201: ExpertOut, **ERRORS}, summary="Add an expert")
-def expert_create(request: HttpRequest, payload: ExpertIn) -> Any:
+@router.post(
+    "/emergency/experts", response={201: EmergencyExpertOut, **ERRORS}, summary="Add an expert"
+)
+def expert_create(request: HttpRequest, payload: EmergencyExpertIn) -> Any:
     return _create(request, "expert", payload)
 
 
 @router.get(
-    "/emergency/experts/{expert_id}", response={200: ExpertOut, 404: ErrorOut}, summary="One expert"
+    "/emergency/experts/{expert_id}",
+    response={200: EmergencyExpertOut, 404: ErrorOut},
+    summary="One expert",
 )
 def expert_detail(request: HttpRequest, expert_id: int) -> dict[str, Any]:
     return _one(request, "expert", expert_id)
@@ -524,37 +540,43 @@ def expert_detail(request: HttpRequest, expert_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/emergency/experts/{expert_id}",
-    response={200: ExpertOut, **ERRORS},
+    response={200: EmergencyExpertOut, **ERRORS},
     summary="Change an expert",
 )
-def expert_update(request: HttpRequest, expert_id: int, payload: ExpertIn) -> dict[str, Any]:
+def expert_update(
+    request: HttpRequest, expert_id: int, payload: EmergencyExpertIn
+) -> dict[str, Any]:
     return _patch(request, "expert", expert_id, payload)
 
 
 @router.post(
     "/emergency/experts/{expert_id}/retire",
-    response={200: ExpertOut, **ERRORS},
+    response={200: EmergencyExpertOut, **ERRORS},
     summary="Retire an expert",
 )
 def expert_retire(
-    request: HttpRequest, expert_id: int, payload: RetireIn | None = None
+    request: HttpRequest, expert_id: int, payload: ResourceRetireIn | None = None
 ) -> dict[str, Any]:
     return _retire(request, "expert", expert_id, payload)
 
 
-@router.get("/emergency/shelters", response={200: ShelterPage}, summary="Shelters in your scope")
-def shelter_list(request: HttpRequest, filters: Query[ResourceFilters]) -> dict[str, Any]:
+@router.get(
+    "/emergency/shelters", response={200: EmergencyShelterPage}, summary="Shelters in your scope"
+)
+def shelter_list(request: HttpRequest, filters: Query[EmergencyResourceFilters]) -> dict[str, Any]:
     return _list(request, "shelter", filters)
 
 
-@router.post("/emergency/shelters", response={201: ShelterOut, **ERRORS}, summary="Add a shelter")
-def shelter_create(request: HttpRequest, payload: ShelterIn) -> Any:
+@router.post(
+    "/emergency/shelters", response={201: EmergencyShelterOut, **ERRORS}, summary="Add a shelter"
+)
+def shelter_create(request: HttpRequest, payload: EmergencyShelterIn) -> Any:
     return _create(request, "shelter", payload)
 
 
 @router.get(
     "/emergency/shelters/{shelter_id}",
-    response={200: ShelterOut, 404: ErrorOut},
+    response={200: EmergencyShelterOut, 404: ErrorOut},
     summary="One shelter",
 )
 def shelter_detail(request: HttpRequest, shelter_id: int) -> dict[str, Any]:
@@ -563,20 +585,22 @@ def shelter_detail(request: HttpRequest, shelter_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/emergency/shelters/{shelter_id}",
-    response={200: ShelterOut, **ERRORS},
+    response={200: EmergencyShelterOut, **ERRORS},
     summary="Change a shelter",
 )
-def shelter_update(request: HttpRequest, shelter_id: int, payload: ShelterIn) -> dict[str, Any]:
+def shelter_update(
+    request: HttpRequest, shelter_id: int, payload: EmergencyShelterIn
+) -> dict[str, Any]:
     return _patch(request, "shelter", shelter_id, payload)
 
 
 @router.post(
     "/emergency/shelters/{shelter_id}/retire",
-    response={200: ShelterOut, **ERRORS},
+    response={200: EmergencyShelterOut, **ERRORS},
     summary="Retire a shelter",
 )
 def shelter_retire(
-    request: HttpRequest, shelter_id: int, payload: RetireIn | None = None
+    request: HttpRequest, shelter_id: int, payload: ResourceRetireIn | None = None
 ) -> dict[str, Any]:
     return _retire(request, "shelter", shelter_id, payload)
 
@@ -632,9 +656,9 @@ def _supply_one(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 @router.get(
-    "/emergency/supplies", response={200: SupplyPage}, summary="Supply records in your scope"
+    "/emergency/supplies", response={200: SupplyRecordPage}, summary="Supply records in your scope"
 )
-def supply_list(request: HttpRequest, filters: Query[SupplyFilters]) -> dict[str, Any]:
+def supply_list(request: HttpRequest, filters: Query[SupplyRecordFilters]) -> dict[str, Any]:
     qs = _supplies(caller(request))
     if not filters.scrapped:
         qs = qs.exclude(state=SupplyState.SCRAPPED)
@@ -652,10 +676,10 @@ def supply_list(request: HttpRequest, filters: Query[SupplyFilters]) -> dict[str
 
 @router.post(
     "/emergency/supplies",
-    response={201: SupplyOut, **ERRORS},
+    response={201: SupplyRecordOut, **ERRORS},
     summary="Add a supply record to a warehouse",
 )
-def supply_create(request: HttpRequest, payload: SupplyIn) -> Any:
+def supply_create(request: HttpRequest, payload: SupplyRecordIn) -> Any:
     data, _stamp = _data(payload)
     warehouse = data.pop("warehouse", None)
     if warehouse is None:
@@ -668,7 +692,7 @@ def supply_create(request: HttpRequest, payload: SupplyIn) -> Any:
 
 @router.get(
     "/emergency/supplies/{supply_id}",
-    response={200: SupplyOut, 404: ErrorOut},
+    response={200: SupplyRecordOut, 404: ErrorOut},
     summary="One supply record",
 )
 def supply_detail(request: HttpRequest, supply_id: int) -> dict[str, Any]:
@@ -677,10 +701,10 @@ def supply_detail(request: HttpRequest, supply_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/emergency/supplies/{supply_id}",
-    response={200: SupplyOut, **ERRORS},
+    response={200: SupplyRecordOut, **ERRORS},
     summary="Change a supply record",
 )
-def supply_update(request: HttpRequest, supply_id: int, payload: SupplyIn) -> dict[str, Any]:
+def supply_update(request: HttpRequest, supply_id: int, payload: SupplyRecordIn) -> dict[str, Any]:
     data, stamp = _data(payload)
     if "warehouse" in data:
         from anjian.core.errors import ValidationFailed
@@ -694,11 +718,11 @@ def supply_update(request: HttpRequest, supply_id: int, payload: SupplyIn) -> di
 
 @router.post(
     "/emergency/supplies/{supply_id}/retire",
-    response={200: SupplyOut, **ERRORS},
+    response={200: SupplyRecordOut, **ERRORS},
     summary="Scrap a supply record",
 )
 def supply_retire(
-    request: HttpRequest, supply_id: int, payload: RetireIn | None = None
+    request: HttpRequest, supply_id: int, payload: ResourceRetireIn | None = None
 ) -> dict[str, Any]:
     reason = payload.reason if payload is not None else ""
     services.supply_retire(actor=actor(request), pk=supply_id, reason=reason or "")
@@ -707,10 +731,10 @@ def supply_retire(
 
 @router.get(
     "/emergency/supply-warnings",
-    response={200: SupplyPage, 422: ValidationErrorOut},
+    response={200: SupplyRecordPage, 422: ValidationErrorOut},
     summary="Expired, expiring, short and damaged supply records in your scope",
 )
-def supply_warnings(request: HttpRequest, filters: Query[WarningFilters]) -> dict[str, Any]:
+def supply_warnings(request: HttpRequest, filters: Query[SupplyWarningFilters]) -> dict[str, Any]:
     today = timezone.localdate()
     days = services.notice_days() if filters.days is None else filters.days
     rows = services.warning_rows(caller(request), kind=filters.kind or "", today=today, days=days)
@@ -722,7 +746,9 @@ def supply_warnings(request: HttpRequest, filters: Query[WarningFilters]) -> dic
 
 
 @router.get(
-    "/emergency/supply-kinds", response={200: KindPage}, summary="The catalogue of supply kinds"
+    "/emergency/supply-kinds",
+    response={200: SupplyKindPage},
+    summary="The catalogue of supply kinds",
 )
 def supply_kinds(request: HttpRequest) -> dict[str, Any]:
     kinds = list(SupplyKind.objects.order_by("code"))
