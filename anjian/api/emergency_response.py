@@ -43,7 +43,7 @@ TypeCode = Literal[tuple(code for code, _n in GB6441_TYPES)]  # type: ignore[val
 StateCode = Literal[tuple(IncidentState.values)]  # type: ignore[valid-type]
 
 
-class Ref(Schema):
+class IncidentRef(Schema):
     id: int
     name: str
 
@@ -60,8 +60,8 @@ class IncidentOut(Schema):
     source: str = Field(description="entered, alarm or accident.")
     alarm: int | None
     accident: int | None
-    division: Ref
-    enterprise: Ref | None
+    division: IncidentRef
+    enterprise: IncidentRef | None
     state: str = Field(description="active or closed.")
     started_at: dt.datetime
     closed_at: dt.datetime | None
@@ -72,14 +72,14 @@ class IncidentPage(Schema):
     items: list[IncidentOut]
 
 
-class SupplyOut(Schema):
+class ResponseSupplyOut(Schema):
     kind: int
     name: str
     unit: str
     quantity: int
 
 
-class ResourceOut(Schema):
+class ResponseResourceOut(Schema):
     kind: str = Field(description="team, expert, warehouse or shelter.")
     id: int
     name: str
@@ -90,18 +90,18 @@ class ResourceOut(Schema):
     latitude: float
     longitude: float
     by_road: bool
-    supplies: list[SupplyOut]
+    supplies: list[ResponseSupplyOut]
 
 
-class MatchOut(Schema):
+class ResponseMatchOut(Schema):
     specialities: list[str]
-    teams: list[ResourceOut]
-    experts: list[ResourceOut]
-    warehouses: list[ResourceOut]
-    shelters: list[ResourceOut]
+    teams: list[ResponseResourceOut]
+    experts: list[ResponseResourceOut]
+    warehouses: list[ResponseResourceOut]
+    shelters: list[ResponseResourceOut]
 
 
-class PlanOut(Schema):
+class IncidentPlanOut(Schema):
     id: int
     title: str
     kind: str
@@ -109,7 +109,7 @@ class PlanOut(Schema):
     state: str
 
 
-class CallOut(Schema):
+class ResponseCallOut(Schema):
     id: int
     kind: str
     target_id: int | None
@@ -124,7 +124,7 @@ class CallOut(Schema):
     next: list[str] = Field(description="The answers that may follow.")
 
 
-class EventOut(Schema):
+class IncidentEventOut(Schema):
     id: int
     action: str
     at: dt.datetime
@@ -134,20 +134,20 @@ class EventOut(Schema):
     phone: str
 
 
-class TimelineOut(Schema):
+class IncidentTimelineOut(Schema):
     incident: int
     state: str
-    events: list[EventOut]
-    calls: list[CallOut]
+    events: list[IncidentEventOut]
+    calls: list[ResponseCallOut]
 
 
 class IncidentDetail(IncidentOut):
     outcome: str
     casualties: str
     lessons: str
-    plans: list[PlanOut]
-    calls: list[CallOut]
-    matched: MatchOut
+    plans: list[IncidentPlanOut]
+    calls: list[ResponseCallOut]
+    matched: ResponseMatchOut
 
 
 class IncidentFilters(Schema):
@@ -178,32 +178,32 @@ class IncidentStartIn(BaseModel):
     accident: Lenient({"type": "integer", "minimum": 1}) = None
 
 
-class TargetIn(BaseModel):
+class ResponseTargetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["team", "expert", "warehouse", "shelter"]
     id: int = Field(ge=1, le=2**63 - 1)
 
 
-class CallsIn(BaseModel):
+class IncidentCallsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    targets: list[TargetIn] = Field(min_length=1, max_length=50)
+    targets: list[ResponseTargetIn] = Field(min_length=1, max_length=50)
 
 
-class AnswerIn(BaseModel):
+class CallAnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answer: Literal["accepted", "arrived", "declined"]
 
 
-class NoteIn(BaseModel):
+class IncidentNoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: Lenient({"type": "string", "maxLength": 1000}) = None
 
 
-class CloseIn(BaseModel):
+class IncidentCloseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Lenient({**_TEXT, "description": "What happened and how it ended (required)."}) = None
@@ -323,7 +323,9 @@ def incident_detail(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     response=_STEP,
     summary="Call resources (each once per incident); the accounts behind them are notified",
 )
-def incident_call(request: HttpRequest, incident_id: int, payload: CallsIn) -> dict[str, Any]:
+def incident_call(
+    request: HttpRequest, incident_id: int, payload: IncidentCallsIn
+) -> dict[str, Any]:
     _known(incident_id)
     rs.incident_call(
         actor=actor(request),
@@ -335,10 +337,16 @@ def incident_call(request: HttpRequest, incident_id: int, payload: CallsIn) -> d
 
 @router.post(
     "/emergency/calls/{call_id}/answer",
-    response={200: CallOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
+    response={
+        200: ResponseCallOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ValidationErrorOut,
+    },
     summary="Record a call's answer: accepted (on the way), arrived or declined",
 )
-def call_answer(request: HttpRequest, call_id: int, payload: AnswerIn) -> dict[str, Any]:
+def call_answer(request: HttpRequest, call_id: int, payload: CallAnswerIn) -> dict[str, Any]:
     if not valid_id(call_id):
         raise NotFound(_("No such call."))
     call = rs.call_answer(actor=actor(request), call_id=call_id, answer=payload.answer)
@@ -349,7 +357,7 @@ def call_answer(request: HttpRequest, call_id: int, payload: AnswerIn) -> dict[s
 @router.post(
     "/emergency/incidents/{incident_id}/notes",
     response={
-        201: TimelineOut,
+        201: IncidentTimelineOut,
         403: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
@@ -357,7 +365,7 @@ def call_answer(request: HttpRequest, call_id: int, payload: AnswerIn) -> dict[s
     },
     summary="Write a line on the incident's timeline",
 )
-def incident_note(request: HttpRequest, incident_id: int, payload: NoteIn) -> Any:
+def incident_note(request: HttpRequest, incident_id: int, payload: IncidentNoteIn) -> Any:
     _known(incident_id)
     rs.incident_note(actor=actor(request), incident_id=incident_id, note=payload.note)
     return Status(201, rs.timeline(rs.incident_for(caller(request), incident_id)))
@@ -368,7 +376,9 @@ def incident_note(request: HttpRequest, incident_id: int, payload: NoteIn) -> An
     response=_STEP,
     summary="Close the response with its close-out report",
 )
-def incident_close(request: HttpRequest, incident_id: int, payload: CloseIn) -> dict[str, Any]:
+def incident_close(
+    request: HttpRequest, incident_id: int, payload: IncidentCloseIn
+) -> dict[str, Any]:
     _known(incident_id)
     rs.incident_close(
         actor=actor(request),
@@ -382,7 +392,7 @@ def incident_close(request: HttpRequest, incident_id: int, payload: CloseIn) -> 
 
 @router.get(
     "/emergency/incidents/{incident_id}/timeline",
-    response={200: TimelineOut, 404: ErrorOut},
+    response={200: IncidentTimelineOut, 404: ErrorOut},
     summary="The incident's timeline and calls (polled by the live page)",
 )
 def incident_timeline(request: HttpRequest, incident_id: int) -> dict[str, Any]:
