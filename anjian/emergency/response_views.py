@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from anjian.accounts.models import ENTERPRISE_ROLES, Role
 from anjian.core import scoping
 from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -35,7 +36,11 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _require_user(user: Any) -> None:
-    if not scoping.is_active_user(user):
+    # As the accident pages: regulators, enterprise staff, the platform administrator.
+    if not (
+        scoping.is_active_user(user)
+        and (user.is_regulator or user.role in ENTERPRISE_ROLES or user.role == Role.PLATFORM_ADMIN)
+    ):
         raise PermissionDenied(_("Your role does not use this page."))
 
 

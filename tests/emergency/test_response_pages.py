@@ -196,3 +196,11 @@ def test_given_a_closed_incident_when_the_word_report_is_downloaded_then_it_hold
         .status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("persona", ["outsider", "security_admin", "audit_admin"])
+def test_given_a_role_that_does_not_use_the_pages_when_listing_then_403(world, persona):
+    incident = start(world)
+    c = client_for(world, persona)
+    assert c.get(reverse("emergency:incidents")).status_code == 403
+    assert c.get(reverse("emergency:incident", args=[incident.pk])).status_code == 403
