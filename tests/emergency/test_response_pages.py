@@ -204,3 +204,16 @@ def test_given_a_role_that_does_not_use_the_pages_when_listing_then_403(world, p
     c = client_for(world, persona)
     assert c.get(reverse("emergency:incidents")).status_code == 403
     assert c.get(reverse("emergency:incident", args=[incident.pk])).status_code == 403
+
+
+def test_given_a_plan_with_contacts_when_the_incident_page_opens_then_they_are_listed(world):
+    p = plans(world)
+    p["comprehensive"].roles = [{"role": "总指挥", "name": "李四", "phone": "13900000000"}]
+    p["comprehensive"].save()
+    incident = start(world)
+    html = (
+        client_for(world, "principal_a")
+        .get(reverse("emergency:incident", args=[incident.pk]))
+        .content.decode()
+    )
+    assert "李四" in html and 'href="tel:13900000000"' in html
