@@ -102,8 +102,17 @@ def is_filer(user: Any, plan: Plan) -> bool:
     if user.role == Role.DEPARTMENT_OFFICER:
         return bool(user.department_id and user.department_id == plan.filing_department_id)
     if user.role == Role.COORDINATOR and user.division_id:
-        return plan.filing_division_id in scoping.subtree_ids(user.division)
+        return plan.filing_division_id in _subtree(user)
     return False
+
+
+def _subtree(user: Any) -> frozenset[int]:
+    # Once per user object (a request): the filing desk asks for every plan it lists.
+    cached = getattr(user, "_emergency_plans_subtree", None)
+    if cached is None:
+        cached = frozenset(scoping.subtree_ids(user.division))
+        user._emergency_plans_subtree = cached
+    return cached
 
 
 def parties(user: Any, plan: Plan) -> frozenset[str]:

@@ -188,3 +188,25 @@ def test_given_the_list_when_filtered_by_overdue_then_only_late_plans(client, wo
     page = client.get(reverse("emergency:plans")).content.decode()
     assert f'data-plan="{late.pk}"' in page and f'data-plan="{fresh.pk}"' in page
     assert "plan-late" in page
+
+
+def test_given_more_plans_when_listing_and_opening_the_desk_then_the_query_count_is_flat(
+    client, world
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as listing:
+            assert client.get(reverse("emergency:plans")).status_code == 200
+        with CaptureQueriesContext(connection) as desk:
+            assert client.get(reverse("emergency:plan-filings")).status_code == 200
+        return len(listing), len(desk)
+
+    submitted(world)
+    login(client, "coordinator_x")
+    few = counts()
+    for _ in range(4):
+        submitted(world)
+        issued(world)
+    assert counts() == few
