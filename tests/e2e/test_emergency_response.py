@@ -71,6 +71,9 @@ def test_given_a_coordinator_when_one_click_on_the_map_then_nearest_teams_with_e
     base = live_server.url
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     sign_in(page, base, "coordinator_x")
     page.goto(base + reverse("emergency:incident-new"))
     page.wait_for_selector("#er-map canvas")
@@ -126,5 +129,6 @@ def test_given_a_coordinator_when_one_click_on_the_map_then_nearest_teams_with_e
     assert width <= PHONE["width"] + 1
     p2.wait_for_timeout(300)
     shot(p2, artifacts, "emergency-response-phone.png", full_page=False)
+    assert problems == []  # no script error, no CSP refusal
     context.close()
     phone.close()
