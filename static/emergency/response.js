@@ -111,9 +111,9 @@
       });
       var p = picked();
       out.push({
-        id: "pick", name: labels.incident, type: "scatter", symbol: "pin", symbolSize: 34, z: 5,
-        symbolOffset: [0, "-45%"],
-        itemStyle: { color: "#b91c1c" }, data: p ? [p] : []
+        id: "pick", name: labels.incident, type: "effectScatter", symbol: "circle", symbolSize: 16, z: 5,
+        rippleEffect: { scale: 2.5 },
+        itemStyle: { color: "#b91c1c", borderColor: "#fff", borderWidth: 2 }, data: p ? [p] : []
       });
       return out;
     }
