@@ -205,7 +205,7 @@ class PlanIn(BaseModel):
     ) = None
 
 
-class SignIn(BaseModel):
+class PlanSignIn(BaseModel):
     """The principal signs and issues (第二十四条)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -459,7 +459,7 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanIn) -> dict[str
     response=_STEP,
     summary="Sign and issue (the principal, 第二十四条); filing due in 20 working days",
 )
-def plan_sign(request: HttpRequest, plan_id: int, payload: SignIn) -> dict[str, Any]:
+def plan_sign(request: HttpRequest, plan_id: int, payload: PlanSignIn) -> dict[str, Any]:
     _known(plan_id)
     ps.plan_sign(actor=actor(request), plan_id=plan_id, issued_on=payload.issued_on)
     return _detail(request, plan_id)
