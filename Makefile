@@ -66,6 +66,9 @@ bench: $(STAMP)
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/reports_phase_summary.py --hazards 2000000 --repeat 3
 	$(BIN)/python bench/monitoring.py
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/monitoring.py
+	$(BIN)/python bench/emergency_matching.py
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/emergency_matching.py
+	$(BIN)/python bench/emergency_allocation.py
 	$(BIN)/python bench/inspections_draw.py
 	$(BIN)/python bench/inspections_plan.py
 	$(BIN)/python bench/checks_score.py

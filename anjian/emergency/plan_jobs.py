@@ -1,6 +1,6 @@
 """The daily plans job (issue 14 item 1): run it from cron as
 `anjian manage emergency_plans_due`, or enqueue the django-tasks task
-`anjian.emergency.plan_jobs.plans_due`.
+`anjian.emergency.tasks.plans_due`.
 
 1. Deemed filing: a submitted plan whose check deadline (5 working days) passed without
    an answer counts as filed (plan_services.plans_deem_filed; standards.md A10).
@@ -19,7 +19,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from anjian.core.audit import Actor
 from anjian.core.models import NotificationKind
@@ -110,9 +109,3 @@ def plans_due_run(today: dt.date | None = None) -> dict[str, Any]:
         ids = list(qs.order_by("pk").values_list("pk", flat=True))
         result[kind] = sum(_remind(actor, pk, kind, today) for pk in ids)
     return result
-
-
-@task()
-def plans_due() -> dict:
-    """Daily: deemed filing of unanswered plans, and the filing and evaluation reminders."""
-    return plans_due_run()

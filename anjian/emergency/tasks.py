@@ -9,3 +9,11 @@ def supplies_check() -> dict:
     from .resource_jobs import supplies_check_run
 
     return supplies_check_run()
+
+
+@task()
+def plans_due() -> dict:
+    """Daily: deemed filing of unanswered plans, and the filing and evaluation reminders."""
+    from .plan_jobs import plans_due_run
+
+    return plans_due_run()
