@@ -253,8 +253,9 @@ def _resource(r: rs.Ranked) -> dict[str, Any]:
 
 
 def _detail(request: HttpRequest, incident_id: int) -> dict[str, Any]:
-    incident = rs.incident_for(caller(request), incident_id)
-    found = rs.incident_match(incident)
+    user = caller(request)
+    incident = rs.incident_for(user, incident_id)
+    found = rs.incident_match(incident, viewer=user)
     return {
         **_incident_out(incident),
         "outcome": incident.outcome,

@@ -534,21 +534,40 @@ def _f(value: Any) -> float:
     return float(value)
 
 
+def open_to(viewer: Any, prefix: str = "") -> Q:
+    """The resources a viewer may be shown and may call: the government's (kept by no
+    enterprise) wherever they are — the nearest team may be across the county line — and,
+    for enterprise staff, their own enterprise's; another enterprise's team, warehouse or
+    phone numbers are for the regulators who command a response (regulators and jobs,
+    viewer None, see all)."""
+    if viewer is not None and getattr(viewer, "role", None) in ENTERPRISE_ROLES:
+        return Q(**{f"{prefix}enterprise__isnull": True}) | Q(
+            **{f"{prefix}enterprise_id": viewer.enterprise_id}
+        )
+    return Q()
+
+
 def incident_match(
-    incident: Incident, *, limit: int = LIMIT, today: dt.date | None = None
+    incident: Incident,
+    *,
+    limit: int = LIMIT,
+    today: dt.date | None = None,
+    viewer: Any = None,
 ) -> MatchResult:
     """The nearest `limit` teams (fitting speciality first), experts, warehouses with
     usable fitting supplies (with quantities) and shelters, each with distance and ETA.
     A database pre-filter (a bounding box growing until it holds enough) loads only ids,
     coordinates and what ranking needs; the names and phones of the short list follow in
-    one query per kind."""
+    one query per kind. `viewer`: whose eyes (open_to)."""
     lat, lon = _f(incident.latitude), _f(incident.longitude)
     kind = incident.accident_type
     today = today or timezone.localdate()
     queries = 0
 
     def located(model, readiness: bool, specialities: bool):
-        base = model.objects.filter(active=True, latitude__isnull=False, longitude__isnull=False)
+        base = model.objects.filter(
+            open_to(viewer), active=True, latitude__isnull=False, longitude__isnull=False
+        )
         extra = ("readiness_minutes",) * readiness + ("specialities",) * specialities
 
         def load(km):
@@ -600,6 +619,7 @@ def incident_match(
     kinds = {pk: (name, unit) for pk, name, unit, _t in catalogue}
     serving = matching.kinds_serving(((pk, t) for pk, _n, _u, t in catalogue), kind)
     supply_base = Supply.objects.filter(
+        open_to(viewer, "warehouse__"),
         kind_id__in=serving,
         state=SupplyState.GOOD,
         quantity__gt=0,
@@ -813,7 +833,9 @@ def incident_call(*, actor: Actor, incident_id: Any, targets: Any) -> list[Respo
         found: dict[tuple[str, int], Any] = {}
         for kind in {k for k, _pk in wanted}:
             ids = [pk for k, pk in wanted if k == kind]
-            for obj in TARGET_MODELS[kind].objects.filter(pk__in=ids, active=True):
+            for obj in TARGET_MODELS[kind].objects.filter(
+                open_to(actor.user), pk__in=ids, active=True
+            ):
                 found[(kind, obj.pk)] = obj
         missing = [i for i, key in enumerate(wanted) if key not in found]
         if missing:

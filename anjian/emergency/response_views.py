@@ -204,7 +204,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, incident, *, refusal: str | None = None, status: int = 200):
     user = request.user
-    found = rs.incident_match(incident)
+    found = rs.incident_match(incident, viewer=user)
     line = rs.timeline(incident)
     called = {(c["kind"], c["target_id"]): c for c in line["calls"]}
     rows = [

@@ -467,3 +467,35 @@ def test_given_two_answers_at_once_when_recorded_then_one_wins_and_the_other_con
         t.join()
     assert sorted(outcomes) == ["conflict", "ok"]
     assert IncidentEvent.objects.filter(incident=incident, action="answer").count() == 1
+
+
+# --- whose resources a viewer sees ------------------------------------------------------------
+
+
+def test_given_another_enterprises_team_when_its_staff_or_a_regulator_match_then_only_the_regulator_sees_it(
+    world,
+):
+    r = resources(world)
+    incident = start(world, "coordinator_x", enterprise="", division=world.town_x.pk)
+    regulator = world.user("coordinator_x")
+    staff_c = world.user("principal_c")  # keeps nothing here; chem_a keeps 甲化工专职队
+    staff_a = world.user("principal_a")
+    names = lambda viewer: {t.name for t in rs.incident_match(incident, viewer=viewer).teams}  # noqa: E731
+    assert "甲化工专职队" in names(regulator)
+    assert "甲化工专职队" in names(staff_a)
+    assert "甲化工专职队" not in names(staff_c)
+    assert "东县急救站" in names(staff_c)  # the government's teams are open to all
+    assert r["chem"].enterprise == world.chem_a
+
+
+def test_given_enterprise_staff_when_calling_another_enterprises_team_then_refused(world):
+    r = resources(world)
+    world.chem_c.latitude, world.chem_c.longitude = LAT, LON
+    world.chem_c.save()
+    incident = start(world, "principal_c", enterprise=world.chem_c.pk, latitude=LAT, longitude=LON)
+    with pytest.raises(ValidationFailed):
+        rs.incident_call(
+            actor=act(world, "principal_c"),
+            incident_id=incident.pk,
+            targets=[{"kind": "team", "id": r["chem"].pk}],
+        )
