@@ -21,13 +21,13 @@ twice, an answer its call's state does not allow).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Strict
 
 from anjian.core.errors import NotFound
 from anjian.emergency import response_services as rs
@@ -209,6 +209,9 @@ class IncidentCloseIn(BaseModel):
     outcome: Lenient({**_TEXT, "description": "What happened and how it ended (required)."}) = None
     casualties: Lenient(_TEXT) = None
     lessons: Lenient(_TEXT) = None
+    revise_plans: Annotated[bool, Strict()] = Field(
+        False, description="Raise a revision trigger from the lessons on each activated plan."
+    )
 
 
 def _ref(row: Any) -> dict[str, Any] | None:
@@ -387,6 +390,7 @@ def incident_close(
         outcome=payload.outcome,
         casualties=payload.casualties,
         lessons=payload.lessons,
+        revise_plans=payload.revise_plans,
     )
     return _detail(request, incident_id)
 

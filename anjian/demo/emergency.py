@@ -118,6 +118,8 @@ def build_demo_emergency(
     anweiban = Actor.for_user(users["anweiban"], "demo")
     centre_lat = float(enterprise.latitude or Decimal("30.87"))
     centre_lon = float(enterprise.longitude or Decimal("120.10"))
+    # The government's resources spread over the county (its box: anjian.demo.generator).
+    county_lat, county_lon = 30.87, 120.10
     name = enterprise.name
     levels = [
         {
@@ -259,7 +261,7 @@ def build_demo_emergency(
     # --- resources ----------------------------------------------------------------------
     teams = []
     for team_name, kind, specialities, members, readiness in TEAMS:
-        lat, lon = _near(rng, centre_lat, centre_lon, 0.09)
+        lat, lon = _near(rng, county_lat, county_lon, 0.08)
         teams.append(
             res.team_create(
                 actor=anweiban,
@@ -281,7 +283,7 @@ def build_demo_emergency(
     today = timezone.localdate()
     warehouses = []
     for i, house_name in enumerate(WAREHOUSES):
-        lat, lon = _near(rng, centre_lat, centre_lon, 0.1)
+        lat, lon = _near(rng, county_lat, county_lon, 0.08)
         house = res.warehouse_create(
             actor=anweiban,
             data={
@@ -318,7 +320,7 @@ def build_demo_emergency(
                 },
             )
     for expert_name, specialities, title, employer in EXPERTS:
-        lat, lon = _near(rng, centre_lat, centre_lon, 0.12)
+        lat, lon = _near(rng, county_lat, county_lon, 0.09)
         res.expert_create(
             actor=anweiban,
             data={
@@ -332,7 +334,7 @@ def build_demo_emergency(
             },
         )
     for shelter_name, capacity in SHELTERS:
-        lat, lon = _near(rng, centre_lat, centre_lon, 0.06)
+        lat, lon = _near(rng, county_lat, county_lon, 0.06)
         res.shelter_create(
             actor=anweiban,
             data={

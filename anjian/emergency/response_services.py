@@ -105,6 +105,8 @@ def action_labels() -> dict[str, str]:
         ANSWER: _("answered"),
         NOTE: _("note"),
         CLOSE: _("response closed"),
+        # Written by anjian.emergency.allocation_services on each incident it serves.
+        "allocation": _("supplies allocation computed"),
     }
 
 
@@ -1018,14 +1020,27 @@ def incident_note(*, actor: Actor, incident_id: Any, note: Any) -> IncidentEvent
 
 
 def incident_close(
-    *, actor: Actor, incident_id: Any, outcome: Any, casualties: Any = "", lessons: Any = ""
+    *,
+    actor: Actor,
+    incident_id: Any,
+    outcome: Any,
+    casualties: Any = "",
+    lessons: Any = "",
+    revise_plans: Any = False,
 ) -> Incident:
-    """Close the response with its close-out report (what happened, casualties, lessons);
-    lessons may later trigger a plan revision (应急预案管理办法 第三十六条)."""
+    """Close the response with its close-out report (what happened, casualties, lessons).
+    With `revise_plans`, the lessons become a revision trigger (reason: a real response
+    revealed major problems, 应急预案管理办法 第三十六条) on each plan the response
+    activated that the actor may raise one on, in the same transaction."""
     errors: dict[str, list[str]] = {}
     out = clean_text(errors, outcome, "outcome", required=True, limit=TEXT_LIMIT)
     hurt = clean_text(errors, casualties, "casualties", limit=TEXT_LIMIT)
     learnt = clean_text(errors, lessons, "lessons", limit=TEXT_LIMIT)
+    revise = revise_plans in (True, "on", "1", "true", "yes")
+    if revise_plans not in (True, False, None, "", "on", "1", "true", "yes", "0", "false", "no"):
+        errors["revise_plans"] = [_("Choose yes or no.")]
+    if revise and not learnt and "lessons" not in errors:
+        errors["lessons"] = [_("State the lessons that call for revising the plans.")]
     with transaction.atomic():
         incident = _lock(actor, incident_id)
         _require_active(incident)
@@ -1036,7 +1051,8 @@ def incident_close(
         incident.outcome, incident.casualties, incident.lessons = out, hurt, learnt
         incident.save(update_fields=["state", "closed_at", "outcome", "casualties", "lessons"])
         waiting = incident.calls.filter(answer=Answer.WAITING).count()
-        _event(actor, incident, CLOSE, waiting_calls=waiting)
+        triggers = _revision_triggers(actor, incident, learnt) if revise else []
+        _event(actor, incident, CLOSE, waiting_calls=waiting, revision_triggers=triggers)
         audit_append(
             actor=actor,
             action="incident_close",
@@ -1045,6 +1061,29 @@ def incident_close(
             changes={"outcome": out[:200], "casualties": hurt[:200], "lessons": learnt[:200]},
         )
     return incident
+
+
+def _revision_triggers(actor: Actor, incident: Incident, lessons: str) -> list[int]:
+    """Revision triggers on the activated plans still in force that the actor may raise
+    one on (the unit's head, a regulator who sees the plan); ids of those raised."""
+    from . import plan_services
+    from .models import PlanState, RevisionReason
+
+    raised = []
+    in_force = (PlanState.ISSUED, PlanState.SUBMITTED, PlanState.RETURNED, PlanState.FILED)
+    for plan_id in incident.plans.filter(state__in=in_force).values_list("pk", flat=True):
+        try:
+            trigger = plan_services.revision_trigger_raise(
+                actor=actor,
+                plan_id=plan_id,
+                reason=RevisionReason.ACCIDENT,
+                note=lessons[:2000],
+                accident_id=incident.accident_id,
+            )
+        except (Forbidden, NotFound, Conflict):
+            continue
+        raised.append(trigger.pk)
+    return raised
 
 
 # --- reading -------------------------------------------------------------------------------

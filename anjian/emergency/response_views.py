@@ -366,6 +366,7 @@ def incident_note(request: HttpRequest, incident_id: int) -> HttpResponse:
 @require_POST
 def incident_close(request: HttpRequest, incident_id: int) -> HttpResponse:
     fields = {k: request.POST.get(k, "") for k in ("outcome", "casualties", "lessons")}
+    fields["revise_plans"] = bool(request.POST.get("revise_plans"))
     response = _step(
         request,
         incident_id,

@@ -499,3 +499,56 @@ def test_given_enterprise_staff_when_calling_another_enterprises_team_then_refus
             incident_id=incident.pk,
             targets=[{"kind": "team", "id": r["chem"].pk}],
         )
+
+
+# --- lessons into plan revisions ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["coordinator_x", "principal_a"])
+def test_given_lessons_when_closing_with_revise_plans_then_each_activated_plan_gets_a_trigger(
+    world, persona
+):
+    from anjian.emergency.models import RevisionTrigger
+
+    p = plans(world)
+    incident = start(world)
+    rs.incident_close(
+        actor=act(world, persona),
+        incident_id=incident.pk,
+        outcome="泄漏已堵住",
+        lessons="夜间值班人员不熟悉堵漏器材位置",
+        revise_plans=True,
+    )
+    triggers = RevisionTrigger.objects.filter(reason="accident")
+    assert {t.plan_id for t in triggers} == {p["comprehensive"].pk, p["poison"].pk}
+    assert all(t.note == "夜间值班人员不熟悉堵漏器材位置" for t in triggers)
+    close = IncidentEvent.objects.get(incident=incident, action="close")
+    assert sorted(close.data["revision_triggers"]) == sorted(t.pk for t in triggers)
+
+
+def test_given_no_lessons_when_closing_with_revise_plans_then_refused_and_nothing_changes(world):
+    from anjian.emergency.models import RevisionTrigger
+
+    plans(world)
+    incident = start(world)
+    with pytest.raises(ValidationFailed) as exc:
+        rs.incident_close(
+            actor=act(world, "coordinator_x"),
+            incident_id=incident.pk,
+            outcome="泄漏已堵住",
+            revise_plans=True,
+        )
+    assert "lessons" in exc.value.errors
+    incident.refresh_from_db()
+    assert incident.state == "active" and not RevisionTrigger.objects.exists()
+
+
+def test_given_lessons_without_revise_plans_when_closing_then_no_trigger(world):
+    from anjian.emergency.models import RevisionTrigger
+
+    plans(world)
+    incident = start(world)
+    rs.incident_close(
+        actor=act(world, "coordinator_x"), incident_id=incident.pk, outcome="完毕", lessons="无"
+    )
+    assert not RevisionTrigger.objects.exists()
