@@ -60,6 +60,26 @@ def _coordinates() -> tuple[models.DecimalField, models.DecimalField]:
     )
 
 
+class Event(AppendOnly):
+    """One step in the history of a plan, a drill or an incident: never edited."""
+
+    action = models.CharField(_("action"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 # --- plans --------------------------------------------------------------------------------
 
 
@@ -249,25 +269,13 @@ class RevisionTrigger(models.Model):
         return f"{self.plan_id}: {self.get_reason_display()}"
 
 
-class PlanEvent(AppendOnly):
+class PlanEvent(Event):
     SCOPE_ENTERPRISE_PATH = "plan__enterprise"
     SCOPE_DEPARTMENT_PATH = "plan__filing_department"
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("pk",)
@@ -417,24 +425,12 @@ class DrillFinding(models.Model):
         return self.text[:40]
 
 
-class DrillEvent(AppendOnly):
+class DrillEvent(Event):
     SCOPE_ENTERPRISE_PATH = "drill__enterprise"
 
     drill = models.ForeignKey(
         Drill, verbose_name=_("drill"), on_delete=models.PROTECT, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("pk",)
@@ -765,25 +761,13 @@ class ResponseCall(models.Model):
         return self.target_name
 
 
-class IncidentEvent(AppendOnly):
+class IncidentEvent(Event):
     SCOPE_DIVISION_PATH = "incident__division"
     SCOPE_ENTERPRISE_OF_ROW = "incident__enterprise"
 
     incident = models.ForeignKey(
         Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("at", "pk")
