@@ -322,6 +322,16 @@ ANJIAN_MONITORING_HAZARD_REPEATS = int(os.environ.get("ANJIAN_MONITORING_HAZARD_
 ANJIAN_MONITORING_HAZARD_REPEAT_HOURS = int(
     os.environ.get("ANJIAN_MONITORING_HAZARD_REPEAT_HOURS", "24")
 )
+# Emergency management (docs/emergency.md): the reading of the drill-frequency rule
+# ("national" minimum, or "each_onsite": every on-site plan each half year), the days
+# before expiry a supply is warned of, and the road-network provider of the one-click
+# response (dotted path of a class with route(origin, destination) -> (km, minutes);
+# default the offline great-circle estimate).
+ANJIAN_DRILL_PROFILE = os.environ.get("ANJIAN_DRILL_PROFILE", "national")
+ANJIAN_SUPPLY_EXPIRY_DAYS = int(os.environ.get("ANJIAN_SUPPLY_EXPIRY_DAYS", "30"))
+ANJIAN_ROUTE_PROVIDER = os.environ.get(
+    "ANJIAN_ROUTE_PROVIDER", "anjian.emergency.routing.GreatCircle"
+)
 ANJIAN_NOTIFY_SENDERS = [
     path.strip()
     for path in os.environ.get("ANJIAN_NOTIFY_SENDERS", "anjian.core.notify.LoggingSender").split(
