@@ -199,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     from anjian.accidents.calc_cli import register as register_accident_calcs
 
     register_accident_calcs(calcs)
+    from anjian.public.calc_cli import register as register_reward_calcs
+
+    register_reward_calcs(calcs)
 
     demo = sub.add_parser("demo", help="build the fictional demo county")
     demo.add_argument("--enterprises", type=int, default=600)

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "anjian.penalties",
     "anjian.accidents",
     "anjian.emergency",
+    "anjian.public",
+    "anjian.people",
     "anjian.dispatch",
     "anjian.dashboard",  # the home page: above every capability
     "anjian.api",

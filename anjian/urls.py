@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("anjian.penalties.urls")),
     path("", include("anjian.accidents.urls")),
     path("", include("anjian.emergency.urls")),
+    path("", include("anjian.public.urls")),
+    path("", include("anjian.people.urls")),
     path("", include("anjian.dispatch.urls")),
     path("", include("anjian.reports.bulletin_urls")),
     path("", include("anjian.accounts.urls")),

@@ -1,0 +1,5 @@
+"""People training over HTTP (issue 15)."""
+
+from ninja import Router
+
+router = Router(tags=["people"])

@@ -1,0 +1,5 @@
+"""Routes of the people app's training pages (merged into the "people" namespace by urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
