@@ -226,3 +226,42 @@ def special_work_number_problems(number: str, id_number: str, check: object) -> 
     if not out and id_number and id_number.upper() != number.upper():
         out.append("mismatch")
     return out
+
+
+# --- warnings ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateWarning:
+    which: str  # "expiry" or "review"
+    stage: str  # "notice" (within the notice days) or "due" (the day itself, or past it)
+    on: dt.date  # the date warned about: a new date is a new warning
+
+    def key(self, certificate_id: int) -> str:
+        return f"{certificate_id}:{self.which}:{self.stage}:{self.on.isoformat()}"
+
+
+def certificate_warnings(
+    expires_on: dt.date,
+    review_due: dt.date | None,
+    state: str,
+    today: dt.date,
+    notice_days: int = 30,
+) -> list[CertificateWarning]:
+    """The warnings due as of `today`: for the end of validity and for the review, a
+    notice `notice_days` before, and one on the day (or after, when the job missed it).
+    Only the latest stage is returned (a job first run after the day sends "due" only). A
+    revoked certificate raises nothing; a review on or after expiry is covered by expiry."""
+    if state == REVOKED:
+        return []
+    out = []
+    dates = [("expiry", expires_on)]
+    if review_due is not None and review_due < expires_on:
+        dates.append(("review", review_due))
+    for which, on in dates:
+        left = (on - today).days
+        if left <= 0:
+            out.append(CertificateWarning(which, "due", on))
+        elif left <= notice_days:
+            out.append(CertificateWarning(which, "notice", on))
+    return out
