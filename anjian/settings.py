@@ -365,6 +365,30 @@ if not ANJIAN_AUDIT_KEY:
             os.link(tmp, ANJIAN_AUDIT_KEY_FILE)
         tmp.unlink()
     ANJIAN_AUDIT_KEY = ANJIAN_AUDIT_KEY_FILE.read_text(encoding="ascii").strip()
+# Whistleblower identities (anjian.public.crypto): a 256-bit AES-GCM key as 64 hex digits,
+# from the environment (production: the secret store), else generated once into a file
+# beside the data (mode 600). Its id names it in each sealed row so it can be rotated:
+# keep old keys in ANJIAN_IDENTITY_OLD_KEYS ("id:hex,id:hex") while rows are re-sealed.
+ANJIAN_IDENTITY_KEY_FILE = Path(os.environ.get("ANJIAN_IDENTITY_KEY_FILE", VAR_DIR / "identity_key"))
+ANJIAN_IDENTITY_KEY = os.environ.get("ANJIAN_IDENTITY_KEY", "")
+ANJIAN_IDENTITY_KEY_ID = os.environ.get("ANJIAN_IDENTITY_KEY_ID", "k1")
+ANJIAN_IDENTITY_OLD_KEYS = os.environ.get("ANJIAN_IDENTITY_OLD_KEYS", "")
+if not ANJIAN_IDENTITY_KEY and TESTING:
+    ANJIAN_IDENTITY_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+if not ANJIAN_IDENTITY_KEY:
+    if not ANJIAN_IDENTITY_KEY_FILE.exists():
+        ANJIAN_IDENTITY_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        _tmp = ANJIAN_IDENTITY_KEY_FILE.with_name(f"{ANJIAN_IDENTITY_KEY_FILE.name}.{os.getpid()}")
+        _fd = os.open(_tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(_fd, "w", encoding="ascii") as _handle:
+            _handle.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(_tmp, ANJIAN_IDENTITY_KEY_FILE)
+        _tmp.unlink()
+    ANJIAN_IDENTITY_KEY = ANJIAN_IDENTITY_KEY_FILE.read_text(encoding="ascii").strip()
+# Whistleblower portal limits per sender (a keyed hash of the address, never the address).
+ANJIAN_REPORT_LIMIT_HOUR = int(os.environ.get("ANJIAN_REPORT_LIMIT_HOUR", "5"))
+ANJIAN_REPORT_LIMIT_DAY = int(os.environ.get("ANJIAN_REPORT_LIMIT_DAY", "20"))
 # Signed checkpoints of the chain's head, appended outside the database (copy the file
 # off the host too: docs/operations.md, Audit trail). Tests never write into ./var.
 ANJIAN_AUDIT_CHECKPOINT_FILE = Path(

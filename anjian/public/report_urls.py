@@ -1,5 +1,14 @@
 """Routes of the public app's report pages (merged into the "public" namespace by urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import report_views as v
+
+urlpatterns: list[URLPattern] = [
+    path("report/", v.report_new, name="report-new"),
+    path("report/track/", v.report_track, name="report-track"),
+    path("reports/", v.report_list, name="report-list"),
+    path("reports/<int:pk>/", v.report_detail, name="report-detail"),
+    path("reports/<int:pk>/reveal/", v.report_reveal, name="report-reveal"),
+    path("reports/<int:pk>/<slug:action>/", v.report_act, name="report-act"),
+]
