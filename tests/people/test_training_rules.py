@@ -33,7 +33,7 @@ def test_given_the_review_date_then_review_due_within_60_days_and_expired_after(
     assert status(far, TODAY) == "review_due"
     # 第二十六条: not reviewed in time, the certificate is void.
     assert status(far, TODAY - dt.timedelta(days=1)) == "expired"
-    assert rules.USABLE == {"valid", "review_due"}
+    assert {"valid", "review_due"} == rules.USABLE
 
 
 def test_given_an_issue_date_then_valid_6_years_and_reviewed_after_3():
@@ -83,19 +83,19 @@ def test_given_three_levels_of_24_hours_then_ordinary_sector_complies_but_not_a_
 
 def test_given_a_missing_level_or_a_failed_course_then_induction_incomplete():
     result = rules.training_compliance(
-        INDUCTION[:2] + [course("induction_team", 30, passed=False)], industry_code=None, year=2026
+        [*INDUCTION[:2], course("induction_team", 30, passed=False)], industry_code=None, year=2026
     )
     assert result.induction_missing == ("induction_team",) and "induction" in result.problems
 
 
 def test_given_last_years_induction_then_this_years_refresher_hours_are_counted():
     old = [rules.Course(c.kind, D(24), dt.date(2025, 3, 1)) for c in INDUCTION]
-    short = rules.training_compliance(old + [course("annual", 7.5)], industry_code=None, year=2026)
+    short = rules.training_compliance([*old, course("annual", 7.5)], industry_code=None, year=2026)
     assert short.problems == ("annual",) and short.annual_required == 8
-    enough = rules.training_compliance(old + [course("annual", 8)], industry_code=None, year=2026)
+    enough = rules.training_compliance([*old, course("annual", 8)], industry_code=None, year=2026)
     assert enough.compliant
     high = rules.training_compliance(
-        old + [course("annual", 19)], industry_code="HR-COAL", year=2026
+        [*old, course("annual", 19)], industry_code="HR-COAL", year=2026
     )
     assert high.problems == ("annual",) and high.annual_required == 20
 
