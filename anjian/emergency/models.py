@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from anjian.core.models import AppendOnly
 
@@ -617,6 +617,18 @@ class IncidentSource(models.TextChoices):
     DRILL = "drill", _("drill")
 
 
+# Response levels are written with the Roman numerals of Chinese typography (Ⅰ级 … Ⅳ级);
+# the stored codes stay ASCII ("I" … "IV", the API's).
+RESPONSE_LEVEL_NUMERALS = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
+
+
+def response_level_label(code: str) -> str:
+    if not code:
+        return ""
+    numeral = RESPONSE_LEVEL_NUMERALS.get(code, code)
+    return pgettext("response level", "level %(n)s") % {"n": numeral}
+
+
 class IncidentState(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("incident state", "responding")
     CLOSED = "closed", pgettext_lazy("incident state", "closed")
@@ -696,6 +708,10 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def response_level_label(self) -> str:
+        return response_level_label(self.response_level)
 
 
 class TargetKind(models.TextChoices):

@@ -25,7 +25,7 @@ from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.registry.models import Enterprise
 
 from . import response_services as rs
-from .models import GB6441_TYPES, Answer, IncidentSource, IncidentState
+from .models import GB6441_TYPES, Answer, IncidentSource, IncidentState, response_level_label
 
 PAGE_SIZE = 30
 FRAME_LIMIT = 500  # enterprises drawn as landmarks on the one-click map
@@ -189,7 +189,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "notice": notice,
             "types": GB6441_TYPES,
-            "levels": rs.RESPONSE_LEVELS,
+            "levels": [(code, response_level_label(code)) for code in rs.RESPONSE_LEVELS],
             "enterprises": rs.enterprises_for(user).order_by("name")[:500],
             "divisions": rs.divisions_for(user)[:500],
             "is_unit": user.enterprise_id is not None,
@@ -436,7 +436,7 @@ def incident_report_docx(request: HttpRequest, incident_id: int) -> HttpResponse
         title=incident.title,
         type_code=incident.accident_type,
         type_name=rs.TYPE_NAMES.get(incident.accident_type, ""),
-        response_level=incident.response_level,
+        response_level=incident.response_level_label,
         place=incident.place,
         latitude=format(incident.latitude, "f"),
         longitude=format(incident.longitude, "f"),
