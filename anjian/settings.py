@@ -369,7 +369,9 @@ if not ANJIAN_AUDIT_KEY:
 # from the environment (production: the secret store), else generated once into a file
 # beside the data (mode 600). Its id names it in each sealed row so it can be rotated:
 # keep old keys in ANJIAN_IDENTITY_OLD_KEYS ("id:hex,id:hex") while rows are re-sealed.
-ANJIAN_IDENTITY_KEY_FILE = Path(os.environ.get("ANJIAN_IDENTITY_KEY_FILE", VAR_DIR / "identity_key"))
+ANJIAN_IDENTITY_KEY_FILE = Path(
+    os.environ.get("ANJIAN_IDENTITY_KEY_FILE", VAR_DIR / "identity_key")
+)
 ANJIAN_IDENTITY_KEY = os.environ.get("ANJIAN_IDENTITY_KEY", "")
 ANJIAN_IDENTITY_KEY_ID = os.environ.get("ANJIAN_IDENTITY_KEY_ID", "k1")
 ANJIAN_IDENTITY_OLD_KEYS = os.environ.get("ANJIAN_IDENTITY_OLD_KEYS", "")

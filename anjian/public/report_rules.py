@@ -62,8 +62,21 @@ def source_hash(address: str | None, key: str) -> str:
     return hmac.new(key.encode(), (address or "-").encode(), hashlib.sha256).hexdigest()
 
 
+def _plain(text: str) -> str:
+    # Chinese is not written with spaces: compare characters, not words.
+    return "".join(ch for ch in str(text) if ch.isalnum())
+
+
 def likeness(a: str, b: str) -> float:
-    return float(fuzz.token_set_ratio(a, b)) if a and b else 0.0
+    """0–100: the characters' likeness; a report repeating another with a few words more
+    counts as alike (the partial ratio, when the shorter is at least half the longer)."""
+    x, y = _plain(a), _plain(b)
+    if not x or not y:
+        return 0.0
+    score = fuzz.ratio(x, y)
+    if min(len(x), len(y)) * 2 >= max(len(x), len(y)):
+        score = max(score, fuzz.partial_ratio(x, y))
+    return float(score)
 
 
 def is_likely_duplicate(a: str, b: str, *, same_place: bool) -> bool:

@@ -17,7 +17,7 @@ ADDRESS = "东镇幸福路8号"
 CONTENT = "东县甲化工有限公司储罐区可燃气体报警器长期关闭，夜间违规动火作业。"
 
 
-def submit(world, *, address: str = "10.0.0.1", photos=(), **over: Any) -> tuple[Report, str]:
+def submit(world, *, sender: str = "10.0.0.1", photos=(), **over: Any) -> tuple[Report, str]:
     data = {
         "matter": "major_hazard",
         "division": world.town_x.pk,
@@ -27,7 +27,7 @@ def submit(world, *, address: str = "10.0.0.1", photos=(), **over: Any) -> tuple
         "anonymous": "1",
     }
     data.update(over)
-    return services.report_submit(data=data, photos=list(photos), address=address)
+    return services.report_submit(data=data, photos=list(photos), address=sender)
 
 
 def submit_named(world, **over: Any) -> tuple[Report, str]:
@@ -54,5 +54,7 @@ def grant_reveal(user) -> None:
 
 
 def to_verifying(world, report: Report, who: str = "coordinator_x") -> Report:
-    services.report_triage(actor=actor(world, who), report_id=report.pk, department_id=world.emergency_x.pk)
+    services.report_triage(
+        actor=actor(world, who), report_id=report.pk, department_id=world.emergency_x.pk
+    )
     return report
