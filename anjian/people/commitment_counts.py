@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .permit_services import permit_counts
+from .permit_services import COUNT_FIELDS, permit_counts
 
 
 def compare(
@@ -31,10 +31,7 @@ def compare(
 
 def compare_notice(notice: Any) -> list[tuple[str, int, int]]:
     """The same for a DailyCommitment row (its special-work fields read by name)."""
-    declared = {
-        name: getattr(notice, name, 0)
-        for name in permit_counts.__globals__["COUNT_FIELDS"].values()
-    }
+    declared = {name: getattr(notice, name, 0) for name in COUNT_FIELDS.values()}
     for name in ("hot_work_special", "hot_work_first", "hot_work_second"):
         declared[name] = getattr(notice, name, 0)
     return compare(notice.enterprise_id, notice.date, declared)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,8 +164,6 @@ def search_permits(user: Any, params: Mapping[str, Any], now: dt.datetime | None
         qs = qs.filter(enterprise_id=enterprise)
     start, end = _day_window(timezone.localdate(now))
     today_q = Q(planned_start__lt=end, planned_end__gte=start)
-    from django.db.models import Case, IntegerField, Value, When
-
     return qs.annotate(
         _first=Case(
             When(today_q & Q(state__in=tuple(wf.OPEN)), then=Value(0)),

@@ -74,6 +74,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
         "people/permit_new.html",
         {
             "errors": errors,
+            "general_errors": errors.get("__all__", []),
             "values": request.POST if request.method == "POST" else {},
             "kinds": PermitKind.choices,
             "grades": f.grade_choices(),

@@ -18,6 +18,11 @@ from tests.people.permit_helpers import GOOD_GAS, actor, apply, crew, gas, licen
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def issued(world, kind_extra=None):
     a, b, g = crew(world)
     p = apply(world, [a, b], g, **(kind_extra or {}))
@@ -139,7 +144,7 @@ def test_given_apply_problems_then_every_field_at_once(world):
 
 
 def test_given_a_regulator_or_outsider_when_applying_then_forbidden(world):
-    a, b, g = crew(world)
+    a, _b, g = crew(world)
     for name in ("coordinator_x", "outsider"):
         with pytest.raises(Forbidden):
             apply(world, [a], g, name=name)
@@ -170,7 +175,7 @@ def test_every_illegal_transition_is_a_conflict(world):
             fn(actor=unit, permit_id=p.pk, **kw)
     with pytest.raises(Conflict):
         gas(world, p)
-    a, b, g = crew(world)
+    a, _b, g = crew(world)
     draft = apply(world, [a], g)
     with pytest.raises(Conflict):
         ps.permit_start(actor=unit, permit_id=draft.pk)
@@ -208,8 +213,6 @@ def test_given_time_over_when_starting_then_conflict(world):
 
 def test_given_bad_gas_during_work_then_the_unit_is_told(world):
     p = ps.permit_start(actor=actor(world, "safety_a"), permit_id=issued(world).pk)
-    from django.test import TestCase  # noqa: F401
-
     row = gas(world, p, combustible_pct="0.9")
     assert not row.passed and GasAnalysis.objects.filter(permit=p).count() == 2
 
@@ -255,7 +258,7 @@ def test_permit_counts_as_the_commitment_notice_counts(world):
     from anjian.people.commitment_counts import compare
 
     p = issued(world)
-    a, b, g = crew(world)
+    a, _b, g = crew(world)
     h = apply(world, [worker(world.chem_a, "架子工")], g, kind="lifting", grade="first")
     ps.permit_issue(actor=actor(world, "principal_a"), permit_id=h.pk)
     apply(world, [a], g)  # a draft is no work
