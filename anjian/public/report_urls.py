@@ -7,8 +7,8 @@ from . import report_views as v
 urlpatterns: list[URLPattern] = [
     path("report/", v.report_new, name="report-new"),
     path("report/track/", v.report_track, name="report-track"),
-    path("reports/", v.report_list, name="report-list"),
-    path("reports/<int:pk>/", v.report_detail, name="report-detail"),
-    path("reports/<int:pk>/reveal/", v.report_reveal, name="report-reveal"),
-    path("reports/<int:pk>/<slug:action>/", v.report_act, name="report-act"),
+    path("whistleblowing/", v.report_list, name="report-list"),
+    path("whistleblowing/<int:pk>/", v.report_detail, name="report-detail"),
+    path("whistleblowing/<int:pk>/reveal/", v.report_reveal, name="report-reveal"),
+    path("whistleblowing/<int:pk>/<slug:action>/", v.report_act, name="report-act"),
 ]
