@@ -284,15 +284,7 @@ def points_balances(request: HttpRequest, filters: Query[BalanceFilters]) -> dic
     }
 
 
-@router.get(
-    "/points/{worker_id}",
-    response={200: LedgerOut, 404: ErrorOut},
-    summary="One worker's safety-points ledger",
-)
-def points_ledger(request: HttpRequest, worker_id: int) -> dict[str, Any]:
-    return _ledger(request, worker_id)
-
-
+# /points/award before /points/{worker_id}: the first matching path takes the request.
 @router.post(
     "/points/award",
     response={201: EntryOut, **_WRITE},
@@ -312,6 +304,15 @@ def points_award(request: HttpRequest, payload: AwardIn) -> Any:
         note=data.get("note", ""),
     )
     return Status(201, _entry_out(entry))
+
+
+@router.get(
+    "/points/{worker_id}",
+    response={200: LedgerOut, 404: ErrorOut},
+    summary="One worker's safety-points ledger",
+)
+def points_ledger(request: HttpRequest, worker_id: int) -> dict[str, Any]:
+    return _ledger(request, worker_id)
 
 
 @router.post(
