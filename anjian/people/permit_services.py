@@ -81,6 +81,17 @@ def action_labels() -> dict[str, str]:
     }
 
 
+def licence_labels() -> dict[str, str]:
+    return {
+        "valid": _("licence: valid"),
+        "review_due": _("licence: review due"),
+        "expired": _("licence: expired"),
+        "revoked": _("licence: revoked"),
+        "missing": _("licence: none"),
+        "wrong_category": _("licence: wrong category"),
+    }
+
+
 def grade_label(kind: str, grade: str) -> str:
     return rules.GRADE_NAMES.get((kind, grade), "")
 

@@ -101,7 +101,7 @@ def permit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "permit": permit,
             "grade_label": ps.grade_label(permit.kind, permit.grade),
             "operators": permit.workers.order_by("pk"),
-            "licences": ps.licence_checks(permit),
+            "licences": [(c, ps.licence_labels()[c.status]) for c in ps.licence_checks(permit)],
             "category": ps.rules.certificate_category(permit.kind),
             "analyses": analyses,
             "events": permit.events.select_related("actor").order_by("pk"),
