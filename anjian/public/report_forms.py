@@ -38,7 +38,7 @@ class SubmitForm(forms.Form):
         initial="1",
         coerce=str,
     )
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    name = forms.CharField(label=_("Your name"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     id_number = forms.CharField(label=_("ID card number (optional)"), max_length=30, required=False)
     address = forms.CharField(label=_("Contact address (optional)"), max_length=200, required=False)
@@ -63,7 +63,7 @@ class AnswerForm(forms.Form):
 
 
 class IdentifyForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Your name"), max_length=50)
     phone = forms.CharField(label=_("Phone"), max_length=30)
     id_number = forms.CharField(label=_("ID card number (optional)"), max_length=30, required=False)
     address = forms.CharField(label=_("Contact address (optional)"), max_length=200, required=False)

@@ -234,7 +234,9 @@ def _detail(
         "duplicates": services.likely_duplicates(user, report)
         if report.state in wf.OPEN_STATES
         else [],
-        "may_reveal": services.may_reveal(user) and not report.anonymous,
+        # The form is shown on every real-name report: an attempt without the permission
+        # is refused and recorded like any other.
+        "may_reveal": not report.anonymous,
         "reveal_form": reveal_form or f.RevealForm(prefix="reveal"),
         "identity": identity,
     }
