@@ -73,15 +73,18 @@ def test_given_regulator_pages_when_personas_open_them_then_scoped(world, client
     assert client.get(reverse("public:exposure-manage-list")).status_code == 302  # sign in
     login(client, "coordinator_x")
     listing = client.get(reverse("public:exposure-manage-list"))
-    assert listing.status_code == 200 and f'data-exposure="{exposure.pk}"' in listing.content.decode()
+    assert (
+        listing.status_code == 200 and f'data-exposure="{exposure.pk}"' in listing.content.decode()
+    )
     detail = client.get(url).content.decode()
     assert 'data-action="approve"' in detail and 'data-action="reject"' in detail
     client.logout()
     login(client, "coordinator_y")
     assert client.get(url).status_code == 404
-    assert f'data-exposure="{exposure.pk}"' not in client.get(
-        reverse("public:exposure-manage-list")
-    ).content.decode()
+    assert (
+        f'data-exposure="{exposure.pk}"'
+        not in client.get(reverse("public:exposure-manage-list")).content.decode()
+    )
     client.logout()
     for who in ("principal_a", "outsider"):
         login(client, who)
