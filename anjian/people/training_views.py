@@ -103,7 +103,9 @@ def workers(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "may_add": worker_services.may_add(request.user),
-            "query": request.GET.urlencode().replace("page=", "_="),
+            "query": "&".join(
+                f"{k}={quote(v)}" for k, v in request.GET.items() if k != "page" and v
+            ),
         },
     )
 
