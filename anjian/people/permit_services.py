@@ -209,9 +209,12 @@ def regulator_overview(user: Any, now: dt.datetime | None = None) -> list[Enterp
         visible_permits(user)
         .values("enterprise_id", "enterprise__name")
         .annotate(
-            open=Count("pk", filter=Q(state__in=tuple(wf.OPEN))),
-            today=Count("pk", filter=Q(planned_start__lt=end, planned_end__gte=start)),
-            refused=Count("pk", filter=Q(state=wf.REFUSED)),
+            # distinct: the events join of the last count repeats each permit's row.
+            open=Count("pk", filter=Q(state__in=tuple(wf.OPEN)), distinct=True),
+            today=Count(
+                "pk", filter=Q(planned_start__lt=end, planned_end__gte=start), distinct=True
+            ),
+            refused=Count("pk", filter=Q(state=wf.REFUSED), distinct=True),
             refused_unlicensed=Count(
                 "pk",
                 filter=Q(state=wf.REFUSED, events__action=wf.REFUSE, events__data__unlicensed=True),

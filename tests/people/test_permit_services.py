@@ -67,8 +67,13 @@ def test_given_an_unlicensed_operator_when_issued_then_refused(world, cert, stat
     ev = PermitEvent.objects.get(permit=p, action="refuse")
     assert ev.data["unlicensed"] is True
     assert ev.data["operators"][0]["status"] == status
+    ok = apply(world, [a], g)
+    gas(world, ok)
+    gas(world, ok)
     rows = ps.regulator_overview(world.user("coordinator_x"))
-    assert [(r.name, r.refused_unlicensed) for r in rows] == [("东县甲化工有限公司", 1)]
+    assert [(r.name, r.refused_unlicensed, r.refused, r.open, r.today) for r in rows] == [
+        ("东县甲化工有限公司", 1, 1, 1, 2)
+    ]
 
 
 def test_given_a_certificate_expiring_before_the_planned_end_then_refused(world):
