@@ -613,3 +613,31 @@ def test_given_the_whole_life_then_no_event_notification_or_log_shows_the_identi
             assert value not in f"{n.title} {n.body} {n.link} {n.object_label}"
     for value in (*IDENTITY, secret):
         assert value not in caplog.text
+
+
+def test_given_the_command_then_the_permission_is_granted_audited_and_withdrawn(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("reports_identity_access", "coordinator_x", stdout=StringIO())
+    from anjian.accounts.models import User
+
+    assert User.objects.get(username="coordinator_x").has_perm(services.PERMISSION)
+    assert AuditEntry.objects.filter(action="identity_perm_grant").count() == 1
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("reports_identity_access", "principal_a", stdout=StringIO())
+    call_command("reports_identity_access", "coordinator_x", "--revoke", stdout=StringIO())
+    assert not User.objects.get(username="coordinator_x").has_perm(services.PERMISSION)
+
+
+def test_given_the_due_command_then_it_prints_counts(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("reports_due", "--date", "2026-01-01", stdout=out)
+    assert '"reminded": 0' in out.getvalue()
