@@ -18,7 +18,7 @@ urlpatterns: list[URLPattern] = [
     path("people/training/compliance/", views.training_compliance, name="training-compliance"),
     path("people/workers/import/", views.people_import, name="import"),
     path(
-        "workers/import/template/<str:kind>/",
+        "people/workers/import/template/<str:kind>/",
         views.people_import_template,
         name="import-template",
     ),
