@@ -312,3 +312,21 @@ def report_reveal(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
         return _detail(request, report, reveal_form=form, status=422)
     return _detail(request, report, identity=identity)
+
+
+@login_required
+@require_GET
+def report_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    """A report's photo, for the regulators who see the report (stored re-encoded, so
+    without the camera's metadata)."""
+    from anjian.core import uploads
+
+    report = _get(request, pk)
+    photo = report.photos.filter(pk=photo_pk).first()
+    if photo is None:
+        raise Http404
+    response = uploads.serve_file(
+        request, photo.image, download_name=f"report-{report.pk}-{photo.pk}", max_age=0
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -177,6 +177,17 @@ def test_given_photos_then_checked_by_content_and_stored(world, tmp_path, settin
     good.seek(0)
     report, _s = submit(world, photos=[good])
     assert report.photos.count() == 1
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.world import PASSWORD
+
+    photo = report.photos.get()
+    url = reverse("public:report-photo", args=[report.pk, photo.pk])
+    for who, status in (("coordinator_x", 200), ("coordinator_y", 404), ("principal_a", 403)):
+        c = Client()
+        c.login(username=who, password=PASSWORD)
+        assert c.get(url).status_code == status, who
 
 
 # --- tracking --------------------------------------------------------------------------------
