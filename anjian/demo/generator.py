@@ -408,6 +408,9 @@ def build_demo(
     from anjian.demo.emergency import build_demo_emergency
 
     build_demo_emergency(seed=seed, users=users, county=county, enterprise=first_hazchem)
+    from anjian.demo.people import build_demo_people
+
+    build_demo_people(seed=seed, users=users, county=county, enterprise=first_hazchem)
     # The demo writes hazards in bulk, past the services that keep the rollup: count it
     # once from the hazard table, as the nightly check would repair it.
     from anjian.accidents.tally_services import accident_tally_rebuild
