@@ -70,3 +70,26 @@ def test_given_the_demo_when_the_coordinator_opens_the_overview_then_the_figures
     client.force_login(coordinator)
     page = client.get(reverse("emergency:overview"))
     assert page.status_code == 200 and b'data-figure="plans_filing_overdue"' in page.content
+
+
+# --- the people and the public (issue 15), from the same demo -------------------------------
+
+
+def test_given_the_demo_when_loaded_then_a_permit_is_refused_for_an_unlicensed_welder(db_demo):
+    from anjian.people.models import Certificate, Permit, PermitState, Worker
+
+    assert Worker.objects.count() == 8
+    assert Certificate.objects.count() == 3
+    states = set(Permit.objects.values_list("state", flat=True))
+    assert states == {PermitState.ISSUED, PermitState.REFUSED}
+    refused = Permit.objects.get(state=PermitState.REFUSED)
+    assert "李明" in refused.refusal
+
+
+def test_given_the_demo_when_loaded_then_reports_keep_the_identity_sealed(db_demo):
+    from anjian.public.models import Exposure, ExposureState, Report
+
+    named = Report.objects.get(anonymous=False)
+    assert named.identity_cipher and b"13900000000" not in bytes(named.identity_cipher)
+    assert Report.objects.get(anonymous=True).state == "triaged"
+    assert Exposure.objects.filter(state=ExposureState.PUBLISHED).count() <= 1
