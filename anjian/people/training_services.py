@@ -186,6 +186,11 @@ def training_create(*, actor: Actor, worker_id: Any, data: Mapping[str, Any]) ->
                 **{k: str(v) if not isinstance(v, bool) else v for k, v in values.items()},
             },
         )
+        # A passed course earns safety points (anjian.people.points_rules), in the same
+        # transaction, once per record.
+        from .points_services import points_for_training
+
+        points_for_training(record)
     return record
 
 
