@@ -89,7 +89,9 @@ def test_refusals_are_4xx(api, world):
     assert api("employee_a").post(f"/permits/{pid}/issue", {}).status_code == 403
     assert unit.post(f"/permits/{pid}/start", {}).status_code == 409
     assert unit.post(f"/permits/{pid}/issue", {"x": 1}).status_code == 422
-    assert unit.post(f"/permits/{pid}/analyses", {"analyst": "a", "passed": True}).status_code == 422
+    assert (
+        unit.post(f"/permits/{pid}/analyses", {"analyst": "a", "passed": True}).status_code == 422
+    )
     assert unit.post(f"/permits/{pid}/cancel", {}).status_code == 422
     assert unit.get("/permits/0").status_code == 404
     assert unit.get("/permits/99999999").status_code == 404
