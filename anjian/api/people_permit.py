@@ -39,7 +39,7 @@ StateCode = Literal[tuple(PermitState.values)]  # type: ignore[valid-type]
 KindCode = Literal[tuple(PermitKind.values)]  # type: ignore[valid-type]
 
 
-class Ref(Schema):
+class PermitRef(Schema):
     id: int
     name: str
 
@@ -47,7 +47,7 @@ class Ref(Schema):
 class PermitOut(Schema):
     id: int
     number: str
-    enterprise: Ref
+    enterprise: PermitRef
     kind: str
     kind_label: str
     grade: str = Field(
@@ -81,7 +81,7 @@ class AnalysisOut(Schema):
     findings: list[dict[str, Any]]
 
 
-class LicenceOut(Schema):
+class PermitLicenceOut(Schema):
     worker: int
     name: str
     status: str = Field(
@@ -90,7 +90,7 @@ class LicenceOut(Schema):
     certificate: str
 
 
-class EventOut(Schema):
+class PermitEventOut(Schema):
     action: str
     actor: str
     at: dt.datetime
@@ -99,16 +99,16 @@ class EventOut(Schema):
 
 class PermitDetail(PermitOut):
     content: str
-    risk_unit: Ref | None
-    operators: list[Ref]
-    guardian: Ref | None
+    risk_unit: PermitRef | None
+    operators: list[PermitRef]
+    guardian: PermitRef | None
     issued_at: dt.datetime | None
     started_at: dt.datetime | None
     closed_at: dt.datetime | None
     certificate_category: str
-    licences: list[LicenceOut]
+    licences: list[PermitLicenceOut]
     analyses: list[AnalysisOut]
-    events: list[EventOut]
+    events: list[PermitEventOut]
     actions: list[str]
 
 
@@ -142,11 +142,11 @@ class PermitIn(BaseModel):
     guardian: Lenient({**_ID, "description": "监护人: a worker, not an operator."}) = None
 
 
-class EmptyIn(BaseModel):
+class PermitEmptyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CloseIn(BaseModel):
+class PermitCloseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     site_checked: Lenient({"type": "boolean", "description": "Required true."}) = False
@@ -304,14 +304,14 @@ def permit_create(request: HttpRequest, payload: PermitIn) -> Any:
     response=_STEP,
     summary="Issue the permit (refused, with reasons, for an unlicensed operator or bad gas)",
 )
-def permit_issue(request: HttpRequest, permit_id: int, payload: EmptyIn) -> dict[str, Any]:
+def permit_issue(request: HttpRequest, permit_id: int, payload: PermitEmptyIn) -> dict[str, Any]:
     _known(permit_id)
     ps.permit_issue(actor=actor(request), permit_id=permit_id)
     return _detail(request, permit_id)
 
 
 @router.post("/permits/{permit_id}/start", response=_STEP, summary="Start the work")
-def permit_start(request: HttpRequest, permit_id: int, payload: EmptyIn) -> dict[str, Any]:
+def permit_start(request: HttpRequest, permit_id: int, payload: PermitEmptyIn) -> dict[str, Any]:
     _known(permit_id)
     ps.permit_start(actor=actor(request), permit_id=permit_id)
     return _detail(request, permit_id)
@@ -320,7 +320,7 @@ def permit_start(request: HttpRequest, permit_id: int, payload: EmptyIn) -> dict
 @router.post(
     "/permits/{permit_id}/close", response=_STEP, summary="Close: the work done, site checked"
 )
-def permit_close(request: HttpRequest, permit_id: int, payload: CloseIn) -> dict[str, Any]:
+def permit_close(request: HttpRequest, permit_id: int, payload: PermitCloseIn) -> dict[str, Any]:
     _known(permit_id)
     ps.permit_close(
         actor=actor(request),

@@ -38,14 +38,14 @@ router = Router(tags=["people"])
 # --- outputs --------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class PointsRef(Schema):
     id: int
     name: str
 
 
 class BalanceOut(Schema):
-    worker: Ref
-    enterprise: Ref
+    worker: PointsRef
+    enterprise: PointsRef
     post: str
     balance: int = Field(description="The year's balance when `year` is given, else all time.")
 
@@ -55,7 +55,7 @@ class BalancePage(Schema):
     items: list[BalanceOut]
 
 
-class EntryOut(Schema):
+class PointsEntryOut(Schema):
     id: int
     worker: int
     points: int
@@ -69,28 +69,28 @@ class EntryOut(Schema):
 
 
 class LedgerOut(Schema):
-    worker: Ref
-    enterprise: Ref
+    worker: PointsRef
+    enterprise: PointsRef
     balance: int
     year: int
     year_balance: int
-    entries: list[EntryOut]
+    entries: list[PointsEntryOut]
 
 
 class PostOut(Schema):
     id: int
     post: str
     duties: str
-    workers: list[Ref]
-    unsigned: list[Ref]
+    workers: list[PointsRef]
+    unsigned: list[PointsRef]
 
 
-class DutyOut(Schema):
-    enterprise: Ref
+class DutyListOut(Schema):
+    enterprise: PointsRef
     year: int
     posts: list[PostOut]
     posts_without_duties: list[str]
-    unlisted: list[Ref] = Field(description="Active workers whose post is not in the list.")
+    unlisted: list[PointsRef] = Field(description="Active workers whose post is not in the list.")
     missing: int = Field(description="Unsigned plus unlisted workers.")
     report_year: int
     report_quarter: int
@@ -99,7 +99,7 @@ class DutyOut(Schema):
 
 
 class DutyOverviewOut(Schema):
-    enterprise: Ref
+    enterprise: PointsRef
     posts: int
     posts_without_duties: int
     workers: int
@@ -108,7 +108,7 @@ class DutyOverviewOut(Schema):
 
 
 class DutyAnswer(Schema):
-    enterprise: DutyOut | None
+    enterprise: DutyListOut | None
     enterprises: list[DutyOverviewOut] | None
 
 
@@ -124,7 +124,7 @@ class LettersOut(Schema):
     created: list[LetterOut]
 
 
-class ReportOut(Schema):
+class DutyReportOut(Schema):
     id: int
     enterprise: int
     year: int
@@ -188,7 +188,7 @@ class LettersIn(BaseModel):
     signed_on: Lenient({"type": "string", "format": "date", "description": "Default today."}) = None
 
 
-class ReportIn(BaseModel):
+class DutyReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: Lenient({"type": "integer", "description": "Required."}) = None
@@ -287,7 +287,7 @@ def points_balances(request: HttpRequest, filters: Query[BalanceFilters]) -> dic
 # /points/award before /points/{worker_id}: the first matching path takes the request.
 @router.post(
     "/points/award",
-    response={201: EntryOut, **_WRITE},
+    response={201: PointsEntryOut, **_WRITE},
     summary="A manual award or deduction, or a violation (the principal or safety officer)",
 )
 def points_award(request: HttpRequest, payload: AwardIn) -> Any:
@@ -317,7 +317,7 @@ def points_ledger(request: HttpRequest, worker_id: int) -> dict[str, Any]:
 
 @router.post(
     "/points/{entry_id}/reverse",
-    response={201: EntryOut, **_WRITE},
+    response={201: PointsEntryOut, **_WRITE},
     summary="Reverse a ledger line (a new line with the opposite points; once)",
 )
 def points_reverse(request: HttpRequest, entry_id: int, payload: ReverseIn) -> Any:
@@ -403,10 +403,10 @@ def duty_letters(request: HttpRequest, payload: LettersIn) -> Any:
 
 @router.post(
     "/duty/reports",
-    response={201: ReportOut, **_WRITE},
+    response={201: DutyReportOut, **_WRITE},
     summary="The principal's quarterly report of duty performance (once a quarter)",
 )
-def duty_report(request: HttpRequest, payload: ReportIn) -> Any:
+def duty_report(request: HttpRequest, payload: DutyReportIn) -> Any:
     data = payload.model_dump(exclude_unset=True)
     r = ds.duty_report_submit(
         actor=actor(request),

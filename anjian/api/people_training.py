@@ -47,14 +47,14 @@ CertificateKindCode = Literal[tuple(CertificateKind.values)]  # type: ignore[val
 # --- outputs --------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class TrainingRef(Schema):
     id: int
     name: str
 
 
 class WorkerOut(Schema):
     id: int
-    enterprise: Ref
+    enterprise: TrainingRef
     name: str
     id_number_masked: str = Field(description="居民身份证号码, masked: 3301**********1234.")
     post: str
@@ -71,7 +71,7 @@ class WorkerPage(Schema):
 
 class TrainingOut(Schema):
     id: int
-    worker: Ref
+    worker: TrainingRef
     kind: str
     kind_label: str
     title: str
@@ -88,7 +88,7 @@ class TrainingPage(Schema):
 
 class CertificateOut(Schema):
     id: int
-    worker: Ref
+    worker: TrainingRef
     kind: str
     kind_label: str
     category: str

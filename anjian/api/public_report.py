@@ -99,10 +99,6 @@ class TrackOut(Schema):
     messages: list[MessageOut]
 
 
-class RateLimitedOut(Schema):
-    detail: str
-
-
 def _limited(exc: Exception) -> Status:
     return Status(429, {"detail": str(exc)})
 
@@ -110,7 +106,7 @@ def _limited(exc: Exception) -> Status:
 @router.post(
     "/public/reports",
     auth=None,
-    response={201: PublicReportCreated, 422: ValidationErrorOut, 429: RateLimitedOut},
+    response={201: PublicReportCreated, 422: ValidationErrorOut, 429: ErrorOut},
     summary="Make a report (no login); answers the tracking code and secret once",
 )
 def public_report_create(request: HttpRequest, payload: PublicReportIn) -> Any:
@@ -147,7 +143,7 @@ def _track_out(report: Report) -> dict[str, Any]:
 @router.post(
     "/public/reports/track",
     auth=None,
-    response={200: TrackOut, 404: ErrorOut, 422: ValidationErrorOut, 429: RateLimitedOut},
+    response={200: TrackOut, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     summary="Follow a report with its tracking code and secret (no login)",
 )
 def public_report_track(request: HttpRequest, payload: TrackIn) -> Any:
@@ -163,18 +159,18 @@ def public_report_track(request: HttpRequest, payload: TrackIn) -> Any:
 # --- regulators -----------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class ReportRef(Schema):
     id: int
     name: str
 
 
-class ReportOut(Schema):
+class WhistleReportOut(Schema):
     id: int
     tracking_code: str
     matter: str
     matter_label: str
-    division: Ref
-    enterprise: Ref | None
+    division: ReportRef
+    enterprise: ReportRef | None
     enterprise_name: str
     place: str
     content: str
@@ -186,7 +182,7 @@ class ReportOut(Schema):
     due_on: dt.date | None
     extended: bool
     overdue: bool
-    department: Ref | None
+    department: ReportRef | None
     duplicate_of: int | None
     hazard: int | None
     inspection: int | None
@@ -201,7 +197,7 @@ class ReportOut(Schema):
 
 class ReportPage(Schema):
     count: int
-    items: list[ReportOut]
+    items: list[WhistleReportOut]
 
 
 class HandlerMessageOut(Schema):
@@ -211,17 +207,17 @@ class HandlerMessageOut(Schema):
     at: dt.datetime
 
 
-class EventOut(Schema):
+class ReportEventOut(Schema):
     action: str
     at: dt.datetime
     by: str
     note: str
 
 
-class ReportDetail(ReportOut):
+class ReportDetail(WhistleReportOut):
     available: list[str]
     messages: list[HandlerMessageOut]
-    events: list[EventOut]
+    events: list[ReportEventOut]
     likely_duplicates: list[int]
 
 

@@ -161,7 +161,9 @@ def _link(report: Report) -> str:
 
 def _notify_later(report: Report, kind: str, title: str) -> None:
     recipients = handlers_of(report)
-    label = report.tracking_code
+    # Regulators' notifications name the report by its number: the tracking code is the
+    # reporter's (and a run of Latin letters the Chinese UI would show as such).
+    label = _("report no. %(n)s") % {"n": report.pk}
     link = _link(report)
     transaction.on_commit(
         lambda: notify(recipients=recipients, kind=kind, title=title, link=link, object_label=label)
@@ -425,7 +427,7 @@ def report_answer(
         _event(actor, report, wf.ANSWER)
         _audit(actor, report, "answer")
         _notify_later(
-            report, "other", _("The reporter answered on %(code)s") % {"code": report.tracking_code}
+            report, "other", _("The reporter answered on %(code)s") % {"code": f"#{report.pk}"}
         )
     return message
 
@@ -506,7 +508,7 @@ def report_triage(*, actor: Actor, report_id: Any, department_id: Any, note: Any
         _notify_later(
             report,
             "assignment",
-            _("Whistleblower report %(code)s assigned to you") % {"code": report.tracking_code},
+            _("Whistleblower report %(code)s assigned to you") % {"code": f"#{report.pk}"},
         )
     return report
 
@@ -643,8 +645,7 @@ def report_conclude(
                 accident_mark_concealed(
                     actor=actor,
                     accident_id=target.pk,
-                    note=_("Found by whistleblower report %(code)s")
-                    % {"code": report.tracking_code},
+                    note=_("Found by whistleblower report %(code)s") % {"code": f"#{report.pk}"},
                 )
         _move(actor, report, wf.CONCLUDE, why, {"conclusion": conclusion}, conclusion=conclusion)
     return report
