@@ -159,7 +159,7 @@ def build_demo_people(
             "kind": "hot_work",
             "grade": "second",
             "place": "罐区东侧管廊",
-            "content": "更换 DN50 蒸汽管线法兰，电焊作业",
+            "content": "更换公称直径 50 毫米蒸汽管线的法兰，电焊作业",
             "planned_start": start.isoformat(),
             "planned_end": (start + dt.timedelta(hours=6)).isoformat(),
             "workers": [by_name["张建国"].pk],

@@ -381,7 +381,9 @@ def _link(permit: Permit) -> str:
 
 
 def _tell(recipients: list[User | None], title: str, permit: Permit) -> None:
-    link, label = _link(permit), str(permit)
+    # The label names the work, not the permit number (a Latin-lettered code in the
+    # notification text; the permit page shows the number as a code).
+    link, label = _link(permit), f"{permit.get_kind_display()} #{permit.pk}"
     transaction.on_commit(
         lambda: notify(
             recipients=recipients,

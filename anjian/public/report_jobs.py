@@ -46,5 +46,5 @@ def _mark(actor: Actor, report: Report, action: str, title: str) -> int:
             return 0
         ReportEvent.objects.create(report=locked, action=action, data={"due_on": due})
         services._audit(actor, locked, action, {"due_on": due})
-        services._notify_later(locked, "deadline", title % {"code": locked.tracking_code})
+        services._notify_later(locked, "deadline", title % {"code": f"#{locked.pk}"})
     return 1

@@ -382,7 +382,9 @@ def report_submit(
             photo.save()
         _event(actor, report, wf.SUBMIT, photos=len(checked))
         _audit(actor, report, "submit", {"matter": matter, "anonymous": anonymous})
-        _notify_later(report, "assignment", _("New whistleblower report %(code)s") % {"code": code})
+        _notify_later(
+            report, "assignment", _("New whistleblower report %(code)s") % {"code": f"#{report.pk}"}
+        )
     return report, secret
 
 
