@@ -192,6 +192,13 @@ class DrillFinishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     participants: Lenient({"type": "integer", "minimum": 1, "description": "Required."}) = None
+    workers: Lenient(
+        {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "Registered workers of the enterprise who took part (safety points).",
+        }
+    ) = None
 
 
 class FindingIn(BaseModel):
@@ -453,7 +460,13 @@ def drill_start(request: HttpRequest, drill_id: int, payload: EmptyIn) -> dict[s
     summary="Finish the drill, with the number of participants",
 )
 def drill_finish(request: HttpRequest, drill_id: int, payload: DrillFinishIn) -> dict[str, Any]:
-    return _step(request, drill_id, services.drill_finish, participants=payload.participants)
+    return _step(
+        request,
+        drill_id,
+        services.drill_finish,
+        participants=payload.participants,
+        workers=payload.workers,
+    )
 
 
 @router.post(

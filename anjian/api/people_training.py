@@ -19,23 +19,33 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
+from urllib.parse import quote
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja import UploadedFile as NinjaUpload
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict
 
-from anjian.core import scoping
-from anjian.core.errors import NotFound, ValidationFailed
-from anjian.people import idcard, training_services, worker_services
+from anjian.core import scoping, sheets
+from anjian.core.errors import Forbidden, NotFound, ValidationFailed
+from anjian.people import idcard, training_importer, training_services, worker_services
 from anjian.people import training_rules as rules
 from anjian.people.models import Certificate, CertificateKind, TrainingKind, TrainingRecord, Worker
 
 from .checks import valid_id
 from .common import actor, caller, page
-from .schemas import MAX_PAGE_SIZE, ErrorOut, Id, Lenient, Offset, ValidationErrorOut
+from .schemas import (
+    MAX_PAGE_SIZE,
+    ErrorOut,
+    Id,
+    Lenient,
+    Offset,
+    RowErrorsOut,
+    ValidationErrorOut,
+)
 
 router = Router(tags=["people"])
 
@@ -162,6 +172,22 @@ class CertificateIn(BaseModel):
     extended_review: Lenient(
         {"type": "boolean", "description": "Review every 6 years (issuer's consent)."}
     ) = None
+
+
+class CertificateReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reviewed_on: Lenient(_DATE) = None
+    passed: Lenient(
+        {"type": "boolean", "description": "The review's outcome (复审合格 or not)."}
+    ) = None
+    note: Lenient({**_TEXT, "maxLength": 200, "description": "Required when not passed."}) = None
+
+
+class CertificateRevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Lenient({**_TEXT, "maxLength": 200}) = None
 
 
 class WorkerFilters(Schema):
@@ -414,3 +440,98 @@ def certificate_create(request: HttpRequest, payload: CertificateIn) -> Any:
     )
     cert = Certificate.objects.select_related("worker").get(pk=cert.pk)
     return Status(201, _certificate_out(cert, timezone.localdate()))
+
+
+_CERT_STEP = {
+    200: CertificateOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
+@router.post(
+    "/certificates/{certificate_id}/review",
+    response=_CERT_STEP,
+    summary="Record a certificate's review (复审): passed moves the next review 3 years on",
+)
+def certificate_review(
+    request: HttpRequest, certificate_id: int, payload: CertificateReviewIn
+) -> dict[str, Any]:
+    cert = training_services.certificate_review(
+        actor=actor(request),
+        certificate_id=certificate_id,
+        data=payload.model_dump(exclude_unset=True),
+    )
+    return _certificate_out(cert, timezone.localdate())
+
+
+@router.post(
+    "/certificates/{certificate_id}/revoke",
+    response=_CERT_STEP,
+    summary="Revoke a certificate (撤销/注销): kept, never deleted",
+)
+def certificate_revoke(
+    request: HttpRequest, certificate_id: int, payload: CertificateRevokeIn
+) -> dict[str, Any]:
+    reason = payload.model_dump(exclude_unset=True).get("reason")
+    cert = training_services.certificate_revoke(
+        actor=actor(request),
+        certificate_id=certificate_id,
+        reason=reason if isinstance(reason, str) else "",
+    )
+    return _certificate_out(cert, timezone.localdate())
+
+
+# --- Excel import ----------------------------------------------------------------------------
+
+
+class PeopleImportOut(Schema):
+    kind: str
+    created: int
+
+
+def _import_kind(kind: str) -> str:
+    if kind not in training_importer.KINDS:
+        raise NotFound(_("Unknown import kind."))
+    return kind
+
+
+@router.get(
+    "/people/import/{kind}/template",
+    response={200: None, 403: ErrorOut, 404: ErrorOut},
+    summary="The Excel template of a people import (workers, trainings or certificates)",
+)
+def people_import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    kind = _import_kind(kind)
+    if not worker_services.may_add(caller(request)):
+        raise Forbidden(_("Only the enterprise's principal or safety officer imports."))
+    response = HttpResponse(
+        training_importer.build_template(kind), content_type=training_importer.CONTENT_TYPE
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="people-{kind}-template.xlsx"; '
+        f"filename*=UTF-8''{quote(training_importer.FILENAMES[kind])}"
+    )
+    return response
+
+
+@router.post(
+    "/people/import/{kind}",
+    response={200: PeopleImportOut, 403: ErrorOut, 404: ErrorOut, 422: RowErrorsOut},
+    summary="Import workers, trainings or certificates from the Excel template: all rows or none",
+)
+def people_import(request: HttpRequest, kind: str, file: File[NinjaUpload] = None) -> Any:
+    kind = _import_kind(kind)
+    if file is None:
+        return Status(
+            422, {"detail": [sheets.file_error(_("Choose the .xlsx file to import.")).as_dict()]}
+        )
+    try:
+        result = training_importer.import_people(
+            actor=actor(request), kind=kind, source=file, filename=file.name or ""
+        )
+    except sheets.ImportRejected as exc:
+        return Status(422, {"detail": exc.as_list()})
+    return result.as_dict()

@@ -25,6 +25,7 @@ from anjian.accounts.models import Role
 from anjian.core import scoping
 from anjian.core.audit import Actor, audit_append
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anjian.people.commitment_counts import compare_notices
 from anjian.registry.models import Enterprise, EnterpriseStatus
 from anjian.risks.models import MajorHazardInstallation, RiskUnit
 
@@ -569,6 +570,51 @@ def differences(
                 )
             )
     return rows, len(notices)
+
+
+@dataclass
+class PermitDifference:
+    """A notice's declared count of one kind of special work against the permits this
+    platform recorded for that enterprise and day (anjian.people). Fewer declared than
+    recorded is the telling case: work done without being declared."""
+
+    notice: DailyCommitment
+    field: str
+    label: str
+    declared: int
+    recorded: int
+
+    @property
+    def undeclared(self) -> bool:
+        return self.recorded > self.declared
+
+
+def _permit_differences(notices: list[DailyCommitment], day: dt.date) -> list[PermitDifference]:
+    by_notice = compare_notices(notices, day)
+    rows = []
+    for n in notices:
+        for name, declared, recorded in by_notice.get(n.pk, ()):
+            label = str(DailyCommitment._meta.get_field(name).verbose_name)
+            rows.append(PermitDifference(n, name, label, declared, recorded))
+    return rows
+
+
+def permit_differences(user: Any, day: dt.date) -> list[PermitDifference]:
+    """Declared special work of the day's current notices in the user's scope against the
+    permits recorded, undeclared work first."""
+    notices = list(
+        visible_notices(user)
+        .filter(date=day, is_current=True)
+        .select_related("enterprise")
+        .order_by("enterprise__name")
+    )
+    rows = _permit_differences(notices, day)
+    return sorted(rows, key=lambda r: not r.undeclared)
+
+
+def notice_permit_differences(notice: DailyCommitment) -> list[PermitDifference]:
+    """The same for one notice (its page)."""
+    return _permit_differences([notice], notice.date)
 
 
 def states_from_post(units: list[Unit], post: Mapping[str, str]) -> dict[rules.UnitKey, str]:

@@ -171,6 +171,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "notice": notice,
             "versions": versions,
+            "permit_rows": services.notice_permit_differences(notice),
             "may_correct": notice.is_current
             and services.may_submit(request.user, notice.enterprise_id),
             **_deadline_context(notice.date),
@@ -247,6 +248,7 @@ def differences(request: HttpRequest) -> HttpResponse:
             "day": day,
             "rows": rows,
             "compared": compared,
+            "permit_rows": services.permit_differences(request.user, day),
             "available": observed.available(),
         },
     )

@@ -55,6 +55,14 @@ class FinishForm(forms.Form):
     participants = forms.IntegerField(
         label=_("participants"), min_value=1, widget=forms.NumberInput(attrs={"min": 1})
     )
+    # Choices are the drilling enterprise's workers, set by the view (drill_views).
+    workers = forms.TypedMultipleChoiceField(
+        label=_("registered workers who took part"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each earns the drill's safety points."),
+    )
 
 
 class CancelForm(forms.Form):

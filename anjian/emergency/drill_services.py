@@ -547,8 +547,33 @@ def drill_start(*, actor: Actor, drill_id: Any) -> Drill:
     return drill
 
 
-def drill_finish(*, actor: Actor, drill_id: Any, participants: Any) -> Drill:
-    """The drill ends, with the number of people who took part."""
+def _drill_workers(errors: dict[str, list[str]], value: Any, enterprise_id: int) -> list[int]:
+    """The registered workers (anjian.people) who took part: ids of the enterprise's
+    employed workers; they earn the drill's safety points."""
+    if value in (None, "", [], ()):
+        return []
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        errors["workers"] = [_("Give a list of worker ids.")]
+        return []
+    from anjian.people.models import Worker
+
+    ids = sorted(set(value))
+    found = set(
+        Worker.objects.filter(pk__in=ids, enterprise_id=enterprise_id, active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if len(found) != len(ids):
+        errors["workers"] = [_("Only employed workers of the drilling enterprise can be named.")]
+        return []
+    return ids
+
+
+def drill_finish(*, actor: Actor, drill_id: Any, participants: Any, workers: Any = None) -> Drill:
+    """The drill ends, with the number of people who took part and, optionally, which of
+    the enterprise's registered workers they were (each earns the drill's safety points)."""
     errors: dict[str, list[str]] = {}
     number = None
     if isinstance(participants, int) and not isinstance(participants, bool):
@@ -564,12 +589,24 @@ def drill_finish(*, actor: Actor, drill_id: Any, participants: Any) -> Drill:
     with transaction.atomic():
         drill = _lock(actor, drill_id)
         found = _step(actor, drill, wf.FINISH)
+        named = _drill_workers(errors, workers, drill.enterprise_id)
+        if number is not None and len(named) > number and "participants" not in errors:
+            errors["participants"] = [
+                _("Fewer participants than the workers named (%(n)s).") % {"n": len(named)}
+            ]
         if errors:
             raise ValidationFailed(errors)
         assert number is not None
         drill.ended_at = timezone.now()
         drill.participants = number
-        _save(actor, drill, found, data={"ended_at": drill.ended_at, "participants": number})
+        data: dict[str, Any] = {"ended_at": drill.ended_at, "participants": number}
+        if named:
+            data["workers"] = named
+        _save(actor, drill, found, data=data)
+        if named:
+            from anjian.people.points_services import points_for_drill
+
+            points_for_drill(named, drill.pk)
     return drill
 
 

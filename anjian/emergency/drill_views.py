@@ -239,7 +239,7 @@ def _detail(
         {
             "action": a,
             "label": labels[a],
-            "form": bound.get(a) or FORMS[a](auto_id=_ids(a)),
+            "form": bound.get(a) or _form(drill, a),
             "open": a in bound,
             "big": a in (wf.ACKNOWLEDGE, wf.START, wf.FINISH),
         }
@@ -267,6 +267,23 @@ def drill_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _load(request, pk))
 
 
+WORKER_CHOICES_LIMIT = 500
+
+
+def _form(drill: Drill, action: str, data: Any = None) -> Any:
+    form = FORMS[action](data, auto_id=_ids(action))
+    if action == wf.FINISH:
+        from anjian.people.models import Worker
+
+        workers = Worker.objects.filter(enterprise_id=drill.enterprise_id, active=True).order_by(
+            "name", "pk"
+        )[:WORKER_CHOICES_LIMIT]
+        form.fields["workers"].choices = [(w.pk, w.name) for w in workers]
+        if not form.fields["workers"].choices:
+            del form.fields["workers"]
+    return form
+
+
 def _call(request: HttpRequest, drill: Drill, action: str, form: Any) -> Any:
     common = {"actor": _actor(request), "drill_id": drill.pk}
     d = form.cleaned_data
@@ -275,7 +292,9 @@ def _call(request: HttpRequest, drill: Drill, action: str, form: Any) -> Any:
     if action == wf.START:
         return services.drill_start(**common)
     if action == wf.FINISH:
-        return services.drill_finish(**common, participants=d["participants"])
+        return services.drill_finish(
+            **common, participants=d["participants"], workers=d.get("workers") or []
+        )
     if action == wf.EVALUATE:
         return services.drill_evaluate(
             **common, evaluation=d["evaluation"], findings=form.findings()
@@ -289,7 +308,7 @@ def drill_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     drill = _load(request, pk)
     if action not in wf.ACTIONS:
         raise Http404(_("No such step."))
-    form = FORMS[action](request.POST, auto_id=_ids(action))
+    form = _form(drill, action, request.POST)
     if not form.is_valid():
         return _detail(request, drill, bound={action: form}, status=400)
     try:

@@ -32,6 +32,7 @@ from anjian.core.choices import choice_values, choose_one_of
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.numbers import is_int_text, parse_decimal, parse_int
 from anjian.core.policy import recurrence_days
+from anjian.people import points_services
 from anjian.registry.models import Division, DivisionLevel, DutyAssignment, DutyRole, Enterprise
 from anjian.reports import tally_services
 from anjian.risks.models import ControlMeasure, RiskUnit
@@ -1635,6 +1636,11 @@ def hazard_act(
         hooks = (
             _risk_hooks(hazard, now, newly_major=True, recurrence=False) if ctx.newly_major else {}
         )
+        if step.target == wf.CLOSED and from_state != wf.CLOSED:
+            # A closed hazard was real: the worker who reported it earns safety points.
+            earned = points_services.points_for_hazard(hazard)
+            if earned is not None:
+                hooks["points_entry"] = earned.pk
         event_data = {**ctx.event_data, **hooks}
         if checked:
             event_data["photos"] = _photo_data(PHOTO_KIND[action], checked)

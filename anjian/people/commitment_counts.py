@@ -1,16 +1,15 @@
 """The special work a daily commitment notice (风险研判与承诺公告, anjian.commitments)
 declares, against the permits this platform recorded for that enterprise and day
-(anjian.people.permit_services.permit_counts). The commitments app may call `compare`
-where it shows a notice (e.g. beside `commitments.services.differences`); nothing here
-writes."""
+(anjian.people.permit_services.permit_counts). The commitments app shows the differences
+on a notice's page and beside `commitments.services.differences`; nothing here writes."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .permit_services import COUNT_FIELDS, permit_counts
+from .permit_services import COUNT_FIELDS, permit_counts, permit_counts_many
 
 
 def compare(
@@ -31,7 +30,29 @@ def compare(
 
 def compare_notice(notice: Any) -> list[tuple[str, int, int]]:
     """The same for a DailyCommitment row (its special-work fields read by name)."""
+    return compare(notice.enterprise_id, notice.date, declared_of(notice))
+
+
+def declared_of(notice: Any) -> dict[str, int]:
     declared = {name: getattr(notice, name, 0) for name in COUNT_FIELDS.values()}
     for name in ("hot_work_special", "hot_work_first", "hot_work_second"):
         declared[name] = getattr(notice, name, 0)
-    return compare(notice.enterprise_id, notice.date, declared)
+    return declared
+
+
+def compare_notices(notices: Iterable[Any], day: dt.date) -> dict[int, list[tuple[str, int, int]]]:
+    """compare for many notices of one day (notice pk → differences), with one grouped
+    query for the permits instead of one per notice."""
+    notices = list(notices)
+    recorded = permit_counts_many((n.enterprise_id for n in notices), day)
+    out: dict[int, list[tuple[str, int, int]]] = {}
+    for n in notices:
+        declared = declared_of(n)
+        diffs = [
+            (name, int(declared.get(name, 0) or 0), count)
+            for name, count in recorded[n.enterprise_id].items()
+            if int(declared.get(name, 0) or 0) != count
+        ]
+        if diffs:
+            out[n.pk] = diffs
+    return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,30 +246,45 @@ def permit_counts(enterprise_id: int, day: dt.date) -> dict[str, int]:
     anjian.commitments DailyCommitment) counts it, keyed by its field names: the permits
     issued, under way or closed whose planned time touches the day (refused, cancelled
     and never-issued drafts are no work)."""
+    return permit_counts_many([enterprise_id], day)[enterprise_id]
+
+
+def _zero_counts() -> dict[str, int]:
+    out = dict.fromkeys(COUNT_FIELDS.values(), 0)
+    out.update(hot_work_special=0, hot_work_first=0, hot_work_second=0)
+    return out
+
+
+def permit_counts_many(enterprise_ids: Iterable[int], day: dt.date) -> dict[int, dict[str, int]]:
+    """permit_counts for many enterprises in one grouped query (a board of notices)."""
+    ids = sorted(set(enterprise_ids))
+    out = {eid: _zero_counts() for eid in ids}
+    if not ids:
+        return out
     start, end = _day_window(day)
     rows = (
         Permit.objects.filter(
-            enterprise_id=enterprise_id,
+            enterprise_id__in=ids,
             state__in=(wf.ISSUED, wf.WORKING, wf.CLOSED),
             planned_start__lt=end,
             planned_end__gte=start,
         )
-        .values("kind", "grade")
+        .values("enterprise_id", "kind", "grade")
         .annotate(n=Count("pk"))
     )
-    out = dict.fromkeys(COUNT_FIELDS.values(), 0)
-    out.update(hot_work_special=0, hot_work_first=0, hot_work_second=0)
+    hot = {
+        rules.SPECIAL: "hot_work_special",
+        rules.FIRST: "hot_work_first",
+        rules.SECOND: "hot_work_second",
+    }
     for r in rows:
+        counts = out[r["enterprise_id"]]
         if r["kind"] == rules.HOT_WORK:
-            key = {
-                rules.SPECIAL: "hot_work_special",
-                rules.FIRST: "hot_work_first",
-                rules.SECOND: "hot_work_second",
-            }.get(r["grade"])
+            key = hot.get(r["grade"])
             if key:
-                out[key] += r["n"]
+                counts[key] += r["n"]
         elif r["kind"] in COUNT_FIELDS:
-            out[COUNT_FIELDS[r["kind"]]] += r["n"]
+            counts[COUNT_FIELDS[r["kind"]]] += r["n"]
     return out
 
 

@@ -11,7 +11,8 @@ source and id (the unique constraint), so a hook may be called twice.
 Hooks for other apps (call them inside your own transaction, with your actor):
 `points_for_training(record)`, `points_for_drill(worker_ids, drill_id)`,
 `points_for_report(worker_id, report_id)`, `points_for_self_check(worker_id, check_id)`,
-`points_for_violation(worker_id, severity, source, source_id)`.
+`points_for_violation(worker_id, severity, source, source_id)`,
+`points_for_hazard(hazard)` (anjian.hazards calls it when a hazard closes).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ TRAINING = "training"
 DRILL = "drill"
 REPORT = "report"
 SELF_CHECK = "self_check"
+HAZARD = "hazard"
 
 
 def rule_labels() -> dict[str, str]:
@@ -431,4 +433,32 @@ def points_for_violation(
         severity=severity,
         source=source,
         source_id=source_id,
+    )
+
+
+def points_for_hazard(hazard: Any, actor: Actor | None = None) -> PointEntry | None:
+    """A hazard closed (rectified and accepted: it was real) earns its reporter points
+    when the reporter is a registered, employed worker of the hazard's enterprise: a
+    finding of the enterprise's own self-check earns `self_check_finding`, any other
+    report by a worker (an inspection, a report to the safety office) `hazard_report`.
+    Regulators, the public and sensors earn nothing here. Idempotent per hazard."""
+    if not hazard.reported_by_id:
+        return None
+    worker_id = (
+        Worker.objects.filter(
+            user_id=hazard.reported_by_id, enterprise_id=hazard.enterprise_id, active=True
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if worker_id is None:
+        return None
+    rule = pr.SELF_CHECK_FINDING if hazard.source == "self_check" else pr.HAZARD_REPORT
+    return points_award(
+        actor=_system(actor),
+        worker_id=worker_id,
+        rule=rule,
+        source=HAZARD,
+        source_id=hazard.pk,
+        note=str(hazard.number)[:NOTE_LIMIT],
     )

@@ -116,3 +116,26 @@ class WorkerFilterForm(forms.Form):
         required=False,
         initial="1",
     )
+
+
+class CertificateReviewForm(forms.Form):
+    reviewed_on = forms.DateField(label=_("reviewed on"), widget=DATE)
+    passed = forms.TypedChoiceField(
+        label=_("outcome"),
+        choices=[
+            ("1", pgettext_lazy("certificate review", "passed")),
+            ("0", pgettext_lazy("certificate review", "not passed")),
+        ],
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    note = forms.CharField(
+        label=_("note"),
+        max_length=200,
+        required=False,
+        help_text=_("Required when the review was not passed: why."),
+    )
+
+
+class CertificateRevokeForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=200)

@@ -83,6 +83,44 @@ def special_work_dates(
     return expires, add_years(issued_on, SPECIAL_WORK_REVIEW_YEARS) - dt.timedelta(days=1)
 
 
+# 第30号令 第二十四条 (UNVERIFIED article number): a passed review is stamped and
+# registered by the issuer; 第二十六条: a certificate not reviewed in time, or that fails
+# its review, is invalid. The next review falls 3 years after the one just passed.
+
+
+def next_review_due(review_due: dt.date, expires_on: dt.date) -> dt.date | None:
+    """The review after a passed one that fell due on `review_due`: the same day three
+    years on, or none when that is not before the certificate expires (then the holder
+    renews the certificate instead: a 6-year certificate has one review, at 3 years)."""
+    following = add_years(review_due, SPECIAL_WORK_REVIEW_YEARS)
+    return following if following < expires_on else None
+
+
+def review_problems(
+    review_due: dt.date | None,
+    expires_on: dt.date,
+    state: str,
+    reviewed_on: dt.date,
+    today: dt.date,
+) -> list[str]:
+    """Why a review on `reviewed_on` cannot be recorded (machine codes; the service turns
+    them into messages): no review due, revoked, the date in the future, before the window
+    (第二十二条: applied for within 60 days before it falls due), or after the review fell
+    due (the certificate lapsed then: 第二十六条)."""
+    if state == REVOKED:
+        return ["revoked"]
+    if review_due is None:
+        return ["none_due"]
+    problems = []
+    if reviewed_on > today:
+        problems.append("future")
+    if reviewed_on > review_due or reviewed_on > expires_on:
+        problems.append("lapsed")
+    elif (review_due - reviewed_on).days > REVIEW_WINDOW_DAYS:
+        problems.append("too_early")
+    return problems
+
+
 def qualification_expiry(issued_on: dt.date, years: int = QUALIFICATION_VALID_YEARS) -> dt.date:
     return add_years(issued_on, years) - dt.timedelta(days=1)
 

@@ -320,23 +320,27 @@ def certificate_create(*, actor: Actor, worker_id: Any, data: Mapping[str, Any])
     return cert
 
 
+def _certificate_for_write(actor: Actor, certificate_id: Any) -> Certificate:
+    try:
+        pk = int(certificate_id)
+    except (TypeError, ValueError):
+        pk = 0
+    found = scoping.visible(actor.user, Certificate).filter(pk=pk).first() if pk > 0 else None
+    if found is None:
+        raise NotFound(_("No such certificate in your scope."))
+    cert = Certificate.objects.select_for_update().select_related("worker").get(pk=pk)
+    if not may_keep(actor.user, cert.worker.enterprise_id):
+        raise Forbidden(_("Only the enterprise's principal or safety officer keeps its records."))
+    return cert
+
+
 def certificate_revoke(*, actor: Actor, certificate_id: Any, reason: str) -> Certificate:
     """Mark a certificate revoked (撤销/注销); kept, never deleted."""
-    if not (reason or "").strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise ValidationFailed({"reason": [_("This field is required.")]})
     with transaction.atomic():
-        try:
-            pk = int(certificate_id)
-        except (TypeError, ValueError):
-            pk = 0
-        found = scoping.visible(actor.user, Certificate).filter(pk=pk).first() if pk > 0 else None
-        if found is None:
-            raise NotFound(_("No such certificate in your scope."))
-        cert = Certificate.objects.select_for_update().select_related("worker").get(pk=pk)
-        if not may_keep(actor.user, cert.worker.enterprise_id):
-            raise Forbidden(
-                _("Only the enterprise's principal or safety officer keeps its records.")
-            )
+        cert = _certificate_for_write(actor, certificate_id)
         if cert.state == CertificateState.REVOKED:
             raise Conflict(_("The certificate is revoked already."))
         cert.state = CertificateState.REVOKED
@@ -347,6 +351,85 @@ def certificate_revoke(*, actor: Actor, certificate_id: Any, reason: str) -> Cer
             obj=cert,
             summary=_("Certificate of %(name)s revoked") % {"name": cert.worker.name},
             changes={"state": [CertificateState.VALID, CertificateState.REVOKED], "reason": reason},
+        )
+    return cert
+
+
+def _review_messages() -> dict[str, tuple[str, str]]:
+    return {
+        "revoked": ("reviewed_on", _("The certificate is revoked: there is nothing to review.")),
+        "none_due": (
+            "reviewed_on",
+            _("No review is due on this certificate: renew it before it expires."),
+        ),
+        "future": ("reviewed_on", _("The review date cannot be in the future.")),
+        "lapsed": (
+            "reviewed_on",
+            _(
+                "The review fell due before this date: a certificate not reviewed in time is "
+                "invalid (SAWS Decree 30, article 26); record a new certificate instead."
+            ),
+        ),
+        "too_early": (
+            "reviewed_on",
+            _("A review is applied for within the 60 days before it falls due."),
+        ),
+    }
+
+
+REVIEW_FIELDS = {"reviewed_on", "passed", "note"}
+
+
+def certificate_review(
+    *, actor: Actor, certificate_id: Any, data: Mapping[str, Any]
+) -> Certificate:
+    """Record a special-work certificate's review (复审, 第30号令 第二十一条 to 第二十六条):
+    passed, the next review falls 3 years on (none when the certificate expires first);
+    failed, the certificate is invalid from then on (kept, marked revoked, with why)."""
+    errors: dict[str, list[str]] = {}
+    _unknown(data, REVIEW_FIELDS, errors)
+    reviewed_on = _date(data, "reviewed_on", errors, required=True)
+    if data.get("passed") in (None, ""):
+        errors["passed"] = [_("This field is required.")]
+    passed = _bool(data, "passed", True, errors)
+    note = _text(data, "note", 200, errors)
+    if not passed and not note:
+        errors.setdefault("note", []).append(_("Say why the review was not passed."))
+    with transaction.atomic():
+        cert = _certificate_for_write(actor, certificate_id)
+        if reviewed_on is not None:
+            for code in rules.review_problems(
+                cert.review_due, cert.expires_on, cert.state, reviewed_on, timezone.localdate()
+            ):
+                field, message = _review_messages()[code]
+                errors.setdefault(field, []).append(message)
+        if errors:
+            raise ValidationFailed(errors)
+        assert reviewed_on is not None and cert.review_due is not None
+        before = {"review_due": cert.review_due.isoformat(), "state": cert.state}
+        cert.reviewed_on = reviewed_on
+        if passed:
+            cert.review_due = rules.next_review_due(cert.review_due, cert.expires_on)
+            summary = _("Certificate of %(name)s reviewed") % {"name": cert.worker.name}
+        else:
+            cert.state = CertificateState.REVOKED
+            summary = _("Certificate of %(name)s failed its review") % {"name": cert.worker.name}
+        cert.save(update_fields=["reviewed_on", "review_due", "state"])
+        audit_append(
+            actor=actor,
+            action="review",
+            obj=cert,
+            summary=summary,
+            changes={
+                "reviewed_on": reviewed_on.isoformat(),
+                "passed": passed,
+                "review_due": [
+                    before["review_due"],
+                    cert.review_due.isoformat() if cert.review_due else None,
+                ],
+                "state": [before["state"], cert.state],
+                **({"note": note} if note else {}),
+            },
         )
     return cert
 

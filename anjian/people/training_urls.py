@@ -15,6 +15,16 @@ urlpatterns: list[URLPattern] = [
         "people/workers/<int:pk>/certificates/new/", views.certificate_new, name="certificate-new"
     ),
     path("people/certificates/", views.certificates, name="certificates"),
+    path(
+        "people/certificates/<int:pk>/review/",
+        views.certificate_review,
+        name="certificate-review",
+    ),
+    path(
+        "people/certificates/<int:pk>/revoke/",
+        views.certificate_revoke,
+        name="certificate-revoke",
+    ),
     path("people/training/compliance/", views.training_compliance, name="training-compliance"),
     path("people/workers/import/", views.people_import, name="import"),
     path(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from anjian.accounts.models import ENTERPRISE_ROLES
 from anjian.core import scoping, sheets
 from anjian.core.audit import Actor
-from anjian.core.errors import Forbidden, NotFound, ValidationFailed
+from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 from . import idcard, training_importer, training_services, worker_services
 from . import training_rules as rules
@@ -27,6 +27,8 @@ from .models import Certificate, Worker
 from .training_forms import (
     CertificateFilterForm,
     CertificateForm,
+    CertificateReviewForm,
+    CertificateRevokeForm,
     TrainingForm,
     WorkerEditForm,
     WorkerFilterForm,
@@ -246,6 +248,72 @@ def training_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def certificate_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _record_page(request, pk, kind="certificate")
+
+
+def _certificate(request: HttpRequest, pk: int) -> Certificate:
+    cert = (
+        training_services.visible_certificates(request.user)
+        .select_related("worker", "worker__enterprise")
+        .filter(pk=pk)
+        .first()
+    )
+    if cert is None:
+        raise Http404(_("No such certificate in your scope."))
+    if not worker_services.may_keep(request.user, cert.worker.enterprise_id):
+        raise PermissionDenied(
+            _("Only the enterprise's principal or safety officer keeps its records.")
+        )
+    return cert
+
+
+def _certificate_step(request: HttpRequest, pk: int, *, step: str) -> HttpResponse:
+    """The review (复审) and revocation forms of one certificate."""
+    cert = _certificate(request, pk)
+    form: Any = (CertificateReviewForm if step == "review" else CertificateRevokeForm)(
+        request.POST or None
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if step == "review":
+                    training_services.certificate_review(
+                        actor=_actor(request), certificate_id=cert.pk, data=form.cleaned_data
+                    )
+                else:
+                    training_services.certificate_revoke(
+                        actor=_actor(request),
+                        certificate_id=cert.pk,
+                        reason=form.cleaned_data["reason"],
+                    )
+            except ValidationFailed as exc:
+                _form_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+            except (NotFound, Forbidden) as exc:
+                raise Http404(str(exc)) from exc
+            else:
+                return redirect("people:worker", cert.worker_id)
+        status = 422
+    _decorate_certificates([cert])
+    return render(
+        request,
+        "people/certificate_step.html",
+        {"form": form, "certificate": cert, "worker": cert.worker, "step": step},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _certificate_step(request, pk, step="review")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    return _certificate_step(request, pk, step="revoke")
 
 
 @login_required

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from anjian.hazards.models import Category, Handling, HazardType
 
 from .models import Conclusion, Matter, ReportState
 
@@ -99,7 +103,49 @@ class VerifyForm(forms.Form):
     hazard_id = forms.IntegerField(label=_("hazard number"), required=False)
     inspection_id = forms.IntegerField(label=_("inspection number"), required=False)
     accident_id = forms.IntegerField(label=_("accident number"), required=False)
+    # Or a new hazard of the reported enterprise, entered in its ledger (anjian.hazards)
+    # with the source "report from the public".
+    new_hazard = forms.BooleanField(
+        label=_("register what was found as a new hazard of the reported enterprise"),
+        required=False,
+    )
+    hazard_description = forms.CharField(
+        label=_("hazard found"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What was found on site. The enterprise sees its hazards: write nothing that "
+            "could point to the reporter."
+        ),
+    )
+    hazard_location = forms.CharField(label=_("location"), required=False, max_length=255)
+    hazard_type = forms.ChoiceField(
+        label=_("hazard type"), required=False, choices=[("", "—"), *HazardType.choices]
+    )
+    hazard_category = forms.ChoiceField(
+        label=_("hazard category"), required=False, choices=[("", "—"), *Category.choices]
+    )
+    hazard_handling = forms.ChoiceField(
+        label=_("handling"), required=False, choices=Handling.choices, initial=Handling.BY_DEADLINE
+    )
     note = forms.CharField(label=_("note"), required=False)
+
+    HAZARD_FIELDS = ("description", "location", "hazard_type", "category", "handling")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned data as report_verify takes it: the new hazard's fields gathered."""
+        d = dict(self.cleaned_data)
+        new = d.pop("new_hazard", False)
+        hazard = {
+            "description": d.pop("hazard_description", ""),
+            "location": d.pop("hazard_location", ""),
+            "hazard_type": d.pop("hazard_type", ""),
+            "category": d.pop("hazard_category", ""),
+            "handling": d.pop("hazard_handling", "") or Handling.BY_DEADLINE,
+        }
+        if new:
+            d["hazard"] = hazard
+        return d
 
 
 class ConcludeForm(forms.Form):

@@ -584,14 +584,22 @@ def report_verify(
             if report.enterprise_id is None:
                 _add(errors, "hazard", _("The report names no registered enterprise."))
             else:
-                created = hazard_report(
-                    actor=actor,
-                    enterprise_id=report.enterprise_id,
-                    data={"source": "public_report", **hazard},
-                    links={"public_report": report.pk},
-                )
-                report.hazard = created
-                links["hazard_id"] = created.pk
+                try:
+                    created = hazard_report(
+                        actor=actor,
+                        enterprise_id=report.enterprise_id,
+                        data={"source": "public_report", **hazard},
+                        links={"public_report": report.pk},
+                    )
+                except ValidationFailed as exc:
+                    # Named after the body's "hazard" object, so a form or a client can
+                    # put each message beside the field it concerns.
+                    for name, messages in exc.errors.items():
+                        for message in messages:
+                            _add(errors, f"hazard.{name}", message)
+                else:
+                    report.hazard = created
+                    links["hazard_id"] = created.pk
         if not links and not errors:
             _add(errors, "__all__", _("Link a hazard, an inspection or an accident."))
         if errors:

@@ -37,10 +37,21 @@ from .models import Report, ReportEvent
 PAGE_SIZE = 30
 
 
+HAZARD_ERROR_FIELDS = {
+    "hazard.description": "hazard_description",
+    "hazard.location": "hazard_location",
+    "hazard.hazard_type": "hazard_type",
+    "hazard.category": "hazard_category",
+    "hazard.handling": "hazard_handling",
+}
+
+
 def _add_errors(form: Any, exc: ValidationFailed) -> None:
     for field, messages in exc.errors.items():
+        # A new hazard's errors come back as "hazard.<field>" (report_verify).
+        name = HAZARD_ERROR_FIELDS.get(field, field)
         for message in messages:
-            form.add_error(field if field in form.fields else None, message)
+            form.add_error(name if name in form.fields else None, message)
 
 
 def _too_many(request: HttpRequest, message: str) -> HttpResponse:
@@ -268,7 +279,9 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         wf.MARK_DUPLICATE: lambda: services.report_mark_duplicate(
             actor=actor, report_id=pk, **data
         ),
-        wf.VERIFY: lambda: services.report_verify(actor=actor, report_id=pk, **data),
+        wf.VERIFY: lambda: services.report_verify(
+            actor=actor, report_id=pk, **form.service_kwargs()
+        ),
         wf.CONCLUDE: lambda: services.report_conclude(actor=actor, report_id=pk, **data),
         wf.REWARD: lambda: services.report_reward(actor=actor, report_id=pk, **data),
         wf.PAY: lambda: services.report_pay(actor=actor, report_id=pk, **data),

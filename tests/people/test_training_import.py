@@ -172,3 +172,40 @@ def test_given_the_upload_page_then_a_bad_file_is_422_and_a_good_one_imported(wo
     other = Client()
     assert other.login(username="coordinator_x", password=PASSWORD)
     assert other.get(url).status_code == 403
+
+
+def test_given_the_api_when_files_are_posted_then_all_or_nothing_with_row_errors(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.api.conftest import ApiClient
+
+    keeper = ApiClient(world.token("safety_a"))
+    url = "/api/v1/people/import/workers"
+
+    def post(client, rows, kind="workers"):
+        upload = SimpleUploadedFile(
+            "workers.xlsx", xlsx(kind, rows), content_type=importer.CONTENT_TYPE
+        )
+        return client.client.post(
+            f"/api/v1/people/import/{kind}", {"file": upload}, headers=client.headers
+        )
+
+    missing = keeper.client.post(url, {}, headers=keeper.headers)
+    assert missing.status_code == 422 and missing.json()["detail"][0]["message"]
+    bad = post(keeper, [("王五", ID_A, "电工", "", "2025-03-01"), ("", "123", "", "", "x")])
+    assert bad.status_code == 422
+    cells = {(e["row"], e["column"]) for e in bad.json()["detail"]}
+    assert {r for r, _c in cells} == {3} and len(cells) >= 3  # name, id number, date
+    assert Worker.objects.count() == 0
+    good = post(keeper, [("王五", ID_A, "电工", "", "2025-03-01")])
+    assert good.status_code == 200 and good.json() == {"kind": "workers", "created": 1}
+    assert post(ApiClient(world.token("employee_a")), [("李六", "", "", "", "")]).status_code == 403
+    assert (
+        keeper.client.post("/api/v1/people/import/pets", {}, headers=keeper.headers).status_code
+        == 404
+    )
+    template = keeper.client.get(url + "/template", headers=keeper.headers)
+    assert template.status_code == 200
+    assert (
+        load_workbook(io.BytesIO(template.content)).sheetnames[0] == importer.SHEET_NAMES["workers"]
+    )

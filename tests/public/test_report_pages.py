@@ -328,3 +328,38 @@ def test_given_the_list_filters_then_overdue_and_matter(world):
     assert html.count('data-report="') == 1
     h = _api(world, "coordinator_x")
     assert Client().get(f"{API}/reports?overdue=true", **h).json()["count"] == 1
+
+
+def test_given_the_verify_form_when_a_new_hazard_is_entered_then_it_is_in_the_ledger(world):
+    report, _s = submit_named(world)
+    services.report_triage(
+        actor=actor(world, "coordinator_x"), report_id=report.pk, department_id=world.emergency_x.pk
+    )
+    c = _login(world, "officer_emergency_x")
+    url = reverse("public:report-act", args=[report.pk, "verify"])
+    html = c.get(reverse("public:report-detail", args=[report.pk])).content.decode()
+    assert 'name="verify-new_hazard"' in html
+    bad = c.post(url, {"verify-new_hazard": "on", "verify-hazard_description": ""})
+    assert bad.status_code == 422
+    page = bad.content.decode()
+    # Each message beside its field: the description and the type are required.
+    assert page.count('class="field-error"') >= 2
+    assert Report.objects.get(pk=report.pk).state == wf.TRIAGED
+    ok = c.post(
+        url,
+        {
+            "verify-new_hazard": "on",
+            "verify-hazard_description": "罐区可燃气体报警器未投用",
+            "verify-hazard_location": "1号罐区",
+            "verify-hazard_type": "equipment",
+            "verify-hazard_category": "things",
+            "verify-hazard_handling": "deadline",
+        },
+    )
+    assert ok.status_code == 302
+    report.refresh_from_db()
+    assert report.state == wf.VERIFYING and report.hazard is not None
+    assert report.hazard.source == "public_report"
+    assert report.hazard.description == "罐区可燃气体报警器未投用"
+    for value in IDENTITY:
+        assert value not in report.hazard.description
