@@ -119,9 +119,9 @@ class WorkerFilterForm(forms.Form):
 
 
 class CertificateReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label=_("reviewed on"), widget=DATE)
+    reviewed_on = forms.DateField(label=_("date of the review"), widget=DATE)
     passed = forms.TypedChoiceField(
-        label=_("outcome"),
+        label=_("outcome of the review"),
         choices=[
             ("1", pgettext_lazy("certificate review", "passed")),
             ("0", pgettext_lazy("certificate review", "not passed")),
