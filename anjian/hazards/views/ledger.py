@@ -132,10 +132,13 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         qs,
         request.GET.get("page"),
         PAGE_SIZE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
         total=(counts.total, counts.total_capped) if same else None,
     )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     today = timezone.localdate()
     enterprise = None
     if filters.enterprise:
