@@ -619,6 +619,43 @@ def ledger_counts(user: Any, filters: LedgerFilters | None = None) -> LedgerCoun
     )
 
 
+def home_counts(user: Any, today: dt.date | None = None) -> LedgerCounts:
+    """The home tile's numbers: ledger_counts(user) without filters. Where the user's view
+    is a union of the hazard rollup's groups (scoping.grouped_scope: a county's regulators,
+    the platform administrator), open, overdue and major open come from the rollup
+    (anjian.reports.tally_services: counters the hazard services move in the hazard's own
+    transaction), a sum over a few thousand counter rows instead of a count over every
+    open hazard of the county; the listed ones and the capped total stay counts over the
+    hazard table (small indexes). Anyone else (enterprise staff: one enterprise; a
+    department officer, whose view is not a union of groups) is counted as the ledger
+    counts."""
+    from anjian.reports import tally_services
+
+    today = today or timezone.localdate()
+    scope = scoping.grouped_scope(user)
+    start = today.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    if scope is None or not tally_services.usable(start, end, today, today):
+        return ledger_counts(user)
+    (divisions,) = scope
+    values = tally_services.tally_counts(
+        start=start, end=end, on=today, divisions=divisions, group_by=None
+    ).get(None, {})
+    scoped = scoping.visible(user, Hazard)
+    listed_open = scoped.filter(~Q(state=wf.CLOSED), listed_at__isnull=False).count()
+    opened = max(0, int(values.get("open") or 0))
+    total, capped = capped_count(scoped)
+    return LedgerCounts(
+        total=total,
+        total_capped=capped,
+        open=opened,
+        overdue=max(0, int(values.get("overdue_open") or 0)),
+        major_open=max(0, int(values.get("major_open") or 0)),
+        closed=None if capped else max(0, total - opened),
+        listed_open=listed_open,
+    )
+
+
 def state_label(state: str) -> str:
     return str(State(state).label) if state in State.values else state
 
@@ -633,6 +670,7 @@ __all__ = [
     "LedgerFilters",
     "LedgerPage",
     "capped_count",
+    "home_counts",
     "is_overdue",
     "ledger_counts",
     "ledger_page",

@@ -523,3 +523,36 @@ def test_given_the_ledger_page_when_paged_then_links_carry_cursors(client, world
         assert client.get(url, {"page": 2, "after": "junk"}).context["page"].number == 2
     finally:
         ledger_views.PAGE_SIZE = original
+
+
+# --- the home tile: the rollup ------------------------------------------------------------------
+
+
+def test_given_each_persona_when_the_home_tile_counts_then_as_the_ledger_counts(ledger_world):
+    """The tile reads the rollup for a county's regulators: the same numbers as the
+    ledger's chips (the fixture moved rows past the services, as the nightly repair sees)."""
+    from anjian.reports.tally_services import hazard_tally_rebuild
+
+    hazard_tally_rebuild()
+    w = ledger_world
+    for persona in (
+        "coordinator_x",
+        "platform_admin",
+        "principal_a",
+        "officer_emergency_x",
+        "outsider",
+    ):
+        user = w.user(persona)
+        assert ledger.home_counts(user) == ledger_counts(user), persona
+
+
+def test_given_a_hazard_closed_through_the_services_when_the_tile_counts_then_it_moves(world):
+    from .helpers import bring
+
+    user = world.user("coordinator_x")
+    before = ledger.home_counts(user)
+    bring(world, "general_closed")
+    bring(world, "general_rectifying")
+    after = ledger.home_counts(user)
+    assert (after.open - before.open, after.total - before.total) == (1, 2)
+    assert after == ledger_counts(user)
