@@ -125,7 +125,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Your account cannot use the hazard ledger."))
     filters, errors = ledger.parse_filters(request.GET)
     qs = ledger.ledger_search(user, filters)
-    counts = ledger.ledger_counts(user, filters)
+    counts = ledger.chip_counts(user, filters)
     # The chips' total is the same query's capped count when no state filter applies.
     same = not (filters.states or filters.overdue is not None)
     page = ledger.ledger_page(
