@@ -323,7 +323,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _text_q(q: str) -> Q:
+def _text_q(q: str, user: Any = None) -> Q:
     """A hazard number (or its beginning) looks up the unique index; any other text
     matches part of the description or the location, or part of the enterprise's name."""
     if FULL_NUMBER_RE.match(q):
@@ -336,7 +336,17 @@ def _text_q(q: str) -> Q:
     # an index answers (on PostgreSQL a bitmap OR of the number, the trigram indexes of
     # description and location, and enterprise_id), not a filter over every row.
     named = Enterprise.objects.filter(name__icontains=q).values("pk")
-    ids = list(named.values_list("pk", flat=True)[: MAX_NAME_MATCHES + 1])
+    # Looked up once per request: the ledger page filters twice (the rows and the
+    # chips), and at 100,000 enterprises the name match is a scan of them (~0.1 s).
+    # Cached on the user object like the scope's division subtree (anjian.core.scoping).
+    cache: dict[str, list[int]] = {}
+    if user is not None:
+        cache = getattr(user, "_anjian_ledger_names", None) or {}
+        user._anjian_ledger_names = cache
+    ids = cache.get(q)
+    if ids is None:
+        ids = list(named.values_list("pk", flat=True)[: MAX_NAME_MATCHES + 1])
+        cache[q] = ids
     by_name = Q(enterprise_id__in=named if len(ids) > MAX_NAME_MATCHES else ids)
     return Q(number=q) | Q(description__icontains=q) | Q(location__icontains=q) | by_name
 
@@ -354,7 +364,7 @@ def _state_q(states: tuple[str, ...]) -> Q | None:
 def _filtered(user: Any, f: LedgerFilters, *, with_state: bool = True) -> QuerySet[Hazard]:
     qs = scoping.visible(user, Hazard)
     if f.q:
-        qs = qs.filter(_text_q(f.q))
+        qs = qs.filter(_text_q(f.q, user))
     if with_state:
         state = _state_q(f.states)
         if state is not None:
@@ -407,6 +417,32 @@ def ledger_search(user: Any, filters: LedgerFilters | None = None) -> QuerySet[H
     row shows (enterprise, risk unit) in the same query."""
     filters = filters or LedgerFilters()
     return _filtered(user, filters).select_related("enterprise", "risk_unit").order_by(*ORDER)
+
+
+# What a row of the ledger page shows (templates/hazards/ledger.html, _badges.html):
+# the page loads only these. A hazard row has some 75 columns, four of them JSON that
+# Python decodes on every row, and the enterprise row 20 more; a page of 50 built the
+# full objects (a third of the page's time under load).
+PAGE_FIELDS = (
+    "id",
+    "number",
+    "description",
+    "location",
+    "hazard_type",
+    "state",
+    "level",
+    "listed_at",
+    "deadline",
+    "reported_at",
+    "enterprise_id",
+    "enterprise__id",
+    "enterprise__name",
+)
+
+
+def page_rows(qs: QuerySet[Hazard]) -> QuerySet[Hazard]:
+    """ledger_search's query reduced to what the ledger page shows."""
+    return qs.select_related(None).select_related("enterprise").only(*PAGE_FIELDS)
 
 
 # Totals are counted up to this many rows: beyond it a ledger is "10,000+" (an exact
@@ -714,5 +750,6 @@ __all__ = [
     "ledger_page",
     "ledger_search",
     "overdue_q",
+    "page_rows",
     "parse_filters",
 ]

@@ -129,7 +129,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     # The chips' total is the same query's capped count when no state filter applies.
     same = not (filters.states or filters.overdue is not None)
     page = ledger.ledger_page(
-        qs,
+        ledger.page_rows(qs),
         request.GET.get("page"),
         PAGE_SIZE,
         after=request.GET.get("after"),
