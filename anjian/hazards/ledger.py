@@ -666,24 +666,31 @@ def ledger_counts(user: Any, filters: LedgerFilters | None = None) -> LedgerCoun
     )
 
 
-def _rollup_divisions(user: Any, filters: LedgerFilters) -> list[int] | bool | None:
-    """The divisions whose rollup groups make up the user's ledger under `filters`
-    (None: every division), or False when the rollup cannot answer: the user's view is
-    not a union of its groups (scoping.grouped_scope), or a filter narrows the hazards
-    in a way the groups do not (anything but a division; state and overdue are the
-    chips' own dimensions and never narrow them)."""
+def _rollup_scope(user: Any, filters: LedgerFilters) -> dict[str, Any] | None:
+    """The rollup groups (tally_services.tally_counts' arguments) that make up the user's
+    ledger under `filters`, or None when the rollup cannot answer: the user's view is not
+    a union of its groups (scoping.grouped_scope), or a filter narrows the hazards in a
+    way the groups do not (only division, industry and lead department are groups;
+    state and overdue are the chips' own dimensions and never narrow them)."""
     scope = scoping.grouped_scope(user)
     if scope is None:
-        return False
+        return None
     (divisions,) = scope
-    narrowing = replace(filters, states=(), overdue=None, division=None)
+    narrowing = replace(
+        filters, states=(), overdue=None, division=None, industry=None, department=None
+    )
     if not narrowing.is_empty:
-        return False
+        return None
     if filters.division is not None:
         division = Division.objects.filter(pk=filters.division).first()
         below = scoping.subtree_ids(division)
         divisions = below if divisions is None else [d for d in below if d in set(divisions)]
-    return divisions
+    out: dict[str, Any] = {"divisions": divisions}
+    if filters.industry is not None:
+        out["industries"] = _industry_subtree(filters.industry)
+    if filters.department is not None:
+        out["lead"] = filters.department
+    return out
 
 
 def chip_counts(
@@ -691,11 +698,12 @@ def chip_counts(
 ) -> LedgerCounts:
     """The chips of the ledger page and the home tile: ledger_counts, but where the
     user's view (and the filters) is a union of the hazard rollup's groups (a county's
-    regulators, the platform administrator; no filter or a division), open, overdue and
-    major open come from the rollup (anjian.reports.tally_services: counters the hazard
-    services move in the hazard's own transaction), a sum over a few thousand counter
-    rows instead of a count over the 100,000s of open hazards of a county (0.3-0.6 s at
-    2,000,000 hazards on PostgreSQL). The listed ones and the capped total stay counts
+    regulators, the platform administrator; no filter, or a division, an industry, a
+    lead department), open, overdue and major open come from the rollup
+    (anjian.reports.tally_services: counters the hazard services move in the hazard's
+    own transaction), a sum over a few thousand counter rows instead of a count over
+    the 100,000s of open hazards of a county (0.3-0.6 s at 2,000,000 hazards on
+    PostgreSQL). The listed ones and the capped total stay counts
     over the hazard table (small indexes). Anyone else is counted as ledger_counts."""
     from anjian.reports import tally_services
 
@@ -703,11 +711,11 @@ def chip_counts(
     today = today or timezone.localdate()
     start = today.replace(day=1)
     end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    divisions = _rollup_divisions(user, filters)
-    if divisions is False or not tally_services.usable(start, end, today, today):
+    groups = _rollup_scope(user, filters)
+    if groups is None or not tally_services.usable(start, end, today, today):
         return ledger_counts(user, filters)
     values = tally_services.tally_counts(
-        start=start, end=end, on=today, divisions=divisions, group_by=None
+        start=start, end=end, on=today, group_by=None, **groups
     ).get(None, {})
     scoped = _filtered(user, filters, with_state=False)
     listed_open = scoped.filter(_open_q(), listed_at__isnull=False).count()

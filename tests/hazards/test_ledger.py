@@ -544,6 +544,19 @@ def test_given_each_persona_when_the_home_tile_counts_then_as_the_ledger_counts(
     ):
         user = w.user(persona)
         assert ledger.home_counts(user) == ledger_counts(user), persona
+    # The ledger's chips under the filters the rollup's groups answer (and the chips'
+    # own state / overdue, which never narrow them).
+    coordinator = w.user("coordinator_x")
+    for filters in (
+        LedgerFilters(division=w.town_x.pk),
+        LedgerFilters(division=w.county_y.pk),
+        LedgerFilters(industry=w.chem_a.industry_id, states=("closed",)),
+        LedgerFilters(department=w.emergency_x.pk, overdue=True),
+        LedgerFilters(department=w.emergency_y.pk),
+    ):
+        assert ledger.chip_counts(coordinator, filters) == ledger_counts(coordinator, filters)
+    # Any other filter is counted in the hazard table.
+    assert ledger.chip_counts(coordinator, LedgerFilters(level="major")).open == 1
 
 
 def test_given_a_hazard_closed_through_the_services_when_the_tile_counts_then_it_moves(world):
