@@ -1,8 +1,9 @@
 """The hazard benchmark (`python bench/run.py --only hazards`): loads the benchmark
 hazards once (bench/hazards_data.py, raw bulk inserts), then times the hazard ledger as
-the pages use it (anjian.hazards.ledger.ledger_search: first page, page 500, filters, a
-text search; as the county coordinator and as a department officer), the detail page and
-the regulators' figures (anjian.reports.queries.regulator_figures). Each case: median and
+the pages use it (anjian.hazards.ledger.ledger_search: first page, page 500 by number
+and by the next link's cursor, filters, a text search; as the county coordinator and as
+a department officer), the detail page, the home tile (ledger.home_counts) and the
+regulators' figures (anjian.reports.queries.regulator_figures). Each case: median and
 p95 over `repeat` runs after warm-up, and the SQL queries of one run. Results go to
 bench/results/hazards.json and a Markdown table to bench/results/hazards.md.
 
@@ -132,16 +133,28 @@ def bench_hazards(*, hazards: int, repeat: int, machine: dict[str, Any]) -> dict
             {"department": Department.objects.get(kind="emergency").pk},
         ),
     ]
+    # Page 500 as the ledger's next links reach it: the link carries the place of the
+    # last row of page 499 (a keyset cursor, anjian.hazards.ledger.Cursor). The cursor is
+    # found once here, by OFFSET, outside the timings.
+    from anjian.hazards.views.ledger import PAGE_SIZE
+
+    last_of_499 = ledger.ledger_search(users["coordinator"])[499 * PAGE_SIZE - 1]
+    cursor = ledger.Cursor.of(last_of_499).encode()
+    cases.insert(3, ("page 500 (next link)", "coordinator", {"page": 500, "after": cursor}))
     out: dict[str, Any] = {"hazards": total, "generation": generation, "ledger": [], **machine}
     for name, who, params in cases:
         user = users[who]
         page_no = int(params.get("page", 1))
+        after = params.get("after")
         filters, errors = ledger.parse_filters({k: str(v) for k, v in params.items()})
         assert not errors, errors
 
-        def rows(user=user, filters=filters, page_no=page_no):
+        def rows(user=user, filters=filters, page_no=page_no, after=after):
+            qs = ledger.ledger_search(user, filters)
+            if after:
+                return list(qs.filter(ledger.Cursor.decode(after).after_q())[:PAGE])
             start = (page_no - 1) * PAGE
-            return list(ledger.ledger_search(user, filters)[start : start + PAGE])
+            return list(qs[start : start + PAGE])
 
         def count(user=user, filters=filters):
             return ledger.ledger_search(user, filters).count()
@@ -166,6 +179,16 @@ def bench_hazards(*, hazards: int, repeat: int, machine: dict[str, Any]) -> dict
     }
     out["detail"] = detail
     print(_line("detail", detail), flush=True)
+    # The home page's hazard tile (anjian.hazards.home_tiles): its numbers alone, for each
+    # persona (a county's regulators read the rollup; a department officer counts).
+    out["home"] = []
+    for who, user in users.items():
+        row = {
+            "case": f"home tile ({who})",
+            "query": _safe(lambda user=user: timed(lambda: ledger.home_counts(user), repeat)),
+        }
+        out["home"].append(row)
+        print(_line(row["case"], row), flush=True)
 
     today = timezone.localdate()
     quarter, year = periods.quarter_of(today), periods.year_of(today)
@@ -250,6 +273,12 @@ def markdown(out: dict[str, Any]) -> str:
         f"| hazard detail page | {_cell(detail, 'median_ms')} | {_cell(detail, 'p95_ms')} | "
         f"{_cell(detail, 'queries')} |",
     ]
+    for row in out.get("home", []):
+        part = row.get("query")
+        lines.append(
+            f"| {row['case']} (ledger.home_counts) | {_cell(part, 'median_ms')} | "
+            f"{_cell(part, 'p95_ms')} | {_cell(part, 'queries')} |"
+        )
     for row in out.get("figures", []):
         part = row.get("query") or row.get("page")
         kind = "regulator_figures" if "query" in row else "page"

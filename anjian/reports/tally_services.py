@@ -400,6 +400,8 @@ def tally_counts(
     divisions: list[int] | None = None,
     department: int | None = None,
     group_by: str | None = None,
+    industries: list[int] | None = None,
+    lead: int | None = None,
 ) -> dict[Any, dict[str, Any]]:
     """Per group (grid id, industry id, lead department id; None for a total; 0 keys
     become None), the window's figures: hazard_figures.Counts plus open and listed.
@@ -416,6 +418,12 @@ def tally_counts(
         scope &= Q(division__in=divisions)
     if department is not None:
         scope &= Q(duties__contains=f",{int(department)},")
+    # The hazard ledger's filters (anjian.hazards.ledger.chip_counts): an industry with
+    # its sub-sectors, the lead department.
+    if industries is not None:
+        scope &= Q(industry__in=industries)
+    if lead is not None:
+        scope &= Q(lead=int(lead))
     column = GROUP_COLUMNS[group_by]
     in_period = Q(month__lte=end)
     after = Q(month__gt=om)

@@ -441,3 +441,131 @@ def test_given_postgresql_when_migrated_then_trigram_and_covering_indexes_exist(
     assert "gin_trgm_ops" in found["hazard_location_trgm"]
     assert "(enterprise_id, state, level, deadline, listed_at)" in found["hazard_ledger_counts"]
     assert "WHERE (listed_at IS NOT NULL)" in found["hazard_listed_order"]
+
+
+# --- pages: keyset cursors ------------------------------------------------------------------
+
+
+def test_given_a_cursor_when_encoded_then_decoded_exactly_and_junk_is_none(db):
+    moment = timezone.now().replace(microsecond=123457)
+    cursor = ledger.Cursor(moment, 42)
+    assert ledger.Cursor.decode(cursor.encode()) == cursor
+    for junk in ("", "x", "1.2.3", "1.0", "1." + "9" * 19, None, ["1.2"], "9" * 19 + ".1"):
+        assert ledger.Cursor.decode(junk) is None
+
+
+def test_given_next_and_previous_links_when_followed_then_the_same_pages_as_by_number(world):
+    """Seven hazards, three a page, two of them reported at the same moment (the id
+    breaks the tie): following the next links gives pages 2 and 3 as OFFSET does, and the
+    previous links come back."""
+    user = world.user("coordinator_x")
+    made = [report(world, description=f"第{i}处") for i in range(7)]
+    same = timezone.now() - dt.timedelta(hours=1)
+    Hazard.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(reported_at=same)
+    qs = ledger_search(user)
+    by_number = [ledger.ledger_page(qs, n, 3).object_list for n in (1, 2, 3)]
+    first = ledger.ledger_page(qs, 1, 3)
+    second = ledger.ledger_page(qs, 2, 3, after=first.next_cursor)
+    third = ledger.ledger_page(qs, 3, 3, after=second.next_cursor)
+    assert [p.object_list for p in (first, second, third)] == by_number
+    assert (second.number, second.has_previous, second.has_next) == (2, True, True)
+    assert (third.number, third.has_next, len(third.object_list)) == (3, False, 1)
+    back = ledger.ledger_page(qs, 2, 3, before=third.previous_cursor)
+    assert back.object_list == second.object_list and back.has_next
+    # The previous page of page 2 is the first: a plain link, no cursor.
+    assert second.previous_cursor is None
+    # Before the newest row there is nothing: the first page.
+    assert ledger.ledger_page(qs, 5, 3, before=first.previous_cursor or "").number == 1
+    newest = ledger.Cursor.of(first.object_list[0]).encode()
+    assert ledger.ledger_page(qs, 2, 3, before=newest).object_list == first.object_list
+    # A cursor past the end (rows gone) falls back to the first page.
+    oldest = ledger.Cursor.of(third.object_list[-1]).encode()
+    assert ledger.ledger_page(qs, 4, 3, after=oldest).number == 1
+
+
+def test_given_a_cursor_when_the_scope_is_narrower_then_it_only_positions(world):
+    """A cursor is a place, not a permission: another user's rows stay out."""
+    coordinator = world.user("coordinator_x")
+    for i in range(4):
+        report(world, description=f"第{i}处")
+    other = report(world, who="principal_c", enterprise=world.chem_c, description="静电接地断开")
+    first = ledger.ledger_page(ledger_search(coordinator), 1, 2)
+    nxt = ledger.ledger_page(ledger_search(coordinator), 2, 2, after=first.next_cursor)
+    assert other.pk not in {h.pk for h in first.object_list + nxt.object_list}
+
+
+def test_given_the_ledger_page_when_paged_then_links_carry_cursors(client, world):
+    from django.urls import reverse
+
+    from anjian.hazards.views import ledger as ledger_views
+
+    for i in range(5):
+        report(world, description=f"第{i}处")
+    client.force_login(world.user("coordinator_x"))
+    url = reverse("hazards:ledger")
+    original = ledger_views.PAGE_SIZE
+    ledger_views.PAGE_SIZE = 2
+    try:
+        first = client.get(url)
+        page = first.context["page"]
+        html = first.content.decode()
+        assert f"after={page.next_cursor}" in html and "page=2" in html
+        second = client.get(url, {"page": 2, "after": page.next_cursor})
+        assert second.context["page"].number == 2
+        assert [h.pk for h in second.context["page"].object_list] == [
+            h.pk
+            for h in ledger.ledger_page(
+                ledger_search(world.user("coordinator_x")), 2, 2
+            ).object_list
+        ]
+        third = client.get(url, {"page": 3, "after": second.context["page"].next_cursor})
+        assert f"before={third.context['page'].previous_cursor}" in third.content.decode()
+        assert client.get(url, {"page": 2, "after": "junk"}).context["page"].number == 2
+    finally:
+        ledger_views.PAGE_SIZE = original
+
+
+# --- the home tile: the rollup ------------------------------------------------------------------
+
+
+def test_given_each_persona_when_the_home_tile_counts_then_as_the_ledger_counts(ledger_world):
+    """The tile reads the rollup for a county's regulators: the same numbers as the
+    ledger's chips (the fixture moved rows past the services, as the nightly repair sees)."""
+    from anjian.reports.tally_services import hazard_tally_rebuild
+
+    hazard_tally_rebuild()
+    w = ledger_world
+    for persona in (
+        "coordinator_x",
+        "platform_admin",
+        "principal_a",
+        "officer_emergency_x",
+        "outsider",
+    ):
+        user = w.user(persona)
+        assert ledger.home_counts(user) == ledger_counts(user), persona
+    # The ledger's chips under the filters the rollup's groups answer (and the chips'
+    # own state / overdue, which never narrow them).
+    coordinator = w.user("coordinator_x")
+    for filters in (
+        LedgerFilters(division=w.town_x.pk),
+        LedgerFilters(division=w.county_y.pk),
+        LedgerFilters(industry=w.chem_a.industry_id, states=("closed",)),
+        LedgerFilters(department=w.emergency_x.pk, overdue=True),
+        LedgerFilters(department=w.emergency_y.pk),
+    ):
+        assert ledger.chip_counts(coordinator, filters) == ledger_counts(coordinator, filters)
+    # Any other filter is counted in the hazard table.
+    assert ledger.chip_counts(coordinator, LedgerFilters(level="major")).open == 1
+
+
+def test_given_a_hazard_closed_through_the_services_when_the_tile_counts_then_it_moves(world):
+    from .helpers import bring
+
+    user = world.user("coordinator_x")
+    before = ledger.home_counts(user)
+    bring(world, "general_closed")
+    bring(world, "general_rectifying")
+    after = ledger.home_counts(user)
+    assert (after.open - before.open, after.total - before.total) == (1, 2)
+    assert after == ledger_counts(user)

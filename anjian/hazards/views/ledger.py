@@ -125,17 +125,20 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Your account cannot use the hazard ledger."))
     filters, errors = ledger.parse_filters(request.GET)
     qs = ledger.ledger_search(user, filters)
-    counts = ledger.ledger_counts(user, filters)
+    counts = ledger.chip_counts(user, filters)
     # The chips' total is the same query's capped count when no state filter applies.
     same = not (filters.states or filters.overdue is not None)
     page = ledger.ledger_page(
-        qs,
+        ledger.page_rows(qs),
         request.GET.get("page"),
         PAGE_SIZE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
         total=(counts.total, counts.total_capped) if same else None,
     )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     today = timezone.localdate()
     enterprise = None
     if filters.enterprise:
