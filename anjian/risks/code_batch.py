@@ -9,15 +9,17 @@ stored JSON twice. The writes are set-based:
 * PostgreSQL: history rows by COPY with ids taken from the table's sequence beforehand;
   states by one `UPDATE … FROM unnest(arrays)` and one `INSERT … SELECT unnest(arrays) ON
   CONFLICT DO NOTHING`; validity by one `UPDATE … WHERE enterprise_id = ANY(array)`. A
-  fixed SQL text with six array parameters instead of Django's bulk_update (a CASE per row
-  and field) or one statement per row.
+  fixed SQL text with a few array parameters instead of Django's bulk_update (a CASE per
+  row and field) or one statement per row.
 * SQLite: the ORM's bulk_create and one executemany (already the fast path there).
 
-Concurrency: a state moves to a new code only if its code is still the one the plan read
-(`code_id IS NOT DISTINCT FROM` the old id, re-checked by PostgreSQL after waiting for a
-concurrent writer's row lock), and a history row is written only for the states whose move
-(or insert) won. Two jobs running at once, or the job and a single recompute, therefore
-never write the same change twice. SQLite serialises writers (IMMEDIATE transactions).
+Concurrency: batches take a transaction-level advisory lock (PostgreSQL; SQLite's
+IMMEDIATE transactions serialise writers anyway), so two runs at once take turns batch by
+batch and the second finds nothing to change. Against other writers (a single recompute),
+a state moves to a new code only if its code is still the one the plan read (`code_id IS
+NOT DISTINCT FROM` the old id, re-checked by PostgreSQL after waiting for the other
+writer's row lock); the history row of a move that lost is deleted in the same
+transaction, so a change is never recorded twice.
 """
 
 from __future__ import annotations
@@ -259,20 +261,56 @@ def _apply_orm(connection, plan, trigger, now, valid_until) -> int:
     return len(created)
 
 
+_CODE_COLUMNS = (
+    "id",
+    "enterprise_id",
+    "colour",
+    "score",
+    "terms",
+    "policy",
+    "reason",
+    "computed_at",
+    "trigger",
+    "token",
+)
+
+
 def _apply_postgresql(connection, plan, trigger, now, valid_until) -> int:
     q = connection.ops.quote_name
     state_table, code_table = q(RiskState._meta.db_table), q(SafetyCode._meta.db_table)
     with_code = [m for m in plan.moves if m.code is not None]
     with connection.cursor() as cursor:
         if with_code:
-            # Ids first, so the states can point at rows written after the race is decided
-            # (the foreign key is checked at commit).
+            # Ids from the table's own sequence, so the rows can be loaded by COPY (which
+            # returns nothing) and the states pointed at them.
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [SafetyCode._meta.db_table, len(with_code)],
             )
             for move, (new_id,) in zip(with_code, cursor.fetchall(), strict=True):
                 move.new_code_id = new_id
+            # History first: the state's foreign key may be checked immediately (an
+            # enclosing transaction may have run SET CONSTRAINTS ALL IMMEDIATE, as
+            # audit_append does). Rows of moves that lose the race are deleted below.
+            columns = ", ".join(q(c) for c in _CODE_COLUMNS)
+            # COPY is PostgreSQL's bulk load path; the raw psycopg cursor provides it.
+            with cursor.cursor.copy(f"COPY {code_table} ({columns}) FROM STDIN") as copy:
+                for m in with_code:
+                    code = m.code
+                    copy.write_row(
+                        (
+                            m.new_code_id,
+                            m.enterprise_id,
+                            code.colour,
+                            code.score,
+                            code.terms_json,
+                            code.policy,
+                            code.reason,
+                            now,
+                            trigger,
+                            new_verify_token(),
+                        )
+                    )
         won: set[int] = set()
         moved = [m for m in plan.moves if not m.new_state]
         if moved:
@@ -315,45 +353,17 @@ def _apply_postgresql(connection, plan, trigger, now, valid_until) -> int:
                 ],
             )
             won.update(pk for (pk,) in cursor.fetchall())
-        history = [m for m in with_code if m.enterprise_id in won]
-        if history:
-            columns = ", ".join(
-                q(c)
-                for c in (
-                    "id",
-                    "enterprise_id",
-                    "colour",
-                    "score",
-                    "terms",
-                    "policy",
-                    "reason",
-                    "computed_at",
-                    "trigger",
-                    "token",
-                )
+        lost = [m.new_code_id for m in with_code if m.enterprise_id not in won]
+        if lost:
+            # Another writer moved these states first: their rows say it already.
+            cursor.execute(
+                f"DELETE FROM {code_table} WHERE {q('id')} = ANY(%s::bigint[])",  # noqa: S608 - identifiers from the model, values bound
+                [lost],
             )
-            # COPY is PostgreSQL's bulk load path; the raw psycopg cursor provides it.
-            with cursor.cursor.copy(f"COPY {code_table} ({columns}) FROM STDIN") as copy:
-                for m in history:
-                    code = m.code
-                    copy.write_row(
-                        (
-                            m.new_code_id,
-                            m.enterprise_id,
-                            code.colour,
-                            code.score,
-                            code.terms_json,
-                            code.policy,
-                            code.reason,
-                            now,
-                            trigger,
-                            new_verify_token(),
-                        )
-                    )
         if plan.unchanged:
             cursor.execute(
                 f"UPDATE {state_table} SET {q('checked_at')} = %s, {q('valid_until')} = %s "  # noqa: S608 - identifiers from the model, values bound
                 f"WHERE {q('enterprise_id')} = ANY(%s::bigint[])",
                 [now, valid_until, plan.unchanged],
             )
-    return len(history)
+    return len(with_code) - len(lost)

@@ -791,13 +791,18 @@ def gather_inputs(enterprise_ids: Iterable[int]) -> dict[int, code_rules.Inputs]
     for enterprise_id, colour in (
         RiskUnit.objects.filter(enterprise_id__in=ids)
         .exclude(colour="")
+        .order_by()  # the model's ordering would sort every batch for nothing
         .values_list("enterprise_id", "colour")
     ):
         colours.setdefault(enterprise_id, []).append(colour)
     grades: dict[int, int] = {}
-    for enterprise_id, grade in MajorHazardInstallation.objects.filter(
-        enterprise_id__in=ids, is_major=True, grade__isnull=False
-    ).values_list("enterprise_id", "grade"):
+    for enterprise_id, grade in (
+        MajorHazardInstallation.objects.filter(
+            enterprise_id__in=ids, is_major=True, grade__isnull=False
+        )
+        .order_by()
+        .values_list("enterprise_id", "grade")
+    ):
         grades[enterprise_id] = min(grade, grades.get(enterprise_id, 9))
     hazards = _hazard_terms(ids)
     authenticity = _authenticity_scores(ids)
