@@ -170,7 +170,7 @@ def main() -> int:
         return 0
     if args.only == "codes":
         codes = bench_safety_codes(total)
-        (RESULTS / "safety_codes.json").write_text(
+        (RESULTS / safety_codes_file(connection.vendor)).write_text(
             json.dumps({**codes, **machine}, indent=2) + "\n"
         )
         print(json.dumps(codes, ensure_ascii=False, indent=2))
@@ -233,7 +233,7 @@ def main() -> int:
 
     codes = {} if args.only == "lists" else bench_safety_codes(total)
     if codes:
-        (RESULTS / "safety_codes.json").write_text(
+        (RESULTS / safety_codes_file(connection.vendor)).write_text(
             json.dumps({**codes, **machine}, indent=2) + "\n"
         )
 
@@ -253,6 +253,11 @@ def main() -> int:
                 f"peak RSS {row['peak_rss_mb']} MB  changed {row['changed']}"
             )
     return 0
+
+
+def safety_codes_file(vendor: str) -> str:
+    """SQLite keeps the historical name; other databases get their own file."""
+    return "safety_codes.json" if vendor == "sqlite" else f"safety_codes_{vendor}.json"
 
 
 def bench_safety_codes(total: int) -> dict:

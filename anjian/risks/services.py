@@ -26,7 +26,7 @@ from anjian.core.numbers import is_int_text, parse_int
 from anjian.core.policy import recurrence_days
 from anjian.registry.models import Enterprise
 
-from . import coupling, major_hazard, methods, regrade
+from . import code_batch, coupling, major_hazard, methods, regrade
 from . import safety_code as code_rules
 from .models import (
     Assessment,
@@ -791,13 +791,18 @@ def gather_inputs(enterprise_ids: Iterable[int]) -> dict[int, code_rules.Inputs]
     for enterprise_id, colour in (
         RiskUnit.objects.filter(enterprise_id__in=ids)
         .exclude(colour="")
+        .order_by()  # the model's ordering would sort every batch for nothing
         .values_list("enterprise_id", "colour")
     ):
         colours.setdefault(enterprise_id, []).append(colour)
     grades: dict[int, int] = {}
-    for enterprise_id, grade in MajorHazardInstallation.objects.filter(
-        enterprise_id__in=ids, is_major=True, grade__isnull=False
-    ).values_list("enterprise_id", "grade"):
+    for enterprise_id, grade in (
+        MajorHazardInstallation.objects.filter(
+            enterprise_id__in=ids, is_major=True, grade__isnull=False
+        )
+        .order_by()
+        .values_list("enterprise_id", "grade")
+    ):
         grades[enterprise_id] = min(grade, grades.get(enterprise_id, 9))
     hazards = _hazard_terms(ids)
     authenticity = _authenticity_scores(ids)
@@ -942,7 +947,14 @@ def safety_code_recompute(
         ).first()
         inputs = gather_inputs([enterprise_id])[enterprise_id]
         result = code_rules.compute(inputs, policy)
-        state = RiskState.objects.select_related("code").filter(enterprise_id=enterprise_id).first()
+        # Locked: a concurrent job batch that moved this state is seen (after its commit)
+        # rather than overwritten with a second history row of the same result.
+        state = (
+            RiskState.objects.select_related("code")
+            .select_for_update(of=("self",))
+            .filter(enterprise_id=enterprise_id)
+            .first()
+        )
         state, new_code = _store_code(enterprise_id, result, inputs, trigger, now, policy, state)
         if new_code is not None:
             audit_append(
@@ -968,68 +980,24 @@ def safety_codes_recompute_all(
     batch_size: int = 2000,
     progress=None,
 ) -> dict[str, int]:
-    """The scheduled job: every enterprise, in batches, a fixed number of queries per
-    batch. Idempotent: an unchanged result writes no history row."""
+    """The scheduled job: every enterprise, in batches of consecutive ids, a fixed number
+    of set-based statements per batch (code_batch). Idempotent: an unchanged result
+    writes no history row, only the state's validity; a change that another run (or a
+    single recompute) has already written is not written again."""
     policy = code_rules.get_policy(policy_name)
     ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
+    memo = code_batch.Memo(policy)
     changed = 0
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         now = timezone.now()
         valid_until = now + dt.timedelta(days=policy.valid_days)
         with transaction.atomic():
-            inputs = gather_inputs(chunk)
-            states = {
-                s.enterprise_id: s
-                for s in RiskState.objects.select_related("code").filter(enterprise_id__in=chunk)
-            }
-            new_states, new_codes, updated = [], [], []
-            existing: list[int] = []
-            for pk in chunk:
-                result = code_rules.compute(inputs[pk], policy)
-                state = states.get(pk)
-                terms = result.as_dict()["terms"]
-                current = state.code if state else None
-                code_changed = current is None or (
-                    current.colour,
-                    current.score,
-                    current.terms,
-                    current.policy,
-                ) != (result.colour, str(result.score), terms, result.policy)
-                if code_changed:
-                    new_codes.append(
-                        SafetyCode(
-                            enterprise_id=pk,
-                            colour=result.colour,
-                            score=str(result.score),
-                            terms=terms,
-                            policy=result.policy,
-                            reason=result.reason[:255],
-                            computed_at=now,
-                            trigger=trigger,
-                        )
-                    )
-                highest = inputs[pk].highest_unit_colour
-                if state is None:
-                    state = RiskState(enterprise_id=pk, checked_at=now, valid_until=valid_until)
-                    new_states.append(state)
-                else:
-                    existing.append(pk)
-                    if code_changed or state.highest_colour != highest:
-                        updated.append(state)  # values move; the rest only get validity
-                state.highest_colour = highest
-                state.code_colour = result.colour
-            created = SafetyCode.objects.bulk_create(new_codes, batch_size=batch_size)
-            by_enterprise = {c.enterprise_id: c for c in created}
-            for state in [*new_states, *updated]:
-                if state.enterprise_id in by_enterprise:
-                    state.code = by_enterprise[state.enterprise_id]
-            RiskState.objects.bulk_create(new_states, batch_size=batch_size)
-            RiskState.objects.filter(enterprise_id__in=existing).update(
-                checked_at=now, valid_until=valid_until
+            code_batch.lock_batch()
+            plan = code_batch.plan_batch(chunk, gather_inputs(chunk), memo)
+            changed += code_batch.apply_plan(
+                plan, trigger=trigger, now=now, valid_until=valid_until
             )
-            _update_states(updated)
-            changed += len(created)
         if progress:
             progress("安全码", min(start + batch_size, len(ids)), len(ids))
     audit_append(
@@ -1041,24 +1009,6 @@ def safety_codes_recompute_all(
         changes={"enterprises": len(ids), "changed": changed, "trigger": trigger},
     )
     return {"enterprises": len(ids), "changed": changed}
-
-
-def _update_states(states: list[RiskState]) -> None:
-    """Write the states whose values moved in one executemany. (Django's bulk_update
-    builds a CASE per row and field; at 2,000 rows a batch it cost seconds.)"""
-    if not states:
-        return
-    table = RiskState._meta.db_table
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(table)} SET {quote('highest_colour')} = %s, {quote('code_id')} = %s, "  # noqa: S608 - identifiers from the model, values bound
-        f"{quote('code_colour')} = %s WHERE {quote('enterprise_id')} = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql, [(s.highest_colour, s.code_id, s.code_colour, s.enterprise_id) for s in states]
-        )
 
 
 def colour_counts(user) -> dict[str, int]:
