@@ -417,13 +417,14 @@ class DutyDispute(models.Model):
 
 
 class EnterpriseTally(models.Model):
-    """How many enterprises share one group: grid, lead department (0: none, a supervision
-    gap), the set of departments with a duty (",3,7,12,": a department's scope is a LIKE
-    away), status and the three key-supervision flags. The home page's key figures sum
-    these rows over the user's scope (a few thousand rows) instead of counting the
-    enterprise table."""
+    """How many enterprises share one group: grid, industry, lead department (0: none, a
+    supervision gap), the set of departments with a duty (",3,7,12,": a department's scope
+    is a LIKE away), status and the three key-supervision flags. The home page's key
+    figures and the enterprise lists' totals sum these rows over the user's scope and
+    filters (a few thousand rows) instead of counting the enterprise table."""
 
     division = models.IntegerField()
+    industry = models.IntegerField()
     lead = models.IntegerField(default=0)
     duties = models.CharField(max_length=400, default=",")
     status = models.CharField(max_length=16)
@@ -437,6 +438,7 @@ class EnterpriseTally(models.Model):
             models.UniqueConstraint(
                 fields=[
                     "division",
+                    "industry",
                     "lead",
                     "duties",
                     "status",
@@ -458,6 +460,7 @@ class EnterpriseTallyKey(models.Model):
 
     enterprise_id = models.BigIntegerField(primary_key=True)
     division = models.IntegerField()
+    industry = models.IntegerField()
     lead = models.IntegerField(default=0)
     duties = models.CharField(max_length=400, default=",")
     status = models.CharField(max_length=16)

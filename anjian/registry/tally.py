@@ -44,6 +44,7 @@ from .models import (
 
 KEY_FIELDS = (
     "division",
+    "industry",
     "lead",
     "duties",
     "status",
@@ -57,6 +58,7 @@ CHUNK = 2000
 @dataclass(frozen=True)
 class Key:
     division: int
+    industry: int
     lead: int
     duties: str
     status: str
@@ -90,11 +92,21 @@ def current_keys(enterprise_ids: Iterable[int] | None = None) -> dict[int, Key]:
         if role == DutyRole.LEAD:
             lead[enterprise_id] = department_id
     out = {}
-    for pk, division_id, status, major, process, chemical in enterprises.values_list(
-        "pk", "division_id", "status", "has_major_hazard", "has_key_process", "has_key_chemical"
-    ).iterator(chunk_size=20000):
+    rows = enterprises.values_list(
+        "pk",
+        "division_id",
+        "industry_id",
+        "status",
+        "has_major_hazard",
+        "has_key_process",
+        "has_key_chemical",
+    )
+    for pk, division_id, industry_id, status, major, process, chemical in rows.iterator(
+        chunk_size=20000
+    ):
         out[pk] = Key(
             division=division_id,
+            industry=industry_id,
             lead=lead.get(pk, 0),
             duties="," + "".join(f"{d}," for d in sorted(held.get(pk, ()))),
             status=status,
