@@ -145,13 +145,16 @@ if DATABASE_URL:
         conn_health_checks=True,
     )
     if _default_db["ENGINE"] == "django.db.backends.postgresql":
-        _db_options = _default_db.setdefault("OPTIONS", {})
-        # JIT compiles a query whose estimated cost passes jit_above_cost: the app's
-        # queries are short OLTP ones, for which the compiling (tens of ms) costs more
-        # than it saves, and a large scope's estimate passes that cost easily.
-        _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
         if PGBOUNCER:
+            # .iterator() declares a cursor that must live on one server connection.
             _default_db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        else:
+            # JIT compiles a query whose estimated cost passes jit_above_cost: the app's
+            # queries are short OLTP ones, for which the compiling (tens of ms) costs more
+            # than it saves, and a large scope's estimate passes that cost easily. (PgBouncer
+            # refuses this startup parameter: there `ALTER ROLE … SET jit = off`.)
+            _db_options = _default_db.setdefault("OPTIONS", {})
+            _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
     DATABASES = {"default": _default_db}
 else:
     sqlite_path = Path(os.environ.get("ANJIAN_SQLITE_PATH", VAR_DIR / "anjian.sqlite3"))
