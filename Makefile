@@ -58,7 +58,7 @@ test: lint
 	fi
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --both
 	$(BIN)/python bench/run.py --reuse --only hazards --hazards 2000000 --repeat 3
 	$(BIN)/python bench/reports_phase_summary.py --hazards 2000000 --repeat 3
 	$(BIN)/python bench/statistics_bench.py --hazards 2000000 --accidents 100000

@@ -131,7 +131,31 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Behind PgBouncer in transaction mode (docs/operations.md, PostgreSQL) a server
+    # connection changes hands between transactions: no server-side cursors (a named
+    # cursor outlives the transaction that declared it), and Django need not keep its
+    # client connection open (PgBouncer pools; 0 closes it after each request).
+    PGBOUNCER = env_bool("ANJIAN_PGBOUNCER", False)
+    _default_db = dj_database_url.parse(
+        DATABASE_URL,
+        # Persistent connections: a new PostgreSQL backend costs a fork and an
+        # authentication (several ms) per request otherwise; the health check at the
+        # start of a request replaces a connection the server closed meanwhile.
+        conn_max_age=int(os.environ.get("ANJIAN_DB_CONN_MAX_AGE", "0" if PGBOUNCER else "600")),
+        conn_health_checks=True,
+    )
+    if _default_db["ENGINE"] == "django.db.backends.postgresql":
+        if PGBOUNCER:
+            # .iterator() declares a cursor that must live on one server connection.
+            _default_db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        else:
+            # JIT compiles a query whose estimated cost passes jit_above_cost: the app's
+            # queries are short OLTP ones, for which the compiling (tens of ms) costs more
+            # than it saves, and a large scope's estimate passes that cost easily. (PgBouncer
+            # refuses this startup parameter: there `ALTER ROLE … SET jit = off`.)
+            _db_options = _default_db.setdefault("OPTIONS", {})
+            _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
+    DATABASES = {"default": _default_db}
 else:
     sqlite_path = Path(os.environ.get("ANJIAN_SQLITE_PATH", VAR_DIR / "anjian.sqlite3"))
     DATABASES = {

@@ -7,18 +7,24 @@ default; PostgreSQL when BENCH_DATABASE_URL is set), then measures:
     queries per request, for the filters people use;
   * with `--only hazards`: 2,000,000 hazards loaded in bulk (bench/hazards_data.py), then
     the hazard ledger, the detail page and the figures (bench/bench_hazards.py).
-Figures go to bench/results/*.json; a summary is printed (copy it into the README).
+Figures go to bench/results/*.json (`*_postgresql.json` from PostgreSQL); a summary is
+printed (copy it into the README). `--both` runs the same on SQLite and then on
+PostgreSQL (BENCH_DATABASE_URL, or the local anjian_bench database) and prints the
+enterprise-list table with both columns side by side; each result file records the
+load average before and after its measurements (the machine may be shared).
 Requests go through Django's test client in-process: no network, no server tuning.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -77,6 +83,19 @@ def recreate_postgres_database(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/anjian_bench"
+
+
+def result_name(stem: str, vendor: str) -> str:
+    """bench/results file name: `stem.json` for SQLite, `stem_postgresql.json` otherwise
+    (as the other benchmarks name theirs)."""
+    return f"{stem}.json" if vendor == "sqlite" else f"{stem}_{vendor}.json"
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
@@ -125,7 +144,15 @@ def main() -> int:
         default=2_000_000,
         help="benchmark hazards to load for --only hazards (added once, kept with --reuse)",
     )
+    parser.add_argument(
+        "--both",
+        action="store_true",
+        help="run on SQLite, then on PostgreSQL (BENCH_DATABASE_URL or the local "
+        "anjian_bench), and print the enterprise list side by side",
+    )
     args = parser.parse_args()
+    if args.both:
+        return run_both(sys.argv[1:])
 
     setup_django(fresh=not args.reuse)
     from django.core.management import call_command
@@ -160,7 +187,9 @@ def main() -> int:
             "rss_before_mb": round(rss_before / 1024, 1),
             **machine,
         }
-        (RESULTS / "demo_generation.json").write_text(json.dumps(generation, indent=2) + "\n")
+        (RESULTS / result_name("demo_generation", connection.vendor)).write_text(
+            json.dumps(generation, indent=2) + "\n"
+        )
         print(json.dumps(generation, ensure_ascii=False))
     total = Enterprise.objects.count()
     if args.only == "hazards":
@@ -170,12 +199,22 @@ def main() -> int:
         return 0
     if args.only == "codes":
         codes = bench_safety_codes(total)
-        (RESULTS / safety_codes_file(connection.vendor)).write_text(
+        (RESULTS / result_name("safety_codes", connection.vendor)).write_text(
             json.dumps({**codes, **machine}, indent=2) + "\n"
         )
         print(json.dumps(codes, ensure_ascii=False, indent=2))
         return 0
 
+    # The rollups behind the home page: right after a build they are, but a database
+    # reused from an older version of the code may lack one (idempotent, a no-op if right).
+    call_command("enterprise_tally", "--repair", stdout=io.StringIO())
+    if connection.vendor == "postgresql":
+        # What autovacuum does on a live server (visibility map set, so index-only scans
+        # skip the heap; planner statistics): a bulk-loaded database has not had it yet,
+        # and this machine's cluster runs with autovacuum off.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    load_before = load_average()
     client = Client()
     coordinator = User.objects.get(username="anweiban")
     client.force_login(coordinator)
@@ -219,21 +258,33 @@ def main() -> int:
     }
     api = {name: measure(Client(), url, args.repeat, **auth) for name, url in api_cases.items()}
 
+    pages["detail"] = measure(client, f"/enterprises/{sample.pk}/", args.repeat)
     for name, url in (
         ("home (coordinator)", "/"),
         ("supervision gaps", "/gaps/"),
         ("divisions", "/divisions/"),
     ):
         pages[name] = measure(client, url, max(5, args.repeat // 3))
+    # The home page of every role (each sees different tiles over a different scope).
+    for username, role in HOME_ROLES:
+        home_client = Client()
+        home_client.force_login(User.objects.get(username=username))
+        pages[f"home ({role})"] = measure(home_client, "/", max(5, args.repeat // 3))
 
-    listing = {"enterprises": total, "page": pages, "api": api, **machine}
-    (RESULTS / "enterprise_list.json").write_text(
+    listing = {
+        "enterprises": total,
+        "page": pages,
+        "api": api,
+        "load_average": {"before": load_before, "after": load_average()},
+        **machine,
+    }
+    (RESULTS / result_name("enterprise_list", connection.vendor)).write_text(
         json.dumps(listing, indent=2, ensure_ascii=False) + "\n"
     )
 
     codes = {} if args.only == "lists" else bench_safety_codes(total)
     if codes:
-        (RESULTS / safety_codes_file(connection.vendor)).write_text(
+        (RESULTS / result_name("safety_codes", connection.vendor)).write_text(
             json.dumps({**codes, **machine}, indent=2) + "\n"
         )
 
@@ -255,9 +306,64 @@ def main() -> int:
     return 0
 
 
-def safety_codes_file(vendor: str) -> str:
-    """SQLite keeps the historical name; other databases get their own file."""
-    return "safety_codes.json" if vendor == "sqlite" else f"safety_codes_{vendor}.json"
+# The demo's users of the roles not measured above: (username, label in the results).
+HOME_ROLES = (
+    ("yingji", "department officer"),
+    ("xiangzhen", "township coordinator"),
+    ("wangge", "grid officer"),
+    ("zhuanjia", "expert"),
+    ("admin", "platform administrator"),
+    ("qiye_fzr", "enterprise principal"),
+    ("secadmin", "security administrator"),
+)
+
+
+def run_both(argv: list[str]) -> int:
+    """This script once per database, each in its own process (Django's settings are
+    fixed once per process), then both enterprise-list results side by side."""
+    rest = [a for a in argv if a != "--both"]
+    sqlite_env = {k: v for k, v in os.environ.items() if k != "BENCH_DATABASE_URL"}
+    postgres_env = {
+        **os.environ,
+        "BENCH_DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or DEFAULT_POSTGRES_URL,
+    }
+    for env in (sqlite_env, postgres_env):
+        done = subprocess.run([sys.executable, __file__, *rest], env=env, check=False)
+        if done.returncode:
+            return done.returncode
+    print(side_by_side())
+    return 0
+
+
+def side_by_side() -> str:
+    """The README's enterprise-list table: SQLite and PostgreSQL columns, with the load."""
+    results = {
+        vendor: json.loads((RESULTS / result_name("enterprise_list", vendor)).read_text())
+        for vendor in ("sqlite", "postgresql")
+    }
+    lines = [
+        "| case | SQLite median ms | SQLite p95 ms | PostgreSQL median ms | PostgreSQL p95 ms "
+        "| queries (SQLite / PostgreSQL) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lite, pg = results["sqlite"], results["postgresql"]
+    for group, label in (("page", "page"), ("api", "API")):
+        for name, row in lite[group].items():
+            other = pg[group].get(name)
+            if other is None:
+                continue
+            lines.append(
+                f"| {label}: {name} | {row['median_ms']} | {row['p95_ms']} | "
+                f"{other['median_ms']} | {other['p95_ms']} | "
+                f"{row['queries']} / {other['queries']} |"
+            )
+    for vendor, result in results.items():
+        load = result.get("load_average", {})
+        lines.append(
+            f"\n{vendor}: load average (1, 5, 15 min) before {load.get('before')}, "
+            f"after {load.get('after')}"
+        )
+    return "\n".join(lines)
 
 
 def bench_safety_codes(total: int) -> dict:

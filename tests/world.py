@@ -19,6 +19,7 @@ from anjian.registry.models import (
 )
 from anjian.registry.reference import ensure_reference
 from anjian.registry.services import _rederive_duties
+from anjian.registry.tally import enterprise_tally_refresh
 from anjian.registry.uscc import check_character
 from anjian.risks.reference import ensure_coupling_rules
 
@@ -81,6 +82,7 @@ def enterprise(serial: int, name: str, grid: Division, industry_code: str, **ext
         **extra,
     )
     _rederive_duties(ent)
+    enterprise_tally_refresh(enterprise_ids=[ent.pk])  # as enterprise_create counts it
     return ent
 
 

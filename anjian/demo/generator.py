@@ -414,10 +414,12 @@ def build_demo(
     # The demo writes hazards in bulk, past the services that keep the rollup: count it
     # once from the hazard table, as the nightly check would repair it.
     from anjian.accidents.tally_services import accident_tally_rebuild
+    from anjian.registry.tally import enterprise_tally_rebuild
     from anjian.reports.tally_services import hazard_tally_rebuild
 
     hazard_tally_rebuild()
     accident_tally_rebuild()
+    enterprise_tally_rebuild()  # the enterprises too were loaded in bulk
     return DemoReport(
         made,
         time.perf_counter() - started,

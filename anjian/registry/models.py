@@ -408,3 +408,65 @@ class DutyDispute(models.Model):
     def __str__(self) -> str:
         subject = self.enterprise or self.industry
         return f"{subject} · {self.get_status_display()}"
+
+
+# --- the enterprise rollup (anjian.registry.tally) ---------------------------------------------
+# Counters, not facts: kept by the registry services in their transaction and rebuilt by
+# `anjian manage enterprise_tally --repair`. Key columns are never NULL (0, "" or "," for
+# "none"), because a NULL never conflicts in the upsert that adds to a counter.
+
+
+class EnterpriseTally(models.Model):
+    """How many enterprises share one group: grid, industry, lead department (0: none, a
+    supervision gap), the set of departments with a duty (",3,7,12,": a department's scope
+    is a LIKE away), status and the three key-supervision flags. The home page's key
+    figures and the enterprise lists' totals sum these rows over the user's scope and
+    filters (a few thousand rows) instead of counting the enterprise table."""
+
+    division = models.IntegerField()
+    industry = models.IntegerField()
+    lead = models.IntegerField(default=0)
+    duties = models.CharField(max_length=400, default=",")
+    status = models.CharField(max_length=16)
+    major_hazard = models.BooleanField(default=False)
+    key_process = models.BooleanField(default=False)
+    key_chemical = models.BooleanField(default=False)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "division",
+                    "industry",
+                    "lead",
+                    "duties",
+                    "status",
+                    "major_hazard",
+                    "key_process",
+                    "key_chemical",
+                ],
+                name="enterprise_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division}/{self.lead}/{self.duties}/{self.status}: {self.n}"
+
+
+class EnterpriseTallyKey(models.Model):
+    """The group each enterprise is counted under now, so that a change moves its count
+    from exactly where it was (no FK: the rollup must not hold up the registry)."""
+
+    enterprise_id = models.BigIntegerField(primary_key=True)
+    division = models.IntegerField()
+    industry = models.IntegerField()
+    lead = models.IntegerField(default=0)
+    duties = models.CharField(max_length=400, default=",")
+    status = models.CharField(max_length=16)
+    major_hazard = models.BooleanField(default=False)
+    key_process = models.BooleanField(default=False)
+    key_chemical = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}: {self.division}/{self.lead}/{self.status}"

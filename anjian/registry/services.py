@@ -40,6 +40,7 @@ from .models import (
     EnterpriseStatus,
     Industry,
 )
+from .tally import enterprise_tally_refresh
 
 ENTERPRISE_FIELDS = (
     "name",
@@ -358,6 +359,7 @@ def enterprise_create(*, actor: Actor, data: Mapping[str, Any]) -> Enterprise:
                 {"uscc": [_("An enterprise with this credit code is already registered.")]}
             ) from exc
         _rederive_duties(enterprise)
+        enterprise_tally_refresh(enterprise_ids=[enterprise.pk])
         audit_append(
             actor=actor,
             action="create",
@@ -404,6 +406,7 @@ def enterprise_update(
         if {"industry_id", "division_id"} & set(changes):
             _rederive_duties(enterprise)
             hooks.enterprises_regrouped([enterprise.pk])
+        enterprise_tally_refresh(enterprise_ids=[enterprise.pk])
         audit_append(
             actor=actor, action="change", obj=enterprise, summary=enterprise.name, changes=changes
         )
@@ -474,6 +477,7 @@ def duty_override(
         ]
         DutyAssignment.objects.bulk_create(rows)
         hooks.enterprises_regrouped([enterprise.pk])
+        enterprise_tally_refresh(enterprise_ids=[enterprise.pk])
         audit_append(
             actor=actor,
             action="duty_override" if source == DutySource.OVERRIDE else "duty_decision",
@@ -516,6 +520,7 @@ def duties_rederive_all(
             DutyAssignment.objects.bulk_create(rows, batch_size=2000)
             count += len(chunk)
         hooks.enterprises_regrouped(ids)
+        enterprise_tally_refresh(enterprise_ids=ids)
         audit_append(
             actor=actor,
             action="duties_rederive",

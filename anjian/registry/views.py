@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,8 +27,7 @@ from anjian.core.audit import Actor
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.sections import may_use, require_section
 from anjian.hazards import services as hazard_services
-from anjian.registry.queries import lead_exists, two_key_one_major_q
-from anjian.registry.search import enterprise_search
+from anjian.registry.queries import ListFilters, lead_exists, list_count
 
 from . import services
 from .forms import (
@@ -88,47 +87,36 @@ def _lead_prefetch() -> Prefetch:
     )
 
 
-def filtered_enterprises(user, form: EnterpriseFilterForm):
-    """The user's enterprises narrowed by the list filters (invalid filters are ignored
-    and shown as errors on the form)."""
-    qs = scoping.visible(user, Enterprise)
+def list_filters(user, form: EnterpriseFilterForm) -> ListFilters:
+    """The list filters the form holds, checked against the user's scope (invalid ones are
+    ignored and shown as errors on the form)."""
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    q = (data.get("q") or "").strip()
-    if q:
-        qs = qs.filter(enterprise_search(q))
+    division_ids = None
     if data.get("division") in form.division_ids:  # the user's scope, loaded by the form
-        qs = qs.filter(division_id__in=scoping.subtree_ids(Division(pk=data["division"])))
+        division_ids = scoping.subtree_ids(Division(pk=data["division"]))
+    industry_ids = None
     if data.get("industry"):
-        ids = Industry.objects.filter(
-            Q(pk=data["industry"]) | Q(parent_id=data["industry"])
-        ).values_list("pk", flat=True)
-        qs = qs.filter(industry_id__in=list(ids))
-    if data.get("department") in form.department_ids:
-        qs = qs.filter(
-            Exists(
-                DutyAssignment.objects.filter(
-                    enterprise_id=OuterRef("pk"), department_id=data["department"]
-                )
-            )
+        industry_ids = list(
+            Industry.objects.filter(
+                Q(pk=data["industry"]) | Q(parent_id=data["industry"])
+            ).values_list("pk", flat=True)
         )
-    flag = data.get("flag")
-    if flag == "two_key_one_major":
-        qs = qs.filter(two_key_one_major_q())
-    elif flag == "major_hazard":
-        qs = qs.filter(has_major_hazard=True)
-    elif flag == "key_process":
-        qs = qs.filter(has_key_process=True)
-    elif flag == "key_chemical":
-        qs = qs.filter(has_key_chemical=True)
-    elif flag == "no_lead":
-        qs = qs.filter(~lead_exists())
-    if data.get("status"):
-        qs = qs.filter(status=data["status"])
-    if data.get("code"):
-        # The same rows risks.services.colour_counts counts for the home page's figures.
-        qs = qs.filter(risk_state__code_colour=data["code"])
-    return qs
+    department = data.get("department")
+    return ListFilters(
+        q=(data.get("q") or "").strip(),
+        division_ids=division_ids,
+        industry_ids=industry_ids,
+        department_id=department if department in form.department_ids else None,
+        flag=data.get("flag") or "",
+        status=data.get("status") or "",
+        code=data.get("code") or "",
+    )
+
+
+def filtered_enterprises(user, form: EnterpriseFilterForm):
+    """The user's enterprises narrowed by the list filters."""
+    return list_filters(user, form).apply(scoping.visible(user, Enterprise))
 
 
 @login_required
@@ -136,18 +124,27 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     require_section(user, "enterprises")
     form = EnterpriseFilterForm(request.GET, user=user)
+    filters = list_filters(user, form)
     # Page through ids only (an index scan), then load the page's 25 rows with their
     # division, industry and lead department: joins never run over the whole scope.
-    ids = filtered_enterprises(user, form).order_by("-id").values_list("pk", flat=True)
-    page = _page(request, ids)
-    rows = (
+    ids = (
+        filters.apply(scoping.visible(user, Enterprise))
+        .order_by("-id")
+        .values_list("pk", flat=True)
+    )
+    paginator = Paginator(ids, PAGE_SIZE)
+    # The total from the enterprise rollup where it can answer (list_count): set before
+    # the paginator counts, so it never runs COUNT(*) over the scope.
+    paginator.count = list_count(user, filters, ids)
+    page = paginator.get_page(request.GET.get("page"))
+    # The page's ids as a subquery of the rows' query: one query, the joins on 25 rows.
+    page.object_list = list(
         scoping.visible(user, Enterprise)
-        .filter(pk__in=list(page.object_list))
+        .filter(pk__in=page.object_list)
         .select_related("division", "division__parent", "industry")
         .prefetch_related(_lead_prefetch())
-        .in_bulk()
+        .order_by("-id")
     )
-    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     filtered = any(
         request.GET.get(name)
         for name in ("q", "division", "industry", "department", "flag", "status", "code")

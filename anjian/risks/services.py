@@ -25,6 +25,7 @@ from anjian.core.models import AuditEntry
 from anjian.core.numbers import is_int_text, parse_int
 from anjian.core.policy import recurrence_days
 from anjian.registry.models import Enterprise
+from anjian.registry.tally import enterprise_tally_refresh
 
 from . import code_batch, coupling, major_hazard, methods, regrade
 from . import safety_code as code_rules
@@ -650,6 +651,8 @@ def installation_save(
         flag = enterprise.major_hazards.filter(is_major=True).exists()
         if flag != enterprise.has_major_hazard:
             Enterprise.objects.filter(pk=enterprise.pk).update(has_major_hazard=flag)
+            # The flag is counted in the enterprise rollup (the home page's figures).
+            enterprise_tally_refresh(enterprise_ids=[enterprise.pk])
         audit_append(
             actor=actor,
             action="create" if installation_id is None else "change",

@@ -1,0 +1,300 @@
+"""The enterprise rollup: how many enterprises per group (grid, lead department, the set
+of departments with a duty, status, key-supervision flags), for the home page's key
+figures.
+
+Why: the figures tile counted the user's whole scope on every home page view (one
+aggregate over every enterprise in scope with an anti-join on the duties for the
+supervision gaps): 100-300 ms at 100,000 enterprises on PostgreSQL, more on a busy
+machine. The counters answer the same figures by summing a few thousand rows.
+
+* `enterprise_tally_refresh(enterprise_ids=…)`: the registry services call it inside
+  their transaction after changing enterprises (created; grid, status or flags changed;
+  duties rederived or overridden). It compares each enterprise's stored group with the
+  registry and moves its count; idempotent, so calling it for an unchanged enterprise
+  costs two small queries and changes nothing.
+* `enterprise_tally_check()` / `enterprise_tally_rebuild()`: compare with a full recount
+  / rewrite (`anjian manage enterprise_tally [--check | --repair]`, nightly; the demo and
+  the benchmark load in bulk and rebuild once).
+* `tally_figures(user)`: the figures of the user's scope, or None when the scope is not
+  a union of groups (the caller then counts the enterprise table).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, Sum
+
+from anjian.accounts.models import Role
+from anjian.core import scoping
+from anjian.core.counters import counters_add, lock_tables
+
+from .models import (
+    DutyAssignment,
+    DutyRole,
+    Enterprise,
+    EnterpriseStatus,
+    EnterpriseTally,
+    EnterpriseTallyKey,
+)
+
+KEY_FIELDS = (
+    "division",
+    "industry",
+    "lead",
+    "duties",
+    "status",
+    "major_hazard",
+    "key_process",
+    "key_chemical",
+)
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Key:
+    division: int
+    industry: int
+    lead: int
+    duties: str
+    status: str
+    major_hazard: bool
+    key_process: bool
+    key_chemical: bool
+
+    def values(self) -> tuple[Any, ...]:
+        return astuple(self)
+
+
+def _chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def current_keys(enterprise_ids: Iterable[int] | None = None) -> dict[int, Key]:
+    """The group each enterprise belongs to now, from the registry (None: all)."""
+    enterprises = Enterprise.objects.order_by()
+    duties = DutyAssignment.objects.order_by()
+    if enterprise_ids is not None:
+        ids = list(enterprise_ids)
+        enterprises = enterprises.filter(pk__in=ids)
+        duties = duties.filter(enterprise_id__in=ids)
+    lead: dict[int, int] = {}
+    held: dict[int, set[int]] = defaultdict(set)
+    for enterprise_id, department_id, role in duties.values_list(
+        "enterprise_id", "department_id", "role"
+    ).iterator(chunk_size=20000):
+        held[enterprise_id].add(department_id)
+        if role == DutyRole.LEAD:
+            lead[enterprise_id] = department_id
+    out = {}
+    rows = enterprises.values_list(
+        "pk",
+        "division_id",
+        "industry_id",
+        "status",
+        "has_major_hazard",
+        "has_key_process",
+        "has_key_chemical",
+    )
+    for pk, division_id, industry_id, status, major, process, chemical in rows.iterator(
+        chunk_size=20000
+    ):
+        out[pk] = Key(
+            division=division_id,
+            industry=industry_id,
+            lead=lead.get(pk, 0),
+            duties="," + "".join(f"{d}," for d in sorted(held.get(pk, ()))),
+            status=status,
+            major_hazard=major,
+            key_process=process,
+            key_chemical=chemical,
+        )
+    return out
+
+
+def enterprise_tally_refresh(*, enterprise_ids: Iterable[int]) -> int:
+    """Count these enterprises under their group now (inside the caller's transaction:
+    the registry and its counters change together or not at all). Returns how many
+    enterprises moved. Idempotent."""
+    ids = sorted(set(enterprise_ids))
+    moved = 0
+    with transaction.atomic():
+        for chunk in _chunks(ids):
+            # Lock the stored keys (in id order, so two refreshes cannot deadlock): a
+            # concurrent refresh of the same enterprise waits and then sees this one's key.
+            stored = {
+                pk: Key(*rest)
+                for pk, *rest in EnterpriseTallyKey.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", *KEY_FIELDS)
+            }
+            now = current_keys(chunk)
+            delta: Counter[Key] = Counter()
+            changed = []
+            for pk in chunk:
+                old, new = stored.get(pk), now.get(pk)
+                if old == new:
+                    continue
+                if old is not None:
+                    delta[old] -= 1
+                if new is not None:
+                    delta[new] += 1
+                changed.append(pk)
+            if not changed:
+                continue
+            counters_add(
+                EnterpriseTally,
+                KEY_FIELDS,
+                ("n",),
+                [(*key.values(), n) for key, n in sorted(delta.items(), key=_order) if n],
+            )
+            EnterpriseTallyKey.objects.filter(pk__in=changed).delete()
+            EnterpriseTallyKey.objects.bulk_create(
+                [_key_row(pk, now[pk]) for pk in changed if pk in now]
+            )
+            moved += len(changed)
+    return moved
+
+
+def _order(item: tuple[Key, int]) -> tuple[Any, ...]:
+    # Counter rows are upserted in a fixed order, so two transactions that touch the same
+    # rows take their locks in the same order.
+    return item[0].values()
+
+
+def _key_row(pk: int, key: Key) -> EnterpriseTallyKey:
+    return EnterpriseTallyKey(enterprise_id=pk, **dict(zip(KEY_FIELDS, key.values(), strict=True)))
+
+
+# --- the full recount -----------------------------------------------------------------------
+
+
+def _stored() -> tuple[dict[Key, int], dict[int, Key]]:
+    counts = {
+        Key(*row[:-1]): row[-1]
+        for row in EnterpriseTally.objects.exclude(n=0).values_list(*KEY_FIELDS, "n")
+    }
+    keys = {
+        pk: Key(*rest)
+        for pk, *rest in EnterpriseTallyKey.objects.values_list("pk", *KEY_FIELDS).iterator(
+            chunk_size=20000
+        )
+    }
+    return counts, keys
+
+
+def _differences(
+    expected: tuple[dict[Key, int], dict[int, Key]],
+    stored: tuple[dict[Key, int], dict[int, Key]],
+    limit: int = 20,
+) -> dict[str, Any]:
+    (want, want_keys), (have, have_keys) = expected, stored
+    wrong = [k for k in set(want) | set(have) if want.get(k, 0) != have.get(k, 0)]
+    stale = [pk for pk in set(want_keys) | set(have_keys) if want_keys.get(pk) != have_keys.get(pk)]
+    return {
+        "rows_expected": len(want),
+        "rows_stored": len(have),
+        "rows_wrong": len(wrong),
+        "keys_stale": len(stale),
+        "examples": [
+            {"key": list(k.values()), "expected": want.get(k, 0), "stored": have.get(k, 0)}
+            for k in sorted(wrong, key=lambda k: tuple(map(str, k.values())))[:limit]
+        ],
+        "ok": not (wrong or stale),
+    }
+
+
+def _recount() -> tuple[dict[Key, int], dict[int, Key]]:
+    keys = current_keys()
+    return dict(Counter(keys.values())), keys
+
+
+def enterprise_tally_check() -> dict[str, Any]:
+    """Compare the counters with a full recount of the registry; changes nothing."""
+    with transaction.atomic():
+        lock_tables(EnterpriseTally, EnterpriseTallyKey)
+        return _differences(_recount(), _stored())
+
+
+def enterprise_tally_rebuild() -> dict[str, Any]:
+    """Replace the counters by a full recount when they differ (the repair, and the first
+    load after a bulk import). Returns what was wrong before, as the check does."""
+    with transaction.atomic():
+        lock_tables(EnterpriseTally, EnterpriseTallyKey)
+        expected = _recount()
+        report = _differences(expected, _stored())
+        if report["ok"]:
+            return report
+        EnterpriseTally.objects.all().delete()
+        EnterpriseTallyKey.objects.all().delete()
+        counts, keys = expected
+        EnterpriseTally.objects.bulk_create(
+            [
+                EnterpriseTally(**dict(zip(KEY_FIELDS, key.values(), strict=True)), n=n)
+                for key, n in counts.items()
+            ],
+            batch_size=5000,
+        )
+        EnterpriseTallyKey.objects.bulk_create(
+            [_key_row(pk, key) for pk, key in keys.items()], batch_size=5000
+        )
+    return report
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def tally_scope(user: Any) -> Q | None:
+    """The user's enterprises as a condition on the counter rows, when they are a union of
+    groups (scoping.visible_enterprises says who sees what); None otherwise."""
+    grouped = scoping.grouped_scope(user)
+    if grouped is not None:
+        (divisions,) = grouped
+        return Q() if divisions is None else Q(division__in=divisions)
+    if scoping.is_active_user(user) and user.role == Role.DEPARTMENT_OFFICER and user.department_id:
+        # The enterprises in the officer's subtree its department holds a duty for (the
+        # subtree from scoping's per-request cache: the page's other tiles share it).
+        return Q(division__in=scoping._user_subtree(user)) & Q(
+            duties__contains=f",{int(user.department_id)},"
+        )
+    return None
+
+
+def tally_figures(user: Any) -> dict[str, int] | None:
+    """The key figures of the user's scope (the names registry.home_tiles.figures uses),
+    summed from the counters; None when the scope is not a union of groups."""
+    scope = tally_scope(user)
+    if scope is None:
+        return None
+    two_key = Q(major_hazard=True) | Q(key_process=True) | Q(key_chemical=True)
+    sums = {
+        "total": Sum("n"),
+        "two_key": Sum("n", filter=two_key),
+        "major_hazard": Sum("n", filter=Q(major_hazard=True)),
+        "key_process": Sum("n", filter=Q(key_process=True)),
+        "key_chemical": Sum("n", filter=Q(key_chemical=True)),
+        "gaps": Sum("n", filter=Q(lead=0)),
+        **{
+            f"status_{value}": Sum("n", filter=Q(status=value)) for value in EnterpriseStatus.values
+        },
+    }
+    row = EnterpriseTally.objects.filter(scope).aggregate(**sums)
+    return {name: int(value or 0) for name, value in row.items()}
+
+
+__all__ = [
+    "KEY_FIELDS",
+    "Key",
+    "current_keys",
+    "enterprise_tally_check",
+    "enterprise_tally_rebuild",
+    "enterprise_tally_refresh",
+    "tally_figures",
+    "tally_scope",
+]
