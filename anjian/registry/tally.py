@@ -75,14 +75,14 @@ def _chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
         yield ids[start : start + size]
 
 
-def current_keys(enterprise_ids: Iterable[int] | None = None) -> dict[int, Key]:
-    """The group each enterprise belongs to now, from the registry (None: all)."""
-    enterprises = Enterprise.objects.order_by()
+def duty_departments(
+    enterprise_ids: list[int] | None = None,
+) -> tuple[dict[int, int], dict[int, set[int]]]:
+    """(enterprise → lead department, enterprise → every department with a duty), from
+    the duty assignments (None: all enterprises); shared by the rollups' group keys."""
     duties = DutyAssignment.objects.order_by()
     if enterprise_ids is not None:
-        ids = list(enterprise_ids)
-        enterprises = enterprises.filter(pk__in=ids)
-        duties = duties.filter(enterprise_id__in=ids)
+        duties = duties.filter(enterprise_id__in=enterprise_ids)
     lead: dict[int, int] = {}
     held: dict[int, set[int]] = defaultdict(set)
     for enterprise_id, department_id, role in duties.values_list(
@@ -91,6 +91,16 @@ def current_keys(enterprise_ids: Iterable[int] | None = None) -> dict[int, Key]:
         held[enterprise_id].add(department_id)
         if role == DutyRole.LEAD:
             lead[enterprise_id] = department_id
+    return lead, held
+
+
+def current_keys(enterprise_ids: Iterable[int] | None = None) -> dict[int, Key]:
+    """The group each enterprise belongs to now, from the registry (None: all)."""
+    enterprises = Enterprise.objects.order_by()
+    ids = None if enterprise_ids is None else list(enterprise_ids)
+    if ids is not None:
+        enterprises = enterprises.filter(pk__in=ids)
+    lead, held = duty_departments(ids)
     out = {}
     rows = enterprises.values_list(
         "pk",

@@ -86,22 +86,14 @@ def _fact(reported, closed, deadline, level, funds, listed, tz) -> tally.Fact:
 
 def current_keys(enterprise_ids: Iterable[int] | None = None) -> dict[int, Key]:
     """The group each enterprise belongs to now, from the registry (None: all)."""
-    from anjian.registry.models import DutyAssignment, DutyRole, Enterprise
+    from anjian.registry.models import Enterprise
+    from anjian.registry.tally import duty_departments
 
     enterprises = Enterprise.objects.order_by()
-    duties = DutyAssignment.objects.order_by()
-    if enterprise_ids is not None:
-        ids = list(enterprise_ids)
+    ids = None if enterprise_ids is None else list(enterprise_ids)
+    if ids is not None:
         enterprises = enterprises.filter(pk__in=ids)
-        duties = duties.filter(enterprise_id__in=ids)
-    lead: dict[int, int] = {}
-    held: dict[int, set[int]] = defaultdict(set)
-    for enterprise_id, department_id, role in duties.values_list(
-        "enterprise_id", "department_id", "role"
-    ).iterator(chunk_size=20000):
-        held[enterprise_id].add(department_id)
-        if role == DutyRole.LEAD:
-            lead[enterprise_id] = department_id
+    lead, held = duty_departments(ids)
     out = {}
     for pk, division_id, industry_id in enterprises.values_list(
         "pk", "division_id", "industry_id"
