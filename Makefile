@@ -60,6 +60,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --both
 	$(BIN)/python bench/run.py --reuse --only hazards --hazards 2000000 --repeat 3
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/run.py --reuse --only hazards --hazards 2000000 --repeat 3
 	$(BIN)/python bench/reports_phase_summary.py --hazards 2000000 --repeat 3
 	$(BIN)/python bench/statistics_bench.py --hazards 2000000 --accidents 100000
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/anjian_bench} $(BIN)/python bench/statistics_bench.py --hazards 2000000 --accidents 100000
