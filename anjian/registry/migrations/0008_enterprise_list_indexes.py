@@ -15,12 +15,12 @@ from django.db import migrations, transaction
 INDEXES = (
     (
         "enterprise_name_trgm",
-        "CREATE INDEX IF NOT EXISTS enterprise_name_trgm ON registry_enterprise "
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS enterprise_name_trgm ON registry_enterprise "
         "USING gin (UPPER(name::text) gin_trgm_ops)",
     ),
     (
         "enterprise_order_division",
-        "CREATE INDEX IF NOT EXISTS enterprise_order_division ON registry_enterprise "
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS enterprise_order_division ON registry_enterprise "
         "(id DESC) INCLUDE (division_id)",
     ),
 )
@@ -49,10 +49,14 @@ def drop_indexes(apps, schema_editor):
         return
     with schema_editor.connection.cursor() as cursor:
         for name, _sql in INDEXES:
-            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: building the index on a live table does not block its writes; it
+    # cannot run inside a transaction, hence a migration that is not atomic.
+    atomic = False
+
     dependencies = [
         ("registry", "0007_enterprise_tally"),
     ]

@@ -15,7 +15,7 @@ def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON reports_hazarddueday (day) "
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON reports_hazarddueday (day) "
         "INCLUDE (division, industry, lead, duties, due_in, due_out)"
     )
 
@@ -23,10 +23,14 @@ def create(apps, schema_editor):
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: building the index on a live table does not block its writes; it
+    # cannot run inside a transaction, hence a migration that is not atomic.
+    atomic = False
+
     dependencies = [
         ("reports", "0003_hazard_now"),
     ]
