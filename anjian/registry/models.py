@@ -232,6 +232,11 @@ class Enterprise(models.Model):
             models.Index(fields=["division", "id"]),
             models.Index(fields=["industry", "id"]),
             models.Index(fields=["status"]),
+            # The enterprises flagged with a major hazard installation (a few per cent):
+            # those that owe the daily commitment notice (anjian.commitments.owing).
+            models.Index(
+                fields=["id"], name="enterprise_major_flag", condition=Q(has_major_hazard=True)
+            ),
         ]
 
     def __str__(self) -> str:
