@@ -421,6 +421,20 @@ class DutyDispute(models.Model):
 # "none"), because a NULL never conflicts in the upsert that adds to a counter.
 
 
+# The columns of a group: EnterpriseTally's unique key and EnterpriseTallyKey's row
+# (anjian.registry.tally reads and writes them in this order).
+TALLY_KEY_FIELDS = (
+    "division",
+    "industry",
+    "lead",
+    "duties",
+    "status",
+    "major_hazard",
+    "key_process",
+    "key_chemical",
+)
+
+
 class EnterpriseTally(models.Model):
     """How many enterprises share one group: grid, industry, lead department (0: none, a
     supervision gap), the set of departments with a duty (",3,7,12,": a department's scope
@@ -441,16 +455,7 @@ class EnterpriseTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "division",
-                    "industry",
-                    "lead",
-                    "duties",
-                    "status",
-                    "major_hazard",
-                    "key_process",
-                    "key_chemical",
-                ],
+                fields=list(TALLY_KEY_FIELDS),
                 name="enterprise_tally_key",
             )
         ]

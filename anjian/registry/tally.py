@@ -34,6 +34,7 @@ from anjian.core import scoping
 from anjian.core.counters import counters_add, lock_tables
 
 from .models import (
+    TALLY_KEY_FIELDS,
     DutyAssignment,
     DutyRole,
     Enterprise,
@@ -42,16 +43,7 @@ from .models import (
     EnterpriseTallyKey,
 )
 
-KEY_FIELDS = (
-    "division",
-    "industry",
-    "lead",
-    "duties",
-    "status",
-    "major_hazard",
-    "key_process",
-    "key_chemical",
-)
+KEY_FIELDS = TALLY_KEY_FIELDS
 CHUNK = 2000
 
 
