@@ -117,6 +117,16 @@ def grouped_scope(user: User) -> tuple[list[int] | None] | None:
     return None
 
 
+def department_duty_scope(user: User) -> tuple[list[int], int] | None:
+    """For a department officer: `(grid ids, department id)`, its enterprises being those
+    in these grids its department holds a duty for (what counters kept per grid and set
+    of duties can sum; the rows it reviews outside that duty, SCOPE_DEPARTMENT_PATH, are
+    not in it). None for anyone else."""
+    if _active(user) and user.role == Role.DEPARTMENT_OFFICER and user.department_id:
+        return _user_subtree(user), int(user.department_id)
+    return None
+
+
 def visible_divisions(user: User) -> QuerySet[Division]:
     from anjian.registry.models import Division
 

@@ -673,9 +673,16 @@ def _rollup_scope(user: Any, filters: LedgerFilters) -> dict[str, Any] | None:
     way the groups do not (only division, industry and lead department are groups;
     state and overdue are the chips' own dimensions and never narrow them)."""
     scope = scoping.grouped_scope(user)
-    if scope is None:
-        return None
-    (divisions,) = scope
+    department = None
+    if scope is not None:
+        (divisions,) = scope
+    else:
+        # A department officer: the groups of its duty (grid and set of duties); the
+        # hazards it reviews outside that duty are counted apart (chip_counts).
+        duty = scoping.department_duty_scope(user)
+        if duty is None:
+            return None
+        divisions, department = duty
     narrowing = replace(
         filters, states=(), overdue=None, division=None, industry=None, department=None
     )
@@ -686,6 +693,8 @@ def _rollup_scope(user: Any, filters: LedgerFilters) -> dict[str, Any] | None:
         below = scoping.subtree_ids(division)
         divisions = below if divisions is None else [d for d in below if d in set(divisions)]
     out: dict[str, Any] = {"divisions": divisions}
+    if department is not None:
+        out["department"] = department
     if filters.industry is not None:
         out["industries"] = _industry_subtree(filters.industry)
     if filters.department is not None:
@@ -698,8 +707,9 @@ def chip_counts(
 ) -> LedgerCounts:
     """The chips of the ledger page and the home tile: ledger_counts, but where the
     user's view (and the filters) is a union of the hazard rollup's groups (a county's
-    regulators, the platform administrator; no filter, or a division, an industry, a
-    lead department), open, overdue and major open come from the rollup
+    regulators, the platform administrator, a department officer's duty; no filter, or a
+    division, an industry, a lead department), open, overdue and major open come from
+    the rollup
     (anjian.reports.tally_services: counters the hazard services move in the hazard's
     own transaction), a sum over a few thousand counter rows instead of a count over
     the 100,000s of open hazards of a county (0.3-0.6 s at 2,000,000 hazards on
@@ -718,18 +728,51 @@ def chip_counts(
         start=start, end=end, on=today, group_by=None, **groups
     ).get(None, {})
     scoped = _filtered(user, filters, with_state=False)
+    counts = {
+        "open": max(0, int(values.get("open") or 0)),
+        "overdue": max(0, int(values.get("overdue_open") or 0)),
+        "major_open": max(0, int(values.get("major_open") or 0)),
+    }
+    if "department" in groups:
+        # What a department also sees: the hazards it reviews at enterprises outside its
+        # duty (scoping.visible, SCOPE_DEPARTMENT_PATH), not in the groups summed above;
+        # a handful, found by the review department's index.
+        in_duty = scoping.visible_enterprises(user).filter(pk=OuterRef("enterprise_id"))
+        outside = (
+            scoped.filter(_open_q(), review_department_id=groups["department"])
+            .exclude(Exists(in_duty))
+            .aggregate(
+                open=Count("state"),
+                overdue=Count("state", filter=overdue_q(today)),
+                major_open=Count("state", filter=Q(level=Level.MAJOR)),
+            )
+        )
+        counts = {name: n + int(outside[name] or 0) for name, n in counts.items()}
     listed_open = scoped.filter(_open_q(), listed_at__isnull=False).count()
-    opened = max(0, int(values.get("open") or 0))
-    total, capped = capped_count(scoped)
+    # More open hazards than the cap: the total is capped too, without counting rows.
+    total, capped = (COUNT_CAP, True) if counts["open"] > COUNT_CAP else capped_count(scoped)
     return LedgerCounts(
         total=total,
         total_capped=capped,
-        open=opened,
-        overdue=max(0, int(values.get("overdue_open") or 0)),
-        major_open=max(0, int(values.get("major_open") or 0)),
-        closed=None if capped else max(0, total - opened),
+        closed=None if capped else max(0, total - counts["open"]),
         listed_open=listed_open,
+        **counts,
     )
+
+
+def page_total(filters: LedgerFilters, counts: LedgerCounts) -> tuple[int, bool] | None:
+    """The ledger page's (capped) total read off the chips where they count the same rows:
+    no state filter (the chips' total), only the open states (the open chip) or overdue
+    alone (the overdue chip); None when the page must count its own rows."""
+    if filters.overdue is None and not filters.states:
+        return counts.total, counts.total_capped
+    if filters.overdue is True and filters.states in ((), (OPEN,)):
+        exact = counts.overdue
+    elif filters.overdue is None and filters.states == (OPEN,):
+        exact = counts.open
+    else:
+        return None
+    return (COUNT_CAP, True) if exact > COUNT_CAP else (exact, False)
 
 
 def home_counts(user: Any, today: dt.date | None = None) -> LedgerCounts:
@@ -759,5 +802,6 @@ __all__ = [
     "ledger_search",
     "overdue_q",
     "page_rows",
+    "page_total",
     "parse_filters",
 ]

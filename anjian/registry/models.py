@@ -432,13 +432,14 @@ TALLY_KEY_FIELDS = (
     "major_hazard",
     "key_process",
     "key_chemical",
+    "code_colour",
 )
 
 
 class EnterpriseTally(models.Model):
     """How many enterprises share one group: grid, industry, lead department (0: none, a
     supervision gap), the set of departments with a duty (",3,7,12,": a department's scope
-    is a LIKE away), status and the three key-supervision flags. The home page's key
+    is a LIKE away), status, the three key-supervision flags and the safety code's colour. The home page's key
     figures and the enterprise lists' totals sum these rows over the user's scope and
     filters (a few thousand rows) instead of counting the enterprise table."""
 
@@ -450,6 +451,9 @@ class EnterpriseTally(models.Model):
     major_hazard = models.BooleanField(default=False)
     key_process = models.BooleanField(default=False)
     key_chemical = models.BooleanField(default=False)
+    # The current safety code's colour ("" before the first code): the risk services move
+    # an enterprise's count when its colour changes (risks.services, risks.code_batch).
+    code_colour = models.CharField(max_length=8, default="", blank=True)
     n = models.IntegerField(default=0)
 
     class Meta:
@@ -477,6 +481,7 @@ class EnterpriseTallyKey(models.Model):
     major_hazard = models.BooleanField(default=False)
     key_process = models.BooleanField(default=False)
     key_chemical = models.BooleanField(default=False)
+    code_colour = models.CharField(max_length=8, default="", blank=True)
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}: {self.division}/{self.lead}/{self.status}"

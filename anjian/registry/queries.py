@@ -72,8 +72,8 @@ class ListFilters:
 
     def tally_condition(self) -> Q | None:
         """The same filters on the enterprise rollup's rows (anjian.registry.tally), or None
-        when one of them is not a rollup column (the name search, the safety code)."""
-        if self.q or self.code:
+        when one of them is not a rollup column (the name search)."""
+        if self.q:
             return None
         condition = Q()
         if self.division_ids is not None:
@@ -86,6 +86,8 @@ class ListFilters:
             condition &= FLAG_FILTERS[self.flag][1]
         if self.status:
             condition &= Q(status=self.status)
+        if self.code:
+            condition &= Q(code_colour=self.code)
         return condition
 
 

@@ -1,6 +1,6 @@
 """The enterprise rollup: how many enterprises per group (grid, lead department, the set
-of departments with a duty, status, key-supervision flags), for the home page's key
-figures.
+of departments with a duty, status, key-supervision flags, safety-code colour), for the
+home page's key figures, the safety-code tile and the lists' totals.
 
 Why: the figures tile counted the user's whole scope on every home page view (one
 aggregate over every enterprise in scope with an anti-join on the duties for the
@@ -9,7 +9,7 @@ machine. The counters answer the same figures by summing a few thousand rows.
 
 * `enterprise_tally_refresh(enterprise_ids=…)`: the registry services call it inside
   their transaction after changing enterprises (created; grid, status or flags changed;
-  duties rederived or overridden). It compares each enterprise's stored group with the
+  duties rederived or overridden), the risk services after a safety code changed colour. It compares each enterprise's stored group with the
   registry and moves its count; idempotent, so calling it for an unchanged enterprise
   costs two small queries and changes nothing.
 * `enterprise_tally_check()` / `enterprise_tally_rebuild()`: compare with a full recount
@@ -29,7 +29,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from anjian.accounts.models import Role
 from anjian.core import scoping
 from anjian.core.counters import counters_add, lock_tables
 
@@ -57,6 +56,7 @@ class Key:
     major_hazard: bool
     key_process: bool
     key_chemical: bool
+    code_colour: str = ""
 
     def values(self) -> tuple[Any, ...]:
         return astuple(self)
@@ -102,8 +102,12 @@ def current_keys(enterprise_ids: Iterable[int] | None = None) -> dict[int, Key]:
         "has_major_hazard",
         "has_key_process",
         "has_key_chemical",
+        # The risk state's one-to-one back to the enterprise (a LEFT JOIN): the colour is
+        # read where the registry's other groups are, without the registry importing the
+        # risk app. NULL: no code computed yet.
+        "risk_state__code_colour",
     )
-    for pk, division_id, industry_id, status, major, process, chemical in rows.iterator(
+    for pk, division_id, industry_id, status, major, process, chemical, colour in rows.iterator(
         chunk_size=20000
     ):
         out[pk] = Key(
@@ -115,6 +119,7 @@ def current_keys(enterprise_ids: Iterable[int] | None = None) -> dict[int, Key]:
             major_hazard=major,
             key_process=process,
             key_chemical=chemical,
+            code_colour=colour or "",
         )
     return out
 
@@ -259,12 +264,12 @@ def tally_scope(user: Any) -> Q | None:
     if grouped is not None:
         (divisions,) = grouped
         return Q() if divisions is None else Q(division__in=divisions)
-    if scoping.is_active_user(user) and user.role == Role.DEPARTMENT_OFFICER and user.department_id:
+    duty = scoping.department_duty_scope(user)
+    if duty is not None:
         # The enterprises in the officer's subtree its department holds a duty for (the
         # subtree from scoping's per-request cache: the page's other tiles share it).
-        return Q(division__in=scoping._user_subtree(user)) & Q(
-            duties__contains=f",{int(user.department_id)},"
-        )
+        divisions, department = duty
+        return Q(division__in=divisions) & Q(duties__contains=f",{department},")
     return None
 
 
@@ -290,6 +295,22 @@ def tally_figures(user: Any) -> dict[str, int] | None:
     return {name: int(value or 0) for name, value in row.items()}
 
 
+def tally_colours(user: Any) -> dict[str, int] | None:
+    """The enterprises of the user's scope by safety-code colour (those without a code
+    left out), summed from the counters; None when the scope is not a union of groups."""
+    scope = tally_scope(user)
+    if scope is None:
+        return None
+    rows = (
+        EnterpriseTally.objects.filter(scope)
+        .exclude(code_colour="")
+        .values("code_colour")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return {row["code_colour"]: int(row["total"]) for row in rows if row["total"]}
+
+
 __all__ = [
     "KEY_FIELDS",
     "Key",
@@ -297,6 +318,7 @@ __all__ = [
     "enterprise_tally_check",
     "enterprise_tally_rebuild",
     "enterprise_tally_refresh",
+    "tally_colours",
     "tally_figures",
     "tally_scope",
 ]

@@ -31,6 +31,8 @@ from typing import Any
 
 from django.db import transaction
 
+from anjian.registry.tally import enterprise_tally_refresh
+
 from . import safety_code as code_rules
 from .models import RiskState, SafetyCode, new_verify_token
 
@@ -64,6 +66,9 @@ class Plan:
     moves: list[Move] = field(default_factory=list)
     # States that exist and keep their values: they only get a new validity.
     unchanged: list[int] = field(default_factory=list)
+    # Enterprises whose code colour changes (or gets its first one): counted by colour in
+    # the enterprise rollup (anjian.registry.tally).
+    recoloured: list[int] = field(default_factory=list)
 
 
 class Memo:
@@ -135,8 +140,11 @@ def plan_batch(enterprise_ids: list[int], inputs: dict[int, code_rules.Inputs], 
         row = stored.get(pk)
         if row is None:
             plan.moves.append(Move(pk, highest, computed.colour, None, computed, new_state=True))
+            plan.recoloured.append(pk)
             continue
         old_highest, code_id, colour, score, terms, policy = row
+        if colour != computed.colour:
+            plan.recoloured.append(pk)
         code_changed = (
             code_id is None
             or colour != computed.colour
@@ -172,8 +180,14 @@ def apply_plan(plan: Plan, *, trigger: str, now: dt.datetime, valid_until: dt.da
     """Write the plan inside the caller's transaction; returns the history rows written."""
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
-        return _apply_postgresql(connection, plan, trigger, now, valid_until)
-    return _apply_orm(connection, plan, trigger, now, valid_until)
+        written = _apply_postgresql(connection, plan, trigger, now, valid_until)
+    else:
+        written = _apply_orm(connection, plan, trigger, now, valid_until)
+    if plan.recoloured:
+        # Idempotent: it reads the colour now stored, so a move another run won is
+        # counted once, by whichever refresh comes first.
+        enterprise_tally_refresh(enterprise_ids=plan.recoloured)
+    return written
 
 
 def _history_row(move: Move, trigger: str, now: dt.datetime) -> SafetyCode:

@@ -4,11 +4,14 @@ and no N+1 on the list."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 from django.db.models import Q
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from anjian.hazards import ledger
@@ -569,3 +572,100 @@ def test_given_a_hazard_closed_through_the_services_when_the_tile_counts_then_it
     after = ledger.home_counts(user)
     assert (after.open - before.open, after.total - before.total) == (1, 2)
     assert after == ledger_counts(user)
+
+
+def test_given_a_hazard_reviewed_outside_the_duty_when_the_officer_counts_then_it_is_added(
+    ledger_world,
+):
+    """A department officer's chips sum the rollup over its duty, plus the open hazards it
+    reviews at enterprises outside that duty (谁检查谁复查), which it sees too."""
+    from anjian.core import scoping
+    from anjian.reports.tally_services import hazard_tally_rebuild
+
+    hazard_tally_rebuild()  # the fixture moved a deadline past the services
+    w = ledger_world
+    officer = w.user("officer_emergency_x")
+    in_duty = set(scoping.visible_enterprises(officer).values_list("pk", flat=True))
+    outside = next(e for e in (w.build_b, w.ess_d) if e.pk not in in_duty and e.division_id != 0)
+    before = ledger.home_counts(officer)
+    assert before == ledger_counts(officer)
+    reviewed = report(w, who="coordinator_x", enterprise=outside, description="外单位复查")
+    Hazard.objects.filter(pk=reviewed.pk).update(
+        review_department=w.emergency_x,
+        level="major",
+        deadline=timezone.localdate() - dt.timedelta(days=1),
+    )
+    closed = report(w, who="coordinator_x", enterprise=outside, description="已销号")
+    Hazard.objects.filter(pk=closed.pk).update(review_department=w.emergency_x, state="closed")
+
+    after = ledger.home_counts(officer)
+
+    assert after == ledger_counts(officer)
+    assert (after.open, after.overdue, after.major_open) == (
+        before.open + 1,
+        before.overdue + 1,
+        before.major_open + 1,
+    )
+    assert after.total == before.total + 2
+    # Under a filter the rollup answers, the same rows.
+    filters = LedgerFilters(division=outside.division_id)
+    assert ledger.chip_counts(officer, filters) == ledger_counts(officer, filters)
+
+
+@pytest.mark.parametrize("persona", ["coordinator_x", "officer_emergency_x", "principal_a"])
+def test_given_state_filters_when_the_page_totals_then_the_chips_figure_equals_counting(
+    ledger_world, client, persona
+):
+    from anjian.reports.tally_services import hazard_tally_rebuild
+
+    hazard_tally_rebuild()  # the fixture moved a deadline past the services
+    user = ledger_world.user(persona)
+    client.force_login(user)
+    for params in (
+        {},
+        {"state": "open"},
+        {"overdue": "true"},
+        {"state": "open", "overdue": "true"},
+        {"state": "rectifying"},
+        {"state": "open,closed"},
+        {"overdue": "false"},
+    ):
+        filters, _ = ledger.parse_filters(QueryDict(urlencode(params)))
+        page = client.get(reverse("hazards:ledger"), params).context["page"]
+        assert (page.total, page.total_capped) == ledger.capped_count(
+            ledger_search(user, filters)
+        ), params
+
+
+def test_given_chips_when_the_page_total_is_read_off_them_then_only_where_they_count_its_rows():
+    counts = ledger.LedgerCounts(
+        total=10, total_capped=False, open=7, overdue=3, major_open=1, closed=3, listed_open=0
+    )
+    assert ledger.page_total(LedgerFilters(), counts) == (10, False)
+    assert ledger.page_total(LedgerFilters(states=("open",)), counts) == (7, False)
+    assert ledger.page_total(LedgerFilters(overdue=True), counts) == (3, False)
+    assert ledger.page_total(LedgerFilters(states=("open",), overdue=True), counts) == (3, False)
+    for other in (
+        LedgerFilters(states=("closed",)),
+        LedgerFilters(states=("open", "closed")),
+        LedgerFilters(overdue=False),
+        LedgerFilters(states=("rectifying",), overdue=True),
+    ):
+        assert ledger.page_total(other, counts) is None
+    many = replace(counts, open=ledger.COUNT_CAP + 1, overdue=ledger.COUNT_CAP + 1)
+    assert ledger.page_total(LedgerFilters(overdue=True), many) == (ledger.COUNT_CAP, True)
+
+
+def test_given_more_open_hazards_than_the_cap_when_chips_sum_the_rollup_then_total_capped_uncounted(
+    ledger_world, monkeypatch, django_assert_num_queries
+):
+    from anjian.reports.tally_services import hazard_tally_rebuild
+
+    hazard_tally_rebuild()
+    user = ledger_world.user("coordinator_x")
+    monkeypatch.setattr(ledger, "COUNT_CAP", 2)
+    calls = []
+    monkeypatch.setattr(ledger, "capped_count", lambda *a, **k: calls.append(a) or (0, False))
+    counts = ledger.chip_counts(user)
+    assert (counts.open, counts.total, counts.total_capped, counts.closed) == (3, 2, True, None)
+    assert calls == []

@@ -255,3 +255,54 @@ def test_given_a_job_batch_waiting_on_a_single_recompute_then_no_second_history_
     assert results["job"]["changed"] == 3
     assert SafetyCode.objects.filter(enterprise=world.chem_a).count() == 2
     assert RiskState.objects.get(enterprise=world.chem_a).code.trigger == "single"
+
+
+ROLLUP_READERS = ["coordinator_x", "officer_emergency_x", "grid_x1", "expert_x", "platform_admin"]
+
+
+def colours() -> dict[int, str]:
+    return dict(RiskState.objects.values_list("enterprise_id", "code_colour"))
+
+
+def assert_rollup_counts_colours(world) -> None:
+    from anjian.registry.tally import enterprise_tally_check, tally_colours
+
+    report = enterprise_tally_check()
+    assert report["ok"], report
+    for name in ROLLUP_READERS:
+        user = world.user(name)
+        assert tally_colours(user) == services.counted_colours(user), name
+        assert services.colour_counts(user) == services.counted_colours(user), name
+
+
+def test_given_codes_change_colour_then_the_enterprise_rollup_counts_them(varied):
+    # The one-enterprise path: a first code, then the same again (no move).
+    for pk in Enterprise.objects.values_list("pk", flat=True):
+        services.safety_code_recompute(enterprise_id=pk, trigger="single")
+        assert_rollup_counts_colours(varied)
+    services.safety_code_recompute(enterprise_id=varied.chem_a.pk, trigger="single")
+    assert_rollup_counts_colours(varied)
+    for pk in Enterprise.objects.values_list("pk", flat=True):
+        services.safety_code_recompute(enterprise_id=pk, trigger="single", policy_name="strict")
+        assert_rollup_counts_colours(varied)
+    services.safety_codes_recompute_all(trigger="test")
+    assert_rollup_counts_colours(varied)
+    before = colours()
+
+    services.safety_codes_recompute_all(trigger="strict", policy_name="strict")
+
+    assert colours() != before  # the strict policy grades some enterprise another colour
+    assert_rollup_counts_colours(varied)
+    services.safety_codes_recompute_all(trigger="back")
+    assert colours() == before
+    assert_rollup_counts_colours(varied)
+
+
+def test_given_staff_then_colours_are_counted_not_summed(varied):
+    from anjian.registry.tally import tally_colours
+
+    services.safety_codes_recompute_all(trigger="test")
+    staff = varied.user("safety_a")
+    assert tally_colours(staff) is None
+    assert services.colour_counts(staff) == services.counted_colours(staff)
+    assert sum(services.colour_counts(staff).values()) == 1

@@ -8,13 +8,15 @@ import re
 
 from django.urls import reverse
 
+from anjian.registry.tally import enterprise_tally_refresh
 from anjian.risks.models import RiskState
 
 
 def _colour(world, attr: str, colour: str) -> None:
-    RiskState.objects.update_or_create(
-        enterprise=getattr(world, attr), defaults={"code_colour": colour}
-    )
+    enterprise = getattr(world, attr)
+    RiskState.objects.update_or_create(enterprise=enterprise, defaults={"code_colour": colour})
+    # What the risk services do after a colour change: the enterprise rollup counts it.
+    enterprise_tally_refresh(enterprise_ids=[enterprise.pk])
 
 
 def _listed(response) -> set[int]:
@@ -36,8 +38,9 @@ def test_given_codes_when_home_opens_then_each_figure_links_to_the_enterprises_i
     assert {colour for _, colour, _ in links} == {"red", "yellow", "blue"}
     assert "jurisdiction-map" not in summary.split("</section>")[0].split("mini-stats")[1]
     for href, _colour_name, figure in links:
-        listed = _listed(client.get(href.replace("&amp;", "&")))
-        assert len(listed) == int(figure)
+        response = client.get(href.replace("&amp;", "&"))
+        assert len(_listed(response)) == int(figure)
+        assert response.context["page"].paginator.count == int(figure)
     red = _listed(client.get(reverse("enterprise-list"), {"code": "red"}))
     assert red == {world.chem_a.pk, world.build_b.pk}
 

@@ -126,15 +126,14 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     filters, errors = ledger.parse_filters(request.GET)
     qs = ledger.ledger_search(user, filters)
     counts = ledger.chip_counts(user, filters)
-    # The chips' total is the same query's capped count when no state filter applies.
-    same = not (filters.states or filters.overdue is not None)
     page = ledger.ledger_page(
         ledger.page_rows(qs),
         request.GET.get("page"),
         PAGE_SIZE,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
-        total=(counts.total, counts.total_capped) if same else None,
+        # Where a chip counts the page's rows already, its figure (no second count).
+        total=ledger.page_total(filters, counts),
     )
     query = request.GET.copy()
     for name in ("page", "after", "before"):
