@@ -16,6 +16,7 @@ slow. Queries run in-process: no network, no server tuning.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import time
@@ -105,6 +106,7 @@ def bench_hazards(*, hazards: int, repeat: int, machine: dict[str, Any]) -> dict
         generation = json.loads(kept.read_text())
     total = Hazard.objects.count()
 
+    load_before = [round(x, 2) for x in os.getloadavg()]
     users = {
         "coordinator": User.objects.get(username="anweiban"),
         "department officer": User.objects.get(username="yingji"),
@@ -218,6 +220,11 @@ def bench_hazards(*, hazards: int, repeat: int, machine: dict[str, Any]) -> dict
     )
     out["figures"].append({"case": "figures page (quarter, by division)", "page": page})
     out["database"] = connection.vendor
+    # How busy the 2 cores were: figures taken beside other work are several times slower.
+    out["load_average"] = {
+        "before": load_before,
+        "after": [round(x, 2) for x in os.getloadavg()],
+    }
     (RESULTS / f"{stem}.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     (RESULTS / f"{stem}.md").write_text(markdown(out))
     print(markdown(out))
@@ -248,9 +255,11 @@ def _line(label: str, row: dict) -> str:
 
 
 def markdown(out: dict[str, Any]) -> str:
+    load = out.get("load_average") or {}
     lines = [
-        f"Hazards at {out['hazards']:,} ({out.get('database')}; {out.get('cpus')} cores shared "
-        "with other jobs; in-process requests, no network). Median / p95 ms over "
+        f"Hazards at {out['hazards']:,} ({out.get('database')}; {out.get('cpus')} cores, load "
+        f"average (1, 5, 15 min) before {load.get('before', '?')}, after "
+        f"{load.get('after', '?')}; in-process requests, no network). Median / p95 ms over "
         f"{(out['ledger'][0].get('page') or {}).get('repeat', '?')} runs; queries of one run.",
         "",
         "| ledger case | as | page median | page p95 | queries | 25 rows median | "

@@ -2,6 +2,7 @@
 
 from django.db import migrations, models
 
+# The rollup's key as of this migration (frozen: not imported from the model, which moves on).
 KEY = (
     "division",
     "industry",
@@ -65,17 +66,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="enterprisetally",
             constraint=models.UniqueConstraint(
-                fields=(
-                    "division",
-                    "industry",
-                    "lead",
-                    "duties",
-                    "status",
-                    "major_hazard",
-                    "key_process",
-                    "key_chemical",
-                    "code_colour",
-                ),
+                fields=KEY,
                 name="enterprise_tally_key",
             ),
         ),
