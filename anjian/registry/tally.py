@@ -9,7 +9,9 @@ machine. The counters answer the same figures by summing a few thousand rows.
 
 * `enterprise_tally_refresh(enterprise_ids=…)`: the registry services call it inside
   their transaction after changing enterprises (created; grid, status or flags changed;
-  duties rederived or overridden), the risk services after a safety code changed colour. It compares each enterprise's stored group with the
+  duties rederived or overridden).
+* `enterprise_tally_recolour(colours=…)`: the risk services after safety codes changed
+  colour (one enterprise, or a batch of the daily job): only the colour column moves. It compares each enterprise's stored group with the
   registry and moves its count; idempotent, so calling it for an unchanged enterprise
   costs two small queries and changes nothing.
 * `enterprise_tally_check()` / `enterprise_tally_rebuild()`: compare with a full recount
@@ -22,8 +24,8 @@ machine. The counters answer the same figures by summing a few thousand rows.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import astuple, dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import astuple, dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -166,6 +168,48 @@ def enterprise_tally_refresh(*, enterprise_ids: Iterable[int]) -> int:
                 [_key_row(pk, now[pk]) for pk in changed if pk in now]
             )
             moved += len(changed)
+    return moved
+
+
+def enterprise_tally_recolour(*, colours: Mapping[int, str]) -> int:
+    """The risk services' move: these enterprises' safety codes now have these colours
+    (enterprise id → colour). Only the colour of each stored group changes, so the
+    registry is not read again (refresh reads every group column; the daily job recolours
+    up to 100,000 enterprises a night). Enterprises without a stored group yet are
+    refreshed. Inside the caller's transaction; idempotent; returns how many moved."""
+    ids = sorted(colours)
+    moved = 0
+    unknown: list[int] = []
+    with transaction.atomic():
+        for chunk in _chunks(ids):
+            stored = {
+                pk: Key(*rest)
+                for pk, *rest in EnterpriseTallyKey.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", *KEY_FIELDS)
+            }
+            unknown.extend(pk for pk in chunk if pk not in stored)
+            delta: Counter[Key] = Counter()
+            to_colour: dict[str, list[int]] = defaultdict(list)
+            for pk, old in stored.items():
+                colour = colours[pk] or ""
+                if old.code_colour == colour:
+                    continue
+                delta[old] -= 1
+                delta[replace(old, code_colour=colour)] += 1
+                to_colour[colour].append(pk)
+            counters_add(
+                EnterpriseTally,
+                KEY_FIELDS,
+                ("n",),
+                [(*key.values(), n) for key, n in sorted(delta.items(), key=_order) if n],
+            )
+            for colour, pks in to_colour.items():
+                EnterpriseTallyKey.objects.filter(pk__in=pks).update(code_colour=colour)
+                moved += len(pks)
+        if unknown:
+            moved += enterprise_tally_refresh(enterprise_ids=unknown)
     return moved
 
 
@@ -317,6 +361,7 @@ __all__ = [
     "current_keys",
     "enterprise_tally_check",
     "enterprise_tally_rebuild",
+    "enterprise_tally_recolour",
     "enterprise_tally_refresh",
     "tally_colours",
     "tally_figures",

@@ -31,7 +31,7 @@ from typing import Any
 
 from django.db import transaction
 
-from anjian.registry.tally import enterprise_tally_refresh
+from anjian.registry.tally import enterprise_tally_recolour
 
 from . import safety_code as code_rules
 from .models import RiskState, SafetyCode, new_verify_token
@@ -66,9 +66,9 @@ class Plan:
     moves: list[Move] = field(default_factory=list)
     # States that exist and keep their values: they only get a new validity.
     unchanged: list[int] = field(default_factory=list)
-    # Enterprises whose code colour changes (or gets its first one): counted by colour in
-    # the enterprise rollup (anjian.registry.tally).
-    recoloured: list[int] = field(default_factory=list)
+    # Enterprises whose code colour changes (or gets its first one), with the new colour:
+    # counted by colour in the enterprise rollup (anjian.registry.tally).
+    recoloured: dict[int, str] = field(default_factory=dict)
 
 
 class Memo:
@@ -140,11 +140,11 @@ def plan_batch(enterprise_ids: list[int], inputs: dict[int, code_rules.Inputs], 
         row = stored.get(pk)
         if row is None:
             plan.moves.append(Move(pk, highest, computed.colour, None, computed, new_state=True))
-            plan.recoloured.append(pk)
+            plan.recoloured[pk] = computed.colour
             continue
         old_highest, code_id, colour, score, terms, policy = row
         if colour != computed.colour:
-            plan.recoloured.append(pk)
+            plan.recoloured[pk] = computed.colour
         code_changed = (
             code_id is None
             or colour != computed.colour
@@ -184,9 +184,16 @@ def apply_plan(plan: Plan, *, trigger: str, now: dt.datetime, valid_until: dt.da
     else:
         written = _apply_orm(connection, plan, trigger, now, valid_until)
     if plan.recoloured:
-        # Idempotent: it reads the colour now stored, so a move another run won is
-        # counted once, by whichever refresh comes first.
-        enterprise_tally_refresh(enterprise_ids=plan.recoloured)
+        # Idempotent: a colour already counted is not moved again, so a move another run
+        # won is counted once. The colours are read back from the states this batch left
+        # (a move lost to another writer keeps that writer's colour).
+        enterprise_tally_recolour(
+            colours=dict(
+                RiskState.objects.filter(enterprise_id__in=list(plan.recoloured)).values_list(
+                    "enterprise_id", "code_colour"
+                )
+            )
+        )
     return written
 
 

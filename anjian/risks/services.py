@@ -25,7 +25,11 @@ from anjian.core.models import AuditEntry
 from anjian.core.numbers import is_int_text, parse_int
 from anjian.core.policy import recurrence_days
 from anjian.registry.models import Enterprise
-from anjian.registry.tally import enterprise_tally_refresh, tally_colours
+from anjian.registry.tally import (
+    enterprise_tally_recolour,
+    enterprise_tally_refresh,
+    tally_colours,
+)
 
 from . import code_batch, coupling, major_hazard, methods, regrade
 from . import safety_code as code_rules
@@ -962,7 +966,7 @@ def safety_code_recompute(
         state, new_code = _store_code(enterprise_id, result, inputs, trigger, now, policy, state)
         if state.code_colour != colour_before:
             # The colour is counted in the enterprise rollup (the home page's code tile).
-            enterprise_tally_refresh(enterprise_ids=[enterprise_id])
+            enterprise_tally_recolour(colours={enterprise_id: state.code_colour})
         if new_code is not None:
             audit_append(
                 actor=Actor.system("job", "safety-code"),

@@ -60,6 +60,21 @@ def test_given_a_coordinator_when_the_ledger_opens_then_the_scope_filters_offer_
     assert options(html, "f-industry")  # reference data: every industry
 
 
+@pytest.mark.parametrize(("limit", "offered"), [(3, True), (2, False)])
+def test_given_more_enterprises_than_the_select_holds_then_it_is_left_out(
+    world, hazards, monkeypatch, limit, offered
+):
+    from anjian.hazards.views.ledger import LedgerScopeForm
+
+    monkeypatch.setattr(LedgerScopeForm, "MAX_ENTERPRISE_CHOICES", limit)
+    html = client_of(world, "coordinator_x").get(reverse("hazards:ledger")).content.decode()
+    assert ('id="f-enterprise"' in html) is offered
+    if offered:  # sorted by name, as a person looks for one
+        select = re.search(r'<select[^>]*id="f-enterprise"[^>]*>(.*?)</select>', html, re.S)
+        names = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select.group(1))
+        assert names == sorted(names) and len(names) == 3
+
+
 def test_given_each_scope_filter_when_applied_then_the_ledger_narrows(world, hazards):
     client = client_of(world, "coordinator_x")
     url = reverse("hazards:ledger")

@@ -15,7 +15,9 @@ from anjian.registry.models import EnterpriseTally, EnterpriseTallyKey, Industry
 from anjian.registry.tally import (
     enterprise_tally_check,
     enterprise_tally_rebuild,
+    enterprise_tally_recolour,
     enterprise_tally_refresh,
+    tally_colours,
     tally_figures,
 )
 from tests.world import make_uscc
@@ -87,6 +89,36 @@ def test_given_refresh_twice_then_counted_once(world):
     ent = new_enterprise(world)
     assert enterprise_tally_refresh(enterprise_ids=[ent.pk, ent.pk]) == 0
     assert_matches_recount()
+
+
+def test_given_a_new_colour_when_recoloured_twice_then_moved_once(world):
+    from anjian.risks.models import RiskState
+
+    RiskState.objects.create(enterprise=world.chem_a, code_colour="yellow")
+    # As the risk services do after writing the state: the colour moves in the rollup.
+    assert enterprise_tally_recolour(colours={world.chem_a.pk: "yellow"}) == 1
+    assert_matches_recount()
+    assert enterprise_tally_recolour(colours={world.chem_a.pk: "yellow"}) == 0
+    RiskState.objects.filter(enterprise=world.chem_a).update(code_colour="red")
+    assert enterprise_tally_recolour(colours={world.chem_a.pk: "red"}) == 1
+    assert_matches_recount()
+    assert tally_colours(world.user("coordinator_x")) == {"red": 1}
+    assert EnterpriseTallyKey.objects.get(pk=world.chem_a.pk).code_colour == "red"
+
+
+def test_given_an_enterprise_not_in_the_rollup_when_recoloured_then_its_whole_group_is_counted(
+    world,
+):
+    from anjian.risks.models import RiskState
+
+    # As after a bulk load that has not been rebuilt yet: no keys, no counters.
+    EnterpriseTally.objects.all().delete()
+    EnterpriseTallyKey.objects.all().delete()
+    RiskState.objects.create(enterprise=world.chem_a, code_colour="blue")
+    assert enterprise_tally_recolour(colours={world.chem_a.pk: "blue"}) == 1
+    key = EnterpriseTallyKey.objects.get(pk=world.chem_a.pk)
+    assert (key.division, key.code_colour) == (world.chem_a.division_id, "blue")
+    assert EnterpriseTally.objects.get(code_colour="blue").n == 1
 
 
 def test_given_a_stale_rollup_when_rebuilt_then_repaired_and_idempotent(world):

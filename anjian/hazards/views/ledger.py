@@ -189,15 +189,21 @@ class LedgerScopeForm(forms.Form):
         base = EnterpriseFilterForm(user=user)
         for name in ("division", "industry", "department"):
             self.fields[name].choices = base.fields[name].choices
-        enterprises = list(
-            scoping.visible(user, Enterprise)
-            .order_by("name", "pk")
-            .values_list("pk", "name")[: self.MAX_ENTERPRISE_CHOICES + 1]
+        visible = scoping.visible(user, Enterprise)
+        # Counted up to the limit first, in id order (an index walk that stops early):
+        # sorting a county's 100,000 names to find the first 301 cost more than the rest
+        # of the page on SQLite (~100 ms), only to leave the select out.
+        many = (
+            visible.order_by().values("pk")[: self.MAX_ENTERPRISE_CHOICES + 1].count()
+            > self.MAX_ENTERPRISE_CHOICES
         )
-        if len(enterprises) > self.MAX_ENTERPRISE_CHOICES:
+        if many:
             del self.fields["enterprise"]
         else:
-            self.fields["enterprise"].choices = [("", _("All")), *enterprises]
+            self.fields["enterprise"].choices = [
+                ("", _("All")),
+                *visible.order_by("name", "pk").values_list("pk", "name"),
+            ]
 
 
 def _active_filters(
