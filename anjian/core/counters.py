@@ -1,8 +1,8 @@
 """Counter tables (rollups): add to rows that may not exist yet, on both databases.
 
 `counters_add(model, keys, counters, rows)` runs INSERT … ON CONFLICT (keys) DO UPDATE
-SET n = n + excluded.n for the rows (key values, then counter values, in the order given;
-rows of one key summed; up to ROWS_PER_STATEMENT rows per statement). Two transactions adding to one counter row both count: the upsert takes the
+SET n = n + excluded.n for each row (key values, then counter values, in the order
+given). Two transactions adding to one counter row both count: the upsert takes the
 row's lock, so they serialise. Key columns must not be NULL (a NULL never conflicts): the
 rollups use 0 or "" for "none"."""
 
@@ -16,46 +16,23 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-# Rows per statement: one multi-row upsert instead of a statement per row (the daily
-# safety-code job moves some 3,000 counter rows per batch of 2,000 enterprises), within
-# SQLite's limit of bound parameters.
-ROWS_PER_STATEMENT = 500
-
 
 def counters_add(
     model: Any, keys: Sequence[str], counters: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     if not rows:
         return
-    n_keys = len(keys)
-    # Rows of one key are summed first: a multi-row upsert may not touch a row twice
-    # (PostgreSQL refuses it). The first occurrence keeps its place, so callers' key
-    # order (their lock order) holds.
-    summed: dict[tuple[Any, ...], list[Any]] = {}
-    for row in rows:
-        key = tuple(row[:n_keys])
-        found = summed.get(key)
-        if found is None:
-            summed[key] = list(row[n_keys:])
-        else:
-            summed[key] = [a + b for a, b in zip(found, row[n_keys:], strict=True)]
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     columns = [*keys, *counters]
     names = ", ".join(qn(c) for c in columns)
-    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    marks = ", ".join(["%s"] * len(columns))
     conflict = ", ".join(qn(c) for c in keys)
     sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in counters)
-    items = [(*key, *values) for key, values in summed.items()]
+    # Identifiers come from the model, quoted; values are parameters.
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {sets}"  # noqa: S608
     with connection.cursor() as cursor:
-        for start in range(0, len(items), ROWS_PER_STATEMENT):
-            chunk = items[start : start + ROWS_PER_STATEMENT]
-            # Identifiers come from the model, quoted; values are parameters.
-            sql = (
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(chunk))} "  # noqa: S608
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
-            )
-            cursor.execute(sql, [value for item in chunk for value in item])
+        cursor.executemany(sql, rows)
 
 
 def lock_tables(*models: Any) -> None:
