@@ -126,6 +126,18 @@ def current_keys(enterprise_ids: Iterable[int] | None = None) -> dict[int, Key]:
     return out
 
 
+def _locked_keys(ids: list[int]) -> dict[int, Key]:
+    """The stored groups of these enterprises, locked in id order (so two moves cannot
+    deadlock): a concurrent move of the same enterprise waits, then sees this one's."""
+    return {
+        pk: Key(*rest)
+        for pk, *rest in EnterpriseTallyKey.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", *KEY_FIELDS)
+    }
+
+
 def enterprise_tally_refresh(*, enterprise_ids: Iterable[int]) -> int:
     """Count these enterprises under their group now (inside the caller's transaction:
     the registry and its counters change together or not at all). Returns how many
@@ -134,15 +146,7 @@ def enterprise_tally_refresh(*, enterprise_ids: Iterable[int]) -> int:
     moved = 0
     with transaction.atomic():
         for chunk in _chunks(ids):
-            # Lock the stored keys (in id order, so two refreshes cannot deadlock): a
-            # concurrent refresh of the same enterprise waits and then sees this one's key.
-            stored = {
-                pk: Key(*rest)
-                for pk, *rest in EnterpriseTallyKey.objects.select_for_update()
-                .filter(pk__in=chunk)
-                .order_by("pk")
-                .values_list("pk", *KEY_FIELDS)
-            }
+            stored = _locked_keys(chunk)
             now = current_keys(chunk)
             delta: Counter[Key] = Counter()
             changed = []
@@ -182,13 +186,7 @@ def enterprise_tally_recolour(*, colours: Mapping[int, str]) -> int:
     unknown: list[int] = []
     with transaction.atomic():
         for chunk in _chunks(ids):
-            stored = {
-                pk: Key(*rest)
-                for pk, *rest in EnterpriseTallyKey.objects.select_for_update()
-                .filter(pk__in=chunk)
-                .order_by("pk")
-                .values_list("pk", *KEY_FIELDS)
-            }
+            stored = _locked_keys(chunk)
             unknown.extend(pk for pk in chunk if pk not in stored)
             delta: Counter[Key] = Counter()
             to_colour: dict[str, list[int]] = defaultdict(list)
