@@ -439,9 +439,10 @@ TALLY_KEY_FIELDS = (
 class EnterpriseTally(models.Model):
     """How many enterprises share one group: grid, industry, lead department (0: none, a
     supervision gap), the set of departments with a duty (",3,7,12,": a department's scope
-    is a LIKE away), status, the three key-supervision flags and the safety code's colour. The home page's key
-    figures and the enterprise lists' totals sum these rows over the user's scope and
-    filters (a few thousand rows) instead of counting the enterprise table."""
+    is a LIKE away), status, the three key-supervision flags and the safety code's colour.
+    The home page's key figures and safety-code tile and the enterprise lists' totals sum
+    these rows over the user's scope and filters (a few thousand rows) instead of counting
+    the enterprise table."""
 
     division = models.IntegerField()
     industry = models.IntegerField()

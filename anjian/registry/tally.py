@@ -9,11 +9,11 @@ machine. The counters answer the same figures by summing a few thousand rows.
 
 * `enterprise_tally_refresh(enterprise_ids=…)`: the registry services call it inside
   their transaction after changing enterprises (created; grid, status or flags changed;
-  duties rederived or overridden).
-* `enterprise_tally_recolour(colours=…)`: the risk services after safety codes changed
-  colour (one enterprise, or a batch of the daily job): only the colour column moves. It compares each enterprise's stored group with the
+  duties rederived or overridden). It compares each enterprise's stored group with the
   registry and moves its count; idempotent, so calling it for an unchanged enterprise
   costs two small queries and changes nothing.
+* `enterprise_tally_recolour(colours=…)`: the risk services after safety codes changed
+  colour (one enterprise, or a batch of the daily job): only the colour column moves.
 * `enterprise_tally_check()` / `enterprise_tally_rebuild()`: compare with a full recount
   / rewrite (`anjian manage enterprise_tally [--check | --repair]`, nightly; the demo and
   the benchmark load in bulk and rebuild once).

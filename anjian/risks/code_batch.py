@@ -66,9 +66,9 @@ class Plan:
     moves: list[Move] = field(default_factory=list)
     # States that exist and keep their values: they only get a new validity.
     unchanged: list[int] = field(default_factory=list)
-    # Enterprises whose code colour changes (or gets its first one), with the new colour:
-    # counted by colour in the enterprise rollup (anjian.registry.tally).
-    recoloured: dict[int, str] = field(default_factory=dict)
+    # Enterprises whose code colour changes (or gets its first one): counted by colour in
+    # the enterprise rollup (anjian.registry.tally), from the colour the batch leaves.
+    recoloured: list[int] = field(default_factory=list)
 
 
 class Memo:
@@ -140,11 +140,11 @@ def plan_batch(enterprise_ids: list[int], inputs: dict[int, code_rules.Inputs], 
         row = stored.get(pk)
         if row is None:
             plan.moves.append(Move(pk, highest, computed.colour, None, computed, new_state=True))
-            plan.recoloured[pk] = computed.colour
+            plan.recoloured.append(pk)
             continue
         old_highest, code_id, colour, score, terms, policy = row
         if colour != computed.colour:
-            plan.recoloured[pk] = computed.colour
+            plan.recoloured.append(pk)
         code_changed = (
             code_id is None
             or colour != computed.colour
@@ -189,7 +189,7 @@ def apply_plan(plan: Plan, *, trigger: str, now: dt.datetime, valid_until: dt.da
         # (a move lost to another writer keeps that writer's colour).
         enterprise_tally_recolour(
             colours=dict(
-                RiskState.objects.filter(enterprise_id__in=list(plan.recoloured)).values_list(
+                RiskState.objects.filter(enterprise_id__in=plan.recoloured).values_list(
                     "enterprise_id", "code_colour"
                 )
             )
