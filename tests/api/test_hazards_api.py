@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from anjian.hazards.models import Hazard, HazardEvent, HazardPhoto
+from tests import clock
 from tests.hazards.helpers import (
     MAJOR_ITEM,
     bring,
@@ -29,7 +30,9 @@ from tests.world import EXPECTED_ENTERPRISES, build_world
 
 from .conftest import BASE, ApiClient, fields
 
-YEAR = timezone.localdate().year
+YEAR = clock.TODAY.year
+
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
 
 
 def post_multipart(client: ApiClient, path: str, data: dict, files: list | None = None):

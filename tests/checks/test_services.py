@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from anjian.checks import services
 from anjian.checks.jobs import mark_missed_run
@@ -17,12 +16,13 @@ from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.models import AuditEntry
 from anjian.hazards.models import Hazard, HazardPhoto
 from anjian.risks.models import CheckTask
+from tests import clock
 
 from .conftest import actor, local, photo, start, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_ten")]
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 TEN = local(TODAY.year, TODAY.month, TODAY.day, 10)
 
 

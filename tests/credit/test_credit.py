@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from anjian.core.audit import audit_verify
 from anjian.core.models import AuditEntry
@@ -16,10 +15,13 @@ from anjian.credit import rules, services
 from anjian.credit.models import CreditFile, CreditListEntry
 from anjian.hazards import rechecks
 from anjian.hazards.models import Recheck, RecheckRun
+from tests import clock
 from tests.api.conftest import ApiClient
 from tests.hazards.helpers import LISTED_PATH, act, actor, bring, do, five_fixes, report
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
+
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
 
 
 def day(n: int) -> dt.date:

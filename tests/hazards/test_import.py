@@ -19,11 +19,14 @@ from anjian.core.models import AuditEntry
 from anjian.hazards import importer
 from anjian.hazards.models import Hazard, HazardCounter, HazardEvent
 from anjian.risks.models import RiskState
+from tests import clock
 from tests.world import PASSWORD
 
 from .helpers import actor, report
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
+
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
 LAST_YEAR = TODAY.year - 1
 
 

@@ -15,11 +15,14 @@ from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anjian.core.models import AuditEntry
 from anjian.hazards import recheck_jobs, rechecks
 from anjian.hazards.models import Hazard, HazardEvent, HazardPhoto, Recheck, RecheckRun
+from tests import clock
 from tests.world import build_world
 
 from .helpers import actor, bring, photo
 
-LATER = timezone.localdate() + dt.timedelta(days=60)  # closed today → in the window then
+LATER = clock.TODAY + dt.timedelta(days=60)
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
+# closed today → in the window then
 
 
 def run(today=LATER, seed=7):

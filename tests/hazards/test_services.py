@@ -21,6 +21,7 @@ from anjian.hazards.models import (
 )
 from anjian.risks import services as risk_services
 from anjian.risks.models import ReassessmentProposal, RiskState
+from tests import clock
 from tests.world import EXPECTED_ENTERPRISES, build_world
 
 from .helpers import (
@@ -35,7 +36,9 @@ from .helpers import (
     report_data,
 )
 
-YEAR = timezone.localdate().year
+YEAR = clock.TODAY.year
+
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
 
 
 @pytest.fixture

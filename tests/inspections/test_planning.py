@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from anjian.inspections import planning, services
 from anjian.inspections.models import Inspection
 from anjian.risks.models import RiskState
+from tests import clock
 from tests.e2e.conftest import artifacts, browser  # noqa: F401  (fixtures)
 from tests.inspections.helpers import actor, add_chemicals, add_roster, conclude, plan
 from tests.world import enterprise
@@ -230,7 +231,9 @@ def test_given_three_per_inspection_then_the_visits_are_three_times_the_inspecti
 
 # --- pages -------------------------------------------------------------------------------
 
-LAST_YEAR = timezone.localdate().year - 1
+LAST_YEAR = clock.TODAY.year - 1
+
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
 
 
 def colour(e, c: str) -> None:

@@ -1,14 +1,16 @@
 """The reports API: figures, statements (prepare, read, sign) and who has submitted."""
 
 import pytest
-from django.utils import timezone
 
 from anjian.reports.models import HazardStatement
 from anjian.reports.periods import Period
+from tests import clock
 from tests.api.conftest import ApiClient
 
 ANALYSIS = "本季度隐患均已按期整改。"
-OLD = Period(timezone.localdate().year - 2, 1)
+OLD = Period(clock.TODAY.year - 2, 1)
+
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
 
 
 @pytest.fixture
