@@ -13,3 +13,10 @@ from django.utils import timezone
 
 TODAY = timezone.localdate()
 TEN_OCLOCK = dt.datetime.combine(TODAY, dt.time(10), tzinfo=timezone.get_current_timezone())
+
+
+def at_ten():
+    """Travel to TEN_OCLOCK, ticking (a context manager; module fixtures use it too)."""
+    import time_machine
+
+    return time_machine.travel(TEN_OCLOCK, tick=True)

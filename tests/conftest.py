@@ -51,11 +51,9 @@ def _clock_from_the_environment():
 @pytest.fixture
 def clock_at_ten():
     """Ten o'clock, ticking, on the day the test modules were collected (tests/clock.py)."""
-    import time_machine
+    from tests.clock import at_ten
 
-    from tests.clock import TEN_OCLOCK
-
-    with time_machine.travel(TEN_OCLOCK, tick=True):
+    with at_ten():
         yield
 
 

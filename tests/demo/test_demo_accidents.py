@@ -21,12 +21,17 @@ from anjian.accounts.models import User
 from anjian.demo.accidents import TYPES_BY_INDUSTRY, build_demo_accidents
 from anjian.demo.generator import build_demo
 from anjian.reports.periods import Period
+from tests import clock
+
+# The demo is built at ten and every test runs at ten of that day: its dates are relative
+# to the day it was built on, and a module run across midnight would see two days.
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """One demo county for the module, rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with clock.at_ten(), django_db_blocker.unblock(), transaction.atomic():
         build_demo(enterprises=80, seed=5)
         yield
         transaction.set_rollback(True)

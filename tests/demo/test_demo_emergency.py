@@ -26,11 +26,16 @@ from anjian.emergency.models import (
     Supply,
 )
 from anjian.emergency.overview import overview_figures
+from tests import clock
+
+# The demo is built at ten and every test runs at ten of that day: its dates are relative
+# to the day it was built on, and a module run across midnight would see two days.
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with clock.at_ten(), django_db_blocker.unblock(), transaction.atomic():
         build_demo(enterprises=40, seed=7)
         yield
         transaction.set_rollback(True)
