@@ -223,7 +223,8 @@ def build_demo_people(
                 post_id=row.pk,
                 worker_ids=signed,
                 year=today.year,
-                signed_on=today.replace(month=1, day=15).isoformat(),
+                # Mid-January, or today in the first half of January (never ahead).
+                signed_on=min(today, today.replace(month=1, day=15)).isoformat(),
             )
     quarter = (today.month - 1) // 3
     if quarter:
