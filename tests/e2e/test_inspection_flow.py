@@ -20,6 +20,7 @@ inspection-documents.png and enterprise-inspection-phone.png."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from anjian.hazards.models import Hazard
 from anjian.inspections import workflow as wf
@@ -184,7 +186,7 @@ def test_given_a_newcomer_when_drawing_and_inspecting_then_the_enterprise_sees_t
     page.fill("#id_seed", SEED)
     page.fill("#id_sample_size", "2")
     page.fill("#id_inspectors_per_inspection", "2")
-    page.fill("#id_planned_on", "2026-12-10")
+    page.fill("#id_planned_on", str(timezone.localdate() + dt.timedelta(days=6)))
     page.get_by_role("button", name="抽取并公开").click()
     page.wait_for_selector("#draw-selections")
     assert page.inner_text("#draw-seed").strip() == SEED
@@ -274,7 +276,8 @@ def test_given_a_newcomer_when_drawing_and_inspecting_then_the_enterprise_sees_t
         page,
         "责令限期整改指令书",
         {
-            "#id_deadline": "2026-12-25",
+            # Three weeks on: a fixed date would become a past deadline.
+            "#id_deadline": str(timezone.localdate() + dt.timedelta(days=21)),
             "#id_requirement": "清理安全出口，配电箱重新接地并检测",
             "#id_basis": "《中华人民共和国安全生产法》第一百零二条",
         },
