@@ -424,7 +424,8 @@ def test_given_an_internal_notice_then_an_order_then_each_document_keeps_its_own
     hazard = report(world)
     internal = issue(world, hazard, today=dt.date(2026, 5, 4))
     assert "编号：隐改〔2026〕1号" in text_of(internal)
-    act(world, "coordinator_x", hazard, "order", {"note": "限期整改"})
+    with time_machine.travel(dt.datetime(2026, 5, 6, 10, tzinfo=SHANGHAI), tick=False):
+        act(world, "coordinator_x", hazard, "order", {"note": "限期整改"})
     order = issue(world, hazard, today=dt.date(2026, 5, 6))
     assert numbers(order)[0] == "东县安委办责改〔2026〕1号"
     assert "东县安全生产委员会办公室（盖章）" in text_of(order)
@@ -464,9 +465,9 @@ def test_given_a_notice_downloaded_twice_then_it_keeps_its_number_and_date(world
 def test_given_two_issuers_then_their_sequences_are_independent(world):
     from anjian.hazards.models import Hazard
 
-    by_department = [ordered(world) for _ in range(2)]
-    by_committee = ordered(world, who="coordinator_x")
     day = dt.date(2026, 3, 1)
+    by_department = [ordered(world, on=day) for _ in range(2)]
+    by_committee = ordered(world, who="coordinator_x", on=day)
     assert [numbers(issue(world, h, today=day))[0] for h in by_department] == [
         "东县应急责改〔2026〕1号",
         "东县应急责改〔2026〕2号",
@@ -481,7 +482,9 @@ def test_given_two_issuers_then_their_sequences_are_independent(world):
 
 
 def test_given_a_listed_hazard_then_the_listing_notice_has_the_listing_bodys_number(world):
-    hazard = bring(world, "major_listed")
+    # Listed in 2026: the notice's number carries the year of the listing step.
+    with time_machine.travel(dt.datetime(2026, 5, 4, 10, tzinfo=SHANGHAI), tick=False):
+        hazard = bring(world, "major_listed")
     content = issue(world, hazard, kind="listing", today=dt.date(2026, 5, 4))
     assert numbers(content)[0] == "东县安委办督办〔2026〕1号"
     assert hazard.number not in numbers(content)[0]
