@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from anjian.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -16,23 +15,14 @@ from anjian.people import permit_workflow as wf
 from anjian.people.models import GasAnalysis, Permit, PermitEvent
 from tests.people.permit_helpers import GOOD_GAS, actor, apply, crew, gas, licence, worker
 
-pytestmark = pytest.mark.django_db
+# Ten in the morning: the permits start in ten minutes and the overview counts today's,
+# so a run at 23:55 would plan them for tomorrow.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_ten")]
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _mid_morning():
-    """Today at 10:00 in Beijing, ticking: the permits start in ten minutes and the
-    overview counts today's, so a run at 23:55 would plan them for tomorrow."""
-    morning = dt.datetime.combine(
-        timezone.localdate(), dt.time(10), tzinfo=timezone.get_current_timezone()
-    )
-    with time_machine.travel(morning, tick=True):
-        yield
 
 
 def issued(world, kind_extra=None):
