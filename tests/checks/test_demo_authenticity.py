@@ -17,7 +17,9 @@ from anjian.demo.checks import demo_planted
 from anjian.demo.generator import build_demo
 from anjian.hazards.models import Hazard
 
-pytestmark = pytest.mark.django_db
+# At ten: the demo is dated from the day it is built on, and a build across midnight
+# would leave it a day behind the test's today.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_ten")]
 
 
 def test_given_the_demo_when_scored_then_the_planted_fabricators_are_found(client, monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from anjian.accounts.models import User
@@ -14,6 +15,10 @@ from anjian.commitments.models import DailyCommitment, MissingNotice
 from anjian.demo.commitments import DAYS
 from anjian.demo.generator import build_demo
 from anjian.registry.models import Enterprise
+
+# At ten: the demo is dated from the day it is built on, and a build across midnight
+# would leave it a day behind the test's today.
+pytestmark = pytest.mark.usefixtures("clock_at_ten")
 
 
 def test_given_the_demo_when_built_then_notices_of_two_weeks_with_late_missing_and_a_correction(
