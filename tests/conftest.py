@@ -10,7 +10,10 @@ def _clock_start() -> dt.datetime | None:
     when = os.environ.get("ANJIAN_TEST_NOW", "").strip()
     if not when:
         return None
-    start = dt.datetime.fromisoformat(when)
+    try:
+        start = dt.datetime.fromisoformat(when)
+    except ValueError:
+        raise pytest.UsageError(f"ANJIAN_TEST_NOW={when!r} is not an ISO datetime") from None
     if start.tzinfo is None:
         raise pytest.UsageError("ANJIAN_TEST_NOW needs its UTC offset, e.g. +08:00")
     return start
